@@ -1,0 +1,142 @@
+//! Typed errors, for the places where callers branch on them.
+//!
+//! [`ApiError`] is what a source client returns: the collector decides from its variant whether a
+//! slice failed (and the run is incomplete) or the whole run must stop. [`Error`] is what a command
+//! returns to `main`, which renders it once (with its cause chain) and maps it to an exit code.
+//! Invariant: no message built here ever contains a secret (clients never put credentials or tokens
+//! in the strings they hand over).
+
+use std::fmt;
+use std::io;
+
+use crate::exit::ExitCode;
+
+/// A request to an API that did not succeed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiError {
+    /// The API refused the credentials: fatal for the run.
+    Credentials { message: String },
+    /// The API rejected the request itself (HTTP 400): retrying cannot help.
+    BadRequest { status: u16, message: String },
+    /// A transient failure persisted through every attempt.
+    Exhausted { what: String, attempts: u32, last: String },
+    /// The server does not behave like the API (wrong URL, HTML page, unknown status).
+    Unexpected { message: String },
+    /// A quota window (Adzuna) is exhausted: stop before the call.
+    Quota { window: String, limit: u32, reopens_at: chrono::DateTime<chrono::Utc> },
+    /// The run was interrupted while waiting.
+    Interrupted,
+}
+
+impl ApiError {
+    /// True when no later request of this run can succeed (stop the run, do not just fail a slice).
+    pub fn is_fatal(&self) -> bool {
+        matches!(self, ApiError::Credentials { .. } | ApiError::Unexpected { .. } | ApiError::Quota { .. })
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ApiError::Credentials { message } => f.write_str(message),
+            ApiError::BadRequest { status, message } => {
+                write!(f, "the API rejected the request (HTTP {status}): {message}")
+            }
+            ApiError::Exhausted { what, attempts, last } => {
+                write!(f, "{what} failed after {attempts} attempts; last error: {last}")
+            }
+            ApiError::Unexpected { message } => f.write_str(message),
+            ApiError::Quota { window, limit, reopens_at } => write!(
+                f,
+                "the Adzuna {window} quota ({limit} calls) is used up; it reopens at {}",
+                reopens_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            ),
+            ApiError::Interrupted => f.write_str("interrupted"),
+        }
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// An error that ends a command.
+#[derive(Debug)]
+pub enum Error {
+    /// The command line is wrong (exit 2). The message names the option and the fix.
+    Usage(String),
+    /// The configuration or environment is wrong (exit 1): missing credentials, bad `.env`, …
+    Config(String),
+    /// An API failed in a way that stops the run (exit 1).
+    Api(ApiError),
+    /// A file could not be read or written (exit 1).
+    Io { context: String, source: io::Error },
+    /// A file holds something this tool cannot use (exit 1): corrupt checkpoint, foreign CSV, …
+    Data(String),
+}
+
+impl Error {
+    pub fn io(context: impl Into<String>, source: io::Error) -> Self {
+        Error::Io { context: context.into(), source }
+    }
+
+    /// The process exit code for this error.
+    pub fn exit_code(&self) -> ExitCode {
+        match self {
+            Error::Usage(_) => ExitCode::Usage,
+            Error::Api(ApiError::Interrupted) => ExitCode::Interrupted,
+            Error::Api(ApiError::Quota { .. }) => ExitCode::Incomplete,
+            _ => ExitCode::Error,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Usage(m) | Error::Config(m) | Error::Data(m) => f.write_str(m),
+            Error::Api(e) => e.fmt(f),
+            Error::Io { context, .. } => f.write_str(context),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+impl From<ApiError> for Error {
+    fn from(e: ApiError) -> Self {
+        Error::Api(e)
+    }
+}
+
+/// Renders an error and its cause chain, one cause per line: what `main` prints.
+pub fn render(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = format!("error: {err}");
+    let mut cause = err.source();
+    while let Some(c) = cause {
+        out.push_str(&format!("\n  caused by: {c}"));
+        if let Some(hint) = io_hint(c) {
+            out.push_str(&format!("\n  hint: {hint}"));
+        }
+        cause = c.source();
+    }
+    out
+}
+
+fn io_hint(e: &(dyn std::error::Error + 'static)) -> Option<&'static str> {
+    let io = e.downcast_ref::<io::Error>()?;
+    match io.kind() {
+        io::ErrorKind::PermissionDenied => Some("check the permissions of the file and its directory"),
+        io::ErrorKind::StorageFull => Some("the disk is full: free some space, then run the same command again to resume"),
+        io::ErrorKind::IsADirectory => Some("give a file path, not a directory"),
+        io::ErrorKind::ReadOnlyFilesystem => Some("the file system is read-only: choose another output path"),
+        _ => None,
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,276 @@
+//! HTTP plumbing shared by both sources: one `ureq` agent, the shared limiter, the retry loop.
+//!
+//! Invariant: every request to an API goes through [`Transport::run`], which waits on the shared
+//! [`RateLimiter`], counts the exchange in [`ApiStats`], retries transient failures with back-off
+//! (a 429 pushes back the whole schedule), and gives up after a bounded number of attempts with a
+//! typed [`ApiError`]. Only loopback hosts may be reached over plain `http://`; TLS verification is
+//! always on.
+
+pub mod limiter;
+pub mod retry;
+pub mod stats;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use crate::error::ApiError;
+pub use limiter::RateLimiter;
+pub use retry::RetryPolicy;
+pub use stats::{ApiStats, RetryCause};
+
+/// Set when the run must stop (Ctrl-C): back-offs end early and no new attempt starts.
+#[derive(Clone, Debug, Default)]
+pub struct Cancel(Arc<AtomicBool>);
+
+impl Cancel {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::SeqCst)
+    }
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+    /// Sleeps for `d`, waking early when cancelled. Returns false if cancelled.
+    pub fn sleep(&self, d: Duration) -> bool {
+        let end = Instant::now() + d;
+        loop {
+            if self.is_cancelled() {
+                return false;
+            }
+            let now = Instant::now();
+            if now >= end {
+                return true;
+            }
+            std::thread::sleep((end - now).min(Duration::from_millis(50)));
+        }
+    }
+}
+
+/// Network settings of a client.
+#[derive(Clone, Debug)]
+pub struct HttpSettings {
+    /// Time allowed to open a connection.
+    pub connect_timeout: Duration,
+    /// Time allowed for a whole exchange, body included.
+    pub request_timeout: Duration,
+    /// Idle keep-alive connections kept per host (one per worker).
+    pub max_idle_per_host: usize,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        HttpSettings {
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
+            max_idle_per_host: 16,
+        }
+    }
+}
+
+/// Builds the agent: statuses are returned (not turned into errors, so `Retry-After` can be read),
+/// timeouts are always set, and no proxy is taken from the environment for loopback tests.
+pub fn build_agent(settings: &HttpSettings) -> ureq::Agent {
+    let config = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_connect(Some(settings.connect_timeout))
+        .timeout_global(Some(settings.request_timeout))
+        .max_idle_connections_per_host(settings.max_idle_per_host.max(1))
+        .max_idle_connections(settings.max_idle_per_host.max(1) * 4)
+        .user_agent(concat!("ftcollect/", env!("CARGO_PKG_VERSION")))
+        .build();
+    ureq::Agent::new_with_config(config)
+}
+
+/// Checks that a base URL is usable: `https://`, or `http://` on a loopback host only.
+/// `what` names the setting in the error (e.g. "--api-url / FRANCE_TRAVAIL_API_URL").
+pub fn check_base_url(url: &str, what: &str) -> Result<(), String> {
+    let lower = url.to_ascii_lowercase();
+    let rest = if let Some(r) = lower.strip_prefix("https://") {
+        r
+    } else if let Some(r) = lower.strip_prefix("http://") {
+        let host = host_of(r);
+        if !is_loopback_host(host) {
+            return Err(format!(
+                "{what} is `{url}`: plain http:// is only allowed for a loopback host (the simulator). \
+                 Use an https:// URL for a real API."
+            ));
+        }
+        r
+    } else {
+        return Err(format!("{what} is `{url}`, which is not an http(s) URL. Give a URL such as https://api.francetravail.io/partenaire/offresdemploi."));
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if authority.contains('@') {
+        return Err(format!("{what} is `{url}`: credentials in a URL are not supported; remove the `user@` part."));
+    }
+    if host_of(rest).is_empty() {
+        return Err(format!("{what} is `{url}`, which has no host."));
+    }
+    Ok(())
+}
+
+fn host_of(after_scheme: &str) -> &str {
+    let authority = after_scheme.split(['/', '?', '#']).next().unwrap_or("");
+    if let Some(rest) = authority.strip_prefix('[') {
+        return rest.split(']').next().unwrap_or("");
+    }
+    authority.split(':').next().unwrap_or("")
+}
+
+fn is_loopback_host(host: &str) -> bool {
+    host == "localhost"
+        || host.parse::<std::net::IpAddr>().map(|ip| ip.is_loopback()).unwrap_or(false)
+}
+
+/// What one attempt of an exchange produced.
+pub enum Attempt<T> {
+    /// Success.
+    Done(T),
+    /// A transient failure: retry after a back-off (or after `retry_after` for a 429).
+    Retry { cause: RetryCause, retry_after: Option<Duration>, detail: String },
+    /// Try again at once, without back-off and without counting a retry (a token was renewed).
+    Replay,
+    /// A permanent failure: stop.
+    Fail(ApiError),
+}
+
+/// The agent, the shared limiter and the retry policy: what every request goes through.
+#[derive(Clone)]
+pub struct Transport {
+    pub agent: ureq::Agent,
+    pub limiter: Arc<RateLimiter>,
+    pub retry: RetryPolicy,
+    pub stats: Arc<ApiStats>,
+    pub cancel: Cancel,
+}
+
+impl std::fmt::Debug for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Transport").field("retry", &self.retry).finish_non_exhaustive()
+    }
+}
+
+impl Transport {
+    pub fn new(settings: &HttpSettings, limiter: Arc<RateLimiter>, retry: RetryPolicy, cancel: Cancel) -> Self {
+        Transport { agent: build_agent(settings), limiter, retry, stats: Arc::new(ApiStats::default()), cancel }
+    }
+
+    /// Runs `attempt` until it succeeds, fails permanently, or exhausts the retry budget.
+    /// `rate_limited` says whether each attempt waits for a slot of the shared limiter.
+    /// `what` describes the request in errors ("search page 0-149 of …").
+    pub fn run<T>(
+        &self,
+        what: &str,
+        rate_limited: bool,
+        mut attempt: impl FnMut(&ureq::Agent) -> Attempt<T>,
+    ) -> Result<T, ApiError> {
+        let mut rng = fastrand::Rng::new();
+        let mut failures = 0u32;
+        let mut throttled = 0u32;
+        let mut replays = 0u32;
+        loop {
+            if self.cancel.is_cancelled() {
+                return Err(ApiError::Interrupted);
+            }
+            if rate_limited {
+                self.limiter.acquire();
+            }
+            match attempt(&self.agent) {
+                Attempt::Done(v) => return Ok(v),
+                Attempt::Fail(e) => return Err(e),
+                Attempt::Replay => {
+                    replays += 1;
+                    if replays > 8 {
+                        return Err(ApiError::Unexpected { message: format!("{what}: the token was renewed 8 times in a row") });
+                    }
+                }
+                Attempt::Retry { cause, retry_after, detail } => {
+                    // 429s have their own, larger budget: throttling is expected, not a fault.
+                    let (count, budget) = if cause == RetryCause::RateLimited {
+                        throttled += 1;
+                        (throttled, self.retry.max_attempts * 2)
+                    } else {
+                        failures += 1;
+                        (failures, self.retry.max_attempts)
+                    };
+                    if count >= budget {
+                        return Err(ApiError::Exhausted { what: what.to_string(), attempts: failures + throttled, last: detail });
+                    }
+                    self.stats.record_retry(cause);
+                    let wait = match (cause, retry_after) {
+                        (RetryCause::RateLimited, Some(w)) => self.retry.clamp(w),
+                        _ => self.retry.backoff(count, &mut rng),
+                    };
+                    log::debug!("{what}: {detail}; retrying in {:.2} s (attempt {})", wait.as_secs_f64(), count + 1);
+                    if cause == RetryCause::RateLimited {
+                        // Everyone waits: the schedule itself moves back.
+                        self.limiter.penalize(wait);
+                    } else if !self.cancel.sleep(wait) {
+                        return Err(ApiError::Interrupted);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Classifies a transport-level `ureq` error (no HTTP status) as a retry.
+pub fn transport_retry<T>(stats: &ApiStats, err: &ureq::Error) -> Attempt<T> {
+    stats.record_transport_error();
+    let cause = match err {
+        ureq::Error::Timeout(_) => RetryCause::Timeout,
+        ureq::Error::Io(e) if e.kind() == std::io::ErrorKind::TimedOut => RetryCause::Timeout,
+        _ => RetryCause::Connection,
+    };
+    Attempt::Retry { cause, retry_after: None, detail: describe_transport_error(err) }
+}
+
+/// A human description of a transport error.
+pub fn describe_transport_error(err: &ureq::Error) -> String {
+    match err {
+        ureq::Error::Timeout(t) => format!("no answer in time ({t})"),
+        ureq::Error::HostNotFound => "the host name does not resolve".to_string(),
+        ureq::Error::ConnectionFailed => "the connection failed".to_string(),
+        ureq::Error::Io(e) => format!("connection error: {e}"),
+        other => format!("HTTP exchange failed: {other}"),
+    }
+}
+
+/// Reads a response body up to `limit` bytes. A read failure (a connection cut mid-body) is a
+/// [`RetryCause::BadBody`] retry.
+pub fn read_body<T>(resp: &mut ureq::http::Response<ureq::Body>, limit: u64) -> Result<Vec<u8>, Attempt<T>> {
+    resp.body_mut().with_config().limit(limit).read_to_vec().map_err(|e| match e {
+        ureq::Error::Timeout(t) => {
+            Attempt::Retry { cause: RetryCause::Timeout, retry_after: None, detail: format!("body not received in time ({t})") }
+        }
+        e => Attempt::Retry { cause: RetryCause::BadBody, retry_after: None, detail: format!("body cut short: {e}") },
+    })
+}
+
+/// The value of a response header, as text.
+pub fn header<'a>(resp: &'a ureq::http::Response<ureq::Body>, name: &str) -> Option<&'a str> {
+    resp.headers().get(name).and_then(|v| v.to_str().ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls() {
+        assert!(check_base_url("https://api.francetravail.io/partenaire/offresdemploi", "x").is_ok());
+        assert!(check_base_url("http://127.0.0.1:8080/partenaire/offresdemploi", "x").is_ok());
+        assert!(check_base_url("http://localhost:1/", "x").is_ok());
+        assert!(check_base_url("http://[::1]:8080/", "x").is_ok());
+        let e = check_base_url("http://api.francetravail.io/x", "--api-url").unwrap_err();
+        assert!(e.contains("plain http:// is only allowed for a loopback host"), "{e}");
+        assert!(check_base_url("http://127.0.0.1.evil.com/", "x").is_err());
+        assert!(check_base_url("http://user@evil.com:80@127.0.0.1/", "x").is_err());
+        assert!(check_base_url("http://evil.com@127.0.0.1/", "x").is_err());
+        assert!(check_base_url("ftp://x", "x").is_err());
+        assert!(check_base_url("https://", "x").is_err());
+    }
+}

@@ -1,0 +1,108 @@
+//! When and how long to retry: exponential back-off with jitter, and `Retry-After`.
+//!
+//! Invariant: a transient failure is retried a bounded number of times, each wait is bounded by
+//! `max_backoff`, and a server's `Retry-After` (seconds or HTTP-date) is honoured but clamped so a
+//! hostile or broken header can never park a worker for hours.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+/// The retry budget and back-off shape shared by both sources.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RetryPolicy {
+    /// Attempts per request, the first included (transient failures).
+    pub max_attempts: u32,
+    /// First back-off; doubles at each attempt.
+    pub base_backoff: Duration,
+    /// Upper bound of one back-off (and of an honoured `Retry-After`).
+    pub max_backoff: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy { max_attempts: 6, base_backoff: Duration::from_millis(500), max_backoff: Duration::from_secs(30) }
+    }
+}
+
+impl RetryPolicy {
+    /// The wait before retry number `attempt` (1 = first retry): "equal jitter", between half and
+    /// all of `base × 2^(attempt-1)`, capped.
+    pub fn backoff(&self, attempt: u32, rng: &mut fastrand::Rng) -> Duration {
+        let exp = attempt.saturating_sub(1).min(20);
+        let full = self.base_backoff.saturating_mul(1u32 << exp).min(self.max_backoff);
+        let half = full / 2;
+        half + half.mul_f64(rng.f64())
+    }
+
+    /// A server-requested wait, clamped to `max_backoff`.
+    pub fn clamp(&self, wait: Duration) -> Duration {
+        wait.min(self.max_backoff)
+    }
+}
+
+/// Parses a `Retry-After` value: delta-seconds or an HTTP-date (relative to `now`).
+/// A date in the past means "now". Anything else is `None` (the caller backs off exponentially).
+pub fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
+    let v = value.trim();
+    if v.is_empty() {
+        return None;
+    }
+    if v.bytes().all(|b| b.is_ascii_digit()) {
+        return v.parse::<u64>().ok().map(Duration::from_secs);
+    }
+    // Fractional seconds are not in the RFC but some servers send them.
+    if let Ok(f) = v.parse::<f64>() {
+        return (f.is_finite() && f >= 0.0).then(|| Duration::from_secs_f64(f.min(1.0e9)));
+    }
+    let date = DateTime::parse_from_rfc2822(v).ok()?.with_timezone(&Utc);
+    Some((date - now).to_std().unwrap_or(Duration::ZERO))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2015-10-21T07:27:00Z").unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn retry_after_seconds() {
+        assert_eq!(parse_retry_after("3", now()), Some(Duration::from_secs(3)));
+        assert_eq!(parse_retry_after(" 0 ", now()), Some(Duration::ZERO));
+        assert_eq!(parse_retry_after("1.5", now()), Some(Duration::from_millis(1500)));
+    }
+
+    #[test]
+    fn retry_after_http_date() {
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now()), Some(Duration::from_secs(60)));
+        // In the past: retry now.
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:00:00 GMT", now()), Some(Duration::ZERO));
+    }
+
+    #[test]
+    fn retry_after_garbage_is_none() {
+        for v in ["", "soon", "-5", "NaN", "Wed, 99 Foo 2015", "1e999x"] {
+            assert_eq!(parse_retry_after(v, now()), None, "{v:?}");
+        }
+    }
+
+    #[test]
+    fn backoff_doubles_with_jitter_and_is_capped() {
+        let p = RetryPolicy {
+            max_attempts: 10,
+            base_backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_secs(1),
+        };
+        let mut rng = fastrand::Rng::with_seed(7);
+        for attempt in 1..=8 {
+            let full = Duration::from_millis(100 * (1 << (attempt - 1))).min(Duration::from_secs(1));
+            for _ in 0..50 {
+                let b = p.backoff(attempt, &mut rng);
+                assert!(b >= full / 2 && b <= full, "attempt {attempt}: {b:?}");
+            }
+        }
+        assert_eq!(p.clamp(Duration::from_secs(3600)), Duration::from_secs(1));
+    }
+}

@@ -1,0 +1,19 @@
+//! # ftcollect
+//!
+//! Builds complete, trustworthy job-offer datasets from the France Travail "Offres d'emploi v2" API
+//! (and Adzuna). The pipeline, one module per step: the [`plan`] yields slices of the query small
+//! enough for the API's 3150-result cap; the [`collect`] engine hands their pages to a small pool of
+//! blocking workers that call a [`source`] client (which waits on the shared [`http::limiter`],
+//! retries, renews tokens); [`normalize`] turns raw offers into rows of one schema; a single writer
+//! dedups them, writes the [`sink`]s and checkpoints so a killed run resumes exactly.
+//! The [`simulator`] is a faithful local copy of the APIs for tests, benchmarks and the demo.
+
+pub mod error;
+pub mod exit;
+pub mod http;
+pub mod normalize;
+pub mod secret;
+pub mod source;
+
+pub use error::{ApiError, Error};
+pub use exit::ExitCode;
