@@ -13,6 +13,7 @@ pub mod exit;
 pub mod http;
 pub mod normalize;
 pub mod secret;
+pub mod simulator;
 pub mod source;
 
 pub use error::{ApiError, Error};

@@ -1,0 +1,198 @@
+//! A faithful local copy of the France Travail API (and Adzuna), for tests, benchmarks and the demo.
+//!
+//! `ftcollect simulate` runs it as a server; [`start`] runs it in-process on a free port and returns
+//! a [`SimHandle`] with its base URLs, its request log and its switches. Invariant: the simulator
+//! behaves like the real API as described in `docs/france-travail-api.md` (URLs, statuses, headers,
+//! messages, pagination cap, rate limit), so a client only changes its two base URLs.
+
+pub mod adzuna;
+pub mod catalog;
+pub mod faults;
+pub mod geo;
+pub mod server;
+pub mod universe;
+
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+pub use faults::{FaultConfig, FaultCounts};
+pub use server::{Endpoint, RequestRecord};
+pub use universe::{Query, Universe, UniverseConfig};
+
+/// The simulator's settings (the `simulate` command's options).
+#[derive(Clone, Debug)]
+pub struct SimConfig {
+    /// Address to bind; port 0 picks a free one.
+    pub bind: String,
+    pub client_id: String,
+    pub client_secret: String,
+    pub offers: usize,
+    pub seed: u64,
+    pub months: u32,
+    pub token_ttl: Duration,
+    /// Requests per second per client (0 = no limit); burst as many.
+    pub rate_limit: f64,
+    pub burst: f64,
+    pub latency: Duration,
+    pub faults: FaultConfig,
+    /// The simulated start time (default: now).
+    pub now: Option<DateTime<Utc>>,
+    /// Days after the start for which offers keep appearing as the clock moves.
+    pub future_days: u32,
+    /// Handler threads.
+    pub threads: usize,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            bind: "127.0.0.1:0".into(),
+            client_id: "demo-id".into(),
+            client_secret: "demo-secret".into(),
+            offers: 20_000,
+            seed: 1,
+            months: 14,
+            token_ttl: Duration::from_secs(1499),
+            rate_limit: 10.0,
+            burst: 10.0,
+            latency: Duration::ZERO,
+            faults: FaultConfig::default(),
+            now: None,
+            future_days: 30,
+            threads: 32,
+        }
+    }
+}
+
+/// A running simulator. Dropping it stops the server.
+pub struct SimHandle {
+    state: Arc<server::State>,
+    server: Arc<tiny_http::Server>,
+    stop: Arc<AtomicBool>,
+    threads: Vec<JoinHandle<()>>,
+    base: String,
+}
+
+/// Generates the universe and starts serving.
+pub fn start(config: SimConfig) -> std::io::Result<SimHandle> {
+    let now = config.now.unwrap_or_else(Utc::now);
+    let universe = Universe::generate(UniverseConfig {
+        seed: config.seed,
+        offers: config.offers,
+        months: config.months,
+        now,
+        future_days: config.future_days,
+    });
+    let server = tiny_http::Server::http(&config.bind).map_err(|e| std::io::Error::other(e.to_string()))?;
+    let port = server.server_addr().to_ip().map(|a| a.port()).unwrap_or(0);
+    let host = config.bind.rsplit_once(':').map(|(h, _)| h).unwrap_or("127.0.0.1");
+    let host = if host == "0.0.0.0" { "127.0.0.1" } else { host };
+    let state = Arc::new(server::State::new(
+        config.client_id.clone(),
+        config.client_secret.clone(),
+        config.token_ttl,
+        config.rate_limit,
+        config.burst,
+        config.latency,
+        universe,
+        config.faults.clone(),
+        config.seed,
+        Some(adzuna::AdzunaSim),
+    ));
+    let server = Arc::new(server);
+    let stop = Arc::new(AtomicBool::new(false));
+    let threads = (0..config.threads.max(1))
+        .map(|i| {
+            let (server, state, stop) = (server.clone(), state.clone(), stop.clone());
+            std::thread::Builder::new()
+                .name(format!("sim-{i}"))
+                .spawn(move || {
+                    while !stop.load(Relaxed) {
+                        match server.recv_timeout(Duration::from_millis(100)) {
+                            Ok(Some(req)) => server::handle(&state, req),
+                            Ok(None) => {}
+                            Err(_) => break,
+                        }
+                    }
+                })
+                .expect("spawning a simulator thread")
+        })
+        .collect();
+    Ok(SimHandle { state, server, stop, threads, base: format!("http://{host}:{port}") })
+}
+
+impl SimHandle {
+    /// `http://127.0.0.1:PORT`.
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+    /// The value for `FRANCE_TRAVAIL_API_URL`.
+    pub fn api_url(&self) -> String {
+        format!("{}{}", self.base, server::API_PREFIX)
+    }
+    /// The value for `FRANCE_TRAVAIL_TOKEN_URL`.
+    pub fn token_url(&self) -> String {
+        format!("{}{}?realm=%2Fpartenaire", self.base, server::TOKEN_PATH)
+    }
+    /// The value for `ADZUNA_API_URL`.
+    pub fn adzuna_url(&self) -> String {
+        format!("{}/adzuna/v1/api", self.base)
+    }
+    pub fn universe(&self) -> &Universe {
+        &self.state.universe
+    }
+    /// Every request received so far.
+    pub fn requests(&self) -> Vec<RequestRecord> {
+        self.state.requests()
+    }
+    /// Search requests received so far.
+    pub fn search_requests(&self) -> usize {
+        self.requests().iter().filter(|r| r.endpoint == Endpoint::Search).count()
+    }
+    pub fn faults_injected(&self) -> FaultCounts {
+        self.state.injected.snapshot()
+    }
+    /// 429s answered by the token bucket (not injected).
+    pub fn throttled(&self) -> u64 {
+        self.state.throttled.load(Relaxed)
+    }
+    pub fn set_faults(&self, f: FaultConfig) {
+        *self.state.faults.lock().unwrap_or_else(|e| e.into_inner()) = f;
+    }
+    /// Every API request answers 503 while down.
+    pub fn set_down(&self, down: bool) {
+        self.state.down.store(down, Relaxed);
+    }
+    /// Every API request answers 401, whatever the token.
+    pub fn set_reject_tokens(&self, reject: bool) {
+        self.state.reject_tokens.store(reject, Relaxed);
+    }
+    /// The simulated clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.state.now()
+    }
+    pub fn set_now(&self, t: DateTime<Utc>) {
+        self.state.clock_ms.store(t.timestamp_millis() as u64, Relaxed);
+    }
+    pub fn advance(&self, d: Duration) {
+        self.state.clock_ms.fetch_add(d.as_millis() as u64, Relaxed);
+    }
+    /// Ids of the offers the API would return for `q` now (the exact expected set for tests).
+    pub fn expected_ids(&self, q: &Query) -> Vec<String> {
+        self.state.universe.ids_matching(q, self.state.now_ms())
+    }
+}
+
+impl Drop for SimHandle {
+    fn drop(&mut self) {
+        self.stop.store(true, Relaxed);
+        self.server.unblock();
+        for t in self.threads.drain(..) {
+            let _ = t.join();
+        }
+    }
+}

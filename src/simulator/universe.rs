@@ -1,0 +1,828 @@
+//! The simulated world of offers: generated from a seed, queried like the real search engine.
+//!
+//! Each offer is a compact record (dates, département, ROME code, contract, text template indices);
+//! its full JSON is rendered on demand from the seed, so a universe of a million offers stays small.
+//! Invariants: the same seed, size and start time give the same offers, ids and texts; an offer is
+//! visible at time `t` only while `created <= t < withdrawn` (the API serves active offers only);
+//! results are ordered deterministically (creation date descending, then a fixed tie-break), so
+//! pages never overlap or skip while the universe does not change.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, TimeZone, Utc};
+use serde::Serialize;
+
+use super::catalog::{self, ROMES};
+use super::geo::{self, DEPTS};
+
+const DAY_MS: i64 = 86_400_000;
+const NO_DEPT: u8 = u8::MAX;
+const NO_PARA: u8 = u8::MAX;
+/// Offers generated for the future (they appear as the clock moves), per day, relative to the size.
+const FUTURE_LIFETIME_DAYS: f64 = 40.0;
+
+/// How the universe is built.
+#[derive(Clone, Debug)]
+pub struct UniverseConfig {
+    pub seed: u64,
+    /// Offers active at `now`.
+    pub offers: usize,
+    /// Creation dates of the active offers spread over this many months before `now`.
+    pub months: u32,
+    /// The simulator's start time.
+    pub now: DateTime<Utc>,
+    /// Days after `now` for which new offers are generated (they appear as the clock moves).
+    pub future_days: u32,
+}
+
+/// One offer, compactly.
+#[derive(Clone, Copy, Debug)]
+pub struct Rec {
+    pub created: i64,
+    pub withdrawn: i64,
+    /// 0 when the offer is never updated.
+    pub updated: i64,
+    pub idx: u32,
+    pub dept: u8,
+    pub rome: u8,
+    pub contract: u8,
+    pub title: u8,
+    pub paras: [u8; 3],
+    /// For offers without a département: which place name (`France`, a region).
+    pub place: u8,
+}
+
+impl Rec {
+    pub fn is_active(&self, now: i64) -> bool {
+        self.created <= now && now < self.withdrawn
+    }
+    /// `dateActualisation` as seen at `now`.
+    pub fn actualised(&self, now: i64) -> i64 {
+        if self.updated != 0 && self.updated <= now { self.updated } else { self.created + 487 }
+    }
+    pub fn dept_code(&self) -> Option<&'static str> {
+        (self.dept != NO_DEPT).then(|| DEPTS[self.dept as usize].code)
+    }
+    pub fn rome_code(&self) -> &'static str {
+        ROMES[self.rome as usize].code
+    }
+}
+
+/// The generated offers, sorted by creation date descending.
+pub struct Universe {
+    pub config: UniverseConfig,
+    recs: Vec<Rec>,
+    /// Position in `recs` of each offer index.
+    pos_of_idx: Vec<u32>,
+    ids: IdCodec,
+    words: WordIndex,
+}
+
+/// A parsed search (already validated by the server).
+#[derive(Clone, Debug, Default)]
+pub struct Query {
+    pub romes: Option<Vec<u8>>,
+    pub depts: Option<Vec<u8>>,
+    /// Creation window, milliseconds, both bounds included at second granularity.
+    pub window: Option<(i64, i64)>,
+    pub publiee_depuis_days: Option<u32>,
+    /// Folded keywords, AND-combined.
+    pub keywords: Vec<String>,
+    pub contracts: Option<Vec<u8>>,
+    pub communes: Option<Vec<String>>,
+    pub relevance_sort: bool,
+}
+
+impl Universe {
+    pub fn generate(config: UniverseConfig) -> Universe {
+        let mut rng = fastrand::Rng::with_seed(config.seed);
+        let now = config.now.timestamp_millis();
+        let span = (config.months.max(1) as f64 * 30.4375 * DAY_MS as f64) as i64;
+        let dept_table = cumulative(DEPTS.iter().map(|d| d.weight));
+        let rome_table = cumulative(ROMES.iter().map(|r| r.weight));
+        let contract_table = cumulative(catalog::CONTRACTS.iter().map(|c| c.1 as f64));
+        let future = ((config.offers as f64) * config.future_days as f64 / FUTURE_LIFETIME_DAYS) as usize;
+        let total = config.offers + future;
+        let mut recs = Vec::with_capacity(total);
+        for i in 0..total {
+            let (created, withdrawn) = if i < config.offers {
+                // Active offers: most were created recently (older ones have been withdrawn), with a
+                // long tail over the whole span.
+                let age = if rng.f64() < 0.7 {
+                    (exp(&mut rng, 25.0) * DAY_MS as f64) as i64 % span
+                } else {
+                    (rng.f64() * span as f64) as i64
+                };
+                let created = now - age.clamp(1000, span - 1000);
+                let withdrawn = now + 3_600_000 + (exp(&mut rng, 30.0) * DAY_MS as f64) as i64;
+                (created, withdrawn)
+            } else {
+                let created = now + 1000 + (rng.f64() * (config.future_days as f64) * DAY_MS as f64) as i64;
+                (created, created + 3_600_000 + (exp(&mut rng, 35.0) * DAY_MS as f64) as i64)
+            };
+            let updated = if rng.f64() < 0.15 {
+                let t = created + ((withdrawn - created) as f64 * rng.f64()) as i64;
+                if t > created + 60_000 && t < withdrawn { t } else { 0 }
+            } else {
+                0
+            };
+            let dept = if rng.f64() < geo::NO_DEPT_SHARE { NO_DEPT } else { pick(&dept_table, &mut rng) as u8 };
+            let rome = pick(&rome_table, &mut rng) as u8;
+            let title = rng.usize(..ROMES[rome as usize].titles.len()) as u8;
+            let contract = pick(&contract_table, &mut rng) as u8;
+            let n = catalog::PARAGRAPHS.len();
+            let a = rng.usize(..n) as u8;
+            let b = rng.usize(..n) as u8;
+            let c = if rng.bool() { rng.usize(..n) as u8 } else { NO_PARA };
+            let place = rng.usize(..geo::NO_DEPT_PLACES.len()) as u8;
+            recs.push(Rec {
+                // Second-level collisions happen in real data: keep milliseconds, but let a share of
+                // offers land on the same second.
+                created: created - created.rem_euclid(1000) + if rng.f64() < 0.5 { 0 } else { rng.i64(0..1000) },
+                withdrawn,
+                updated,
+                idx: i as u32,
+                dept,
+                rome,
+                contract,
+                title,
+                paras: [a, b, c],
+                place,
+            });
+        }
+        recs.sort_unstable_by(|x, y| y.created.cmp(&x.created).then(x.idx.cmp(&y.idx)));
+        let mut pos_of_idx = vec![0u32; recs.len()];
+        for (p, r) in recs.iter().enumerate() {
+            pos_of_idx[r.idx as usize] = p as u32;
+        }
+        let ids = IdCodec::new(config.seed);
+        Universe { config, recs, pos_of_idx, ids, words: WordIndex::build() }
+    }
+
+    pub fn len(&self) -> usize {
+        self.recs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.recs.is_empty()
+    }
+
+    pub fn recs(&self) -> &[Rec] {
+        &self.recs
+    }
+
+    pub fn id_of(&self, rec: &Rec) -> String {
+        self.ids.encode(rec.idx)
+    }
+
+    pub fn rec_by_id(&self, id: &str) -> Option<&Rec> {
+        let idx = self.ids.decode(id)?;
+        let pos = *self.pos_of_idx.get(idx as usize)?;
+        self.recs.get(pos as usize)
+    }
+
+    /// Positions (in creation-descending order) of the offers matching `q` at `now`.
+    pub fn search(&self, q: &Query, now: i64) -> Vec<u32> {
+        // The window selects a contiguous run of the sorted records.
+        let (lo, hi) = match q.window {
+            Some((min, max)) => {
+                let max_incl = max + 999;
+                let start = self.recs.partition_point(|r| r.created > max_incl);
+                let end = self.recs.partition_point(|r| r.created >= min);
+                (start, end.max(start))
+            }
+            None => (0, self.recs.len()),
+        };
+        let since = q.publiee_depuis_days.map(|d| now - d as i64 * DAY_MS);
+        let kw = self.words.matcher(&q.keywords);
+        let mut out: Vec<u32> = Vec::new();
+        for (p, r) in self.recs[lo..hi].iter().enumerate() {
+            if !r.is_active(now) {
+                continue;
+            }
+            if let Some(s) = since
+                && r.created < s
+            {
+                continue;
+            }
+            if let Some(romes) = &q.romes
+                && !romes.contains(&r.rome)
+            {
+                continue;
+            }
+            if let Some(depts) = &q.depts
+                && !depts.contains(&r.dept)
+            {
+                continue;
+            }
+            if let Some(c) = &q.contracts
+                && !c.contains(&r.contract)
+            {
+                continue;
+            }
+            if let Some(communes) = &q.communes
+                && !communes.iter().any(|c| Some(c.as_str()) == commune_of(r).map(|x| x.0))
+            {
+                continue;
+            }
+            if let Some(m) = &kw
+                && !m.matches(r)
+            {
+                continue;
+            }
+            out.push((lo + p) as u32);
+        }
+        if q.relevance_sort
+            && let Some(m) = &kw
+        {
+            // Relevance first (keywords in the title), then the date order; stable.
+            out.sort_by_key(|&p| std::cmp::Reverse(m.title_hits(&self.recs[p as usize])));
+        }
+        out
+    }
+
+    /// Renders the offer at position `pos` as the API's JSON object, as seen at `now`.
+    pub fn render(&self, pos: u32, now: i64) -> SimOffer {
+        render(self, &self.recs[pos as usize], now)
+    }
+
+    /// Renders by record.
+    pub fn render_rec(&self, rec: &Rec, now: i64) -> SimOffer {
+        render(self, rec, now)
+    }
+
+    /// Ids of the active offers at `now` matching `q` (for tests: the exact expected set).
+    pub fn ids_matching(&self, q: &Query, now: i64) -> Vec<String> {
+        self.search(q, now).into_iter().map(|p| self.id_of(&self.recs[p as usize])).collect()
+    }
+}
+
+fn exp(rng: &mut fastrand::Rng, mean: f64) -> f64 {
+    -mean * (1.0 - rng.f64()).ln()
+}
+
+fn cumulative(weights: impl Iterator<Item = f64>) -> Vec<f64> {
+    let mut acc = 0.0;
+    let mut v: Vec<f64> = weights
+        .map(|w| {
+            acc += w;
+            acc
+        })
+        .collect();
+    for x in &mut v {
+        *x /= acc;
+    }
+    v
+}
+
+fn pick(table: &[f64], rng: &mut fastrand::Rng) -> usize {
+    let x = rng.f64();
+    table.partition_point(|&c| c <= x).min(table.len() - 1)
+}
+
+/// The commune of an offer: (INSEE code, postal code, town, lat, lon).
+fn commune_of(r: &Rec) -> Option<(&'static str, &'static str, &'static str, f64, f64)> {
+    let d = DEPTS.get(r.dept as usize)?;
+    if d.code == "75" {
+        let (town, insee, postal, lat, lon) = geo::PARIS[r.idx as usize % geo::PARIS.len()];
+        return Some((insee, postal, town, lat, lon));
+    }
+    Some((d.insee, d.postal, d.town, d.lat, d.lon))
+}
+
+/// Offer ids that look like the API's (`184TRJB`: 3 digits, 4 letters), bijective with the index.
+struct IdCodec {
+    offset: u64,
+    mul: u64,
+    inv: u64,
+}
+
+const ID_SPACE: u64 = 1000 * 26 * 26 * 26 * 26;
+
+impl IdCodec {
+    fn new(seed: u64) -> Self {
+        let mul = 48_271u64; // coprime with 2, 5 and 13, the factors of ID_SPACE
+        let inv = mod_inverse(mul, ID_SPACE);
+        IdCodec { offset: seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) % ID_SPACE, mul, inv }
+    }
+
+    fn encode(&self, idx: u32) -> String {
+        let x = ((idx as u64 % ID_SPACE) * self.mul + self.offset) % ID_SPACE;
+        let digits = x / 456_976;
+        let mut letters = x % 456_976;
+        let mut s = format!("{digits:03}");
+        let mut l = [b'A'; 4];
+        for slot in l.iter_mut().rev() {
+            *slot = b'A' + (letters % 26) as u8;
+            letters /= 26;
+        }
+        s.push_str(std::str::from_utf8(&l).unwrap_or("AAAA"));
+        s
+    }
+
+    fn decode(&self, id: &str) -> Option<u32> {
+        let b = id.as_bytes();
+        if b.len() != 7 || !b[..3].iter().all(u8::is_ascii_digit) || !b[3..].iter().all(u8::is_ascii_uppercase) {
+            return None;
+        }
+        let digits: u64 = id[..3].parse().ok()?;
+        let letters = b[3..].iter().fold(0u64, |acc, c| acc * 26 + (c - b'A') as u64);
+        let x = digits * 456_976 + letters;
+        let idx = ((x + ID_SPACE - self.offset) % ID_SPACE) as u128 * self.inv as u128 % ID_SPACE as u128;
+        u32::try_from(idx).ok()
+    }
+}
+
+fn mod_inverse(a: u64, m: u64) -> u64 {
+    let (mut t, mut new_t, mut r, mut new_r) = (0i128, 1i128, m as i128, a as i128);
+    while new_r != 0 {
+        let q = r / new_r;
+        (t, new_t) = (new_t, t - q * new_t);
+        (r, new_r) = (new_r, r - q * new_r);
+    }
+    (if t < 0 { t + m as i128 } else { t }) as u64
+}
+
+/// Lowercases and strips French accents, for keyword matching.
+pub fn fold(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            'à' | 'â' | 'ä' | 'À' | 'Â' | 'Ä' => 'a',
+            'é' | 'è' | 'ê' | 'ë' | 'É' | 'È' | 'Ê' | 'Ë' => 'e',
+            'î' | 'ï' | 'Î' | 'Ï' => 'i',
+            'ô' | 'ö' | 'Ô' | 'Ö' => 'o',
+            'ù' | 'û' | 'ü' | 'Ù' | 'Û' | 'Ü' => 'u',
+            'ç' | 'Ç' => 'c',
+            c => c.to_ascii_lowercase(),
+        })
+        .collect()
+}
+
+fn words_of(s: &str) -> HashSet<String> {
+    fold(s).split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_string).collect()
+}
+
+/// Which text templates contain which words.
+struct WordIndex {
+    titles: Vec<Vec<HashSet<String>>>,
+    labels: Vec<HashSet<String>>,
+    paragraphs: Vec<HashSet<String>>,
+}
+
+struct KeywordMatcher {
+    /// Per keyword: title templates, labels, paragraphs that contain it.
+    per_kw: Vec<(Vec<Vec<bool>>, Vec<bool>, Vec<bool>)>,
+}
+
+impl WordIndex {
+    fn build() -> Self {
+        WordIndex {
+            titles: ROMES.iter().map(|r| r.titles.iter().map(|t| words_of(t)).collect()).collect(),
+            labels: ROMES.iter().map(|r| words_of(r.label)).collect(),
+            paragraphs: catalog::PARAGRAPHS.iter().map(|p| words_of(p)).collect(),
+        }
+    }
+
+    fn matcher(&self, keywords: &[String]) -> Option<KeywordMatcher> {
+        if keywords.is_empty() {
+            return None;
+        }
+        let per_kw = keywords
+            .iter()
+            .map(|k| {
+                (
+                    self.titles.iter().map(|ts| ts.iter().map(|t| t.contains(k)).collect()).collect(),
+                    self.labels.iter().map(|l| l.contains(k)).collect(),
+                    self.paragraphs.iter().map(|p| p.contains(k)).collect(),
+                )
+            })
+            .collect();
+        Some(KeywordMatcher { per_kw })
+    }
+}
+
+impl KeywordMatcher {
+    fn matches(&self, r: &Rec) -> bool {
+        self.per_kw.iter().all(|(titles, labels, paras)| {
+            titles[r.rome as usize][r.title as usize]
+                || labels[r.rome as usize]
+                || r.paras.iter().any(|&p| p != NO_PARA && paras[p as usize])
+        })
+    }
+    fn title_hits(&self, r: &Rec) -> usize {
+        self.per_kw.iter().filter(|(t, _, _)| t[r.rome as usize][r.title as usize]).count()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rendering: the API's JSON shape, fields present at the frequencies of the real payloads.
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SimOffer {
+    pub id: String,
+    pub intitule: String,
+    pub description: String,
+    pub date_creation: String,
+    pub date_actualisation: String,
+    pub lieu_travail: LieuTravail,
+    pub rome_code: &'static str,
+    pub rome_libelle: &'static str,
+    #[serde(rename = "appellationlibelle")]
+    pub appellation_libelle: &'static str,
+    pub entreprise: Entreprise,
+    pub type_contrat: &'static str,
+    pub type_contrat_libelle: String,
+    pub nature_contrat: &'static str,
+    pub experience_exige: &'static str,
+    pub experience_libelle: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub formations: Vec<Formation>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub langues: Vec<Exigence>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub permis: Vec<Exigence>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub competences: Vec<Competence>,
+    pub salaire: Salaire,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duree_travail_libelle: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duree_travail_libelle_converti: Option<&'static str>,
+    pub alternance: bool,
+    pub contact: Contact,
+    pub agence: serde_json::Map<String, serde_json::Value>,
+    pub nombre_postes: u32,
+    #[serde(rename = "accessibleTH")]
+    pub accessible_th: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub qualification_code: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub qualification_libelle: Option<&'static str>,
+    #[serde(rename = "codeNAF", skip_serializing_if = "Option::is_none")]
+    pub code_naf: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secteur_activite: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secteur_activite_libelle: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tranche_effectif_etab: Option<&'static str>,
+    pub origine_offre: OrigineOffre,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offres_manque_candidats: Option<bool>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LieuTravail {
+    pub libelle: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latitude: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub longitude: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code_postal: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commune: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Entreprise {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nom: Option<&'static str>,
+    pub entreprise_adaptee: bool,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Formation {
+    pub niveau_libelle: &'static str,
+    pub exigence: &'static str,
+}
+
+#[derive(Serialize)]
+pub struct Exigence {
+    pub libelle: &'static str,
+    pub exigence: &'static str,
+}
+
+#[derive(Serialize)]
+pub struct Competence {
+    pub code: &'static str,
+    pub libelle: &'static str,
+    pub exigence: &'static str,
+}
+
+#[derive(Serialize, Default)]
+pub struct Salaire {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub libelle: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commentaire: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub complement1: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub complement2: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Contact {
+    pub nom: &'static str,
+    pub coordonnees1: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url_postulation: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrigineOffre {
+    pub origine: &'static str,
+    pub url_origine: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub partenaires: Vec<Partenaire>,
+}
+
+#[derive(Serialize)]
+pub struct Partenaire {
+    pub nom: &'static str,
+    pub url: String,
+    pub logo: &'static str,
+}
+
+fn ts(ms: i64) -> String {
+    Utc.timestamp_millis_opt(ms).single().map(|d| crate::normalize::offer::format_ts(&d)).unwrap_or_default()
+}
+
+fn chance(rng: &mut fastrand::Rng, p: f64) -> bool {
+    rng.f64() < p
+}
+
+fn one<'a, T>(rng: &mut fastrand::Rng, xs: &'a [T]) -> &'a T {
+    &xs[rng.usize(..xs.len())]
+}
+
+/// A salary label in one of the real shapes (see the API reference), or none.
+fn salary_label(rng: &mut fastrand::Rng, rome: &str) -> Option<String> {
+    if !chance(rng, 0.36) {
+        return None;
+    }
+    let tech = rome.starts_with('M') || rome == "K1906";
+    let comma = |v: f64| format!("{v:.2}").replace('.', ",");
+    let dot = |v: f64| format!("{v:.1}");
+    let months = *one(rng, &["12", "12.0", "12.5", "13", "13.0", "13.5"]);
+    let shape = rng.u32(0..100);
+    let annual_lo = if tech { 38_000.0 + (rng.u32(0..30) as f64) * 1000.0 } else { 22_000.0 + (rng.u32(0..10) as f64) * 1000.0 };
+    let annual_hi = annual_lo + (rng.u32(0..15) as f64) * 1000.0;
+    let monthly_lo = (annual_lo / 12.0 * 100.0).round() / 100.0;
+    let monthly_hi = (annual_hi / 12.0 * 100.0).round() / 100.0;
+    let hourly = [11.65, 11.88, 12.5, 13.0, 14.2][rng.usize(..5)];
+    Some(match shape {
+        0..=21 => format!("Annuel de {} Euros à {} Euros sur {months} mois", dot(annual_lo), dot(annual_hi)),
+        22..=29 => format!("Annuel de {} Euros à {} Euros", comma(annual_lo), comma(annual_hi)),
+        30..=33 => format!("Annuel de {} Euros sur {months} mois", dot(annual_lo)),
+        34..=51 => format!("Mensuel de {} Euros à {} Euros sur {months} mois", monthly_lo, monthly_hi),
+        52..=59 => format!("Mensuel de {} Euros sur 12 mois", comma(monthly_lo).replace(',', ".")),
+        60..=62 => format!("Mensuel de {} Euros", comma(monthly_lo)),
+        63..=70 => format!("Horaire de {} Euros à {} Euros sur {months} mois", comma(hourly), hourly + 1.0),
+        71..=76 => format!("Horaire de {} Euros à {} Euros", comma(hourly), comma(hourly + 1.5)),
+        77..=80 => format!("Horaire de {} Euros", comma(hourly)),
+        81..=82 => format!("Horaire de {hourly} Euros sur 0.0 mois"),
+        83..=84 => format!("Autre de {} Euros à {} Euros", comma(annual_lo), comma(annual_hi)),
+        85..=86 => format!("De {} Euros à {} Euros", comma(annual_lo), comma(annual_lo)),
+        87 => "Annuel de".to_string(),
+        88 => "Annuel de 486,00 Euros à 1801,00 Euros".to_string(),
+        89 => format!("Mensuel de {} Euros à {} Euros sur 12.0 mois", dot(annual_lo), dot(annual_hi)),
+        90 => format!("Annuel de {} Euros à {} Euros", comma(annual_hi + 20_000.0), comma(annual_lo)),
+        91 => format!("Mensuel de {} Euros à {} Euros", dot(monthly_lo * 100.0), dot(monthly_hi * 100.0)),
+        92 => "Annuel de 11,00 Euros".to_string(),
+        _ => format!("Mensuel de {} Euros à {} Euros sur {months} mois", comma(monthly_lo), comma(monthly_hi)),
+    })
+}
+
+fn render(u: &Universe, r: &Rec, now: i64) -> SimOffer {
+    let mut rng = fastrand::Rng::with_seed(u.config.seed ^ (r.idx as u64).wrapping_mul(0x2545_F491_4F6C_DD1D));
+    let rome = &ROMES[r.rome as usize];
+    let id = u.id_of(r);
+    let updated = r.updated != 0 && r.updated <= now;
+
+    let mut description = String::with_capacity(600);
+    for (i, &p) in r.paras.iter().filter(|&&p| p != NO_PARA).enumerate() {
+        if i > 0 {
+            description.push_str("\n\n");
+        }
+        description.push_str(catalog::PARAGRAPHS[p as usize]);
+    }
+    if updated {
+        description.push_str("\n\nMise à jour : le poste est toujours à pourvoir.");
+    }
+
+    let lieu = match commune_of(r) {
+        Some((insee, postal, town, lat, lon)) => {
+            let with_coords = chance(&mut rng, 0.79);
+            let swapped = chance(&mut rng, 0.01);
+            let (lat, lon) = (lat + (rng.f64() - 0.5) * 0.02, lon + (rng.f64() - 0.5) * 0.02);
+            let (lat, lon) = ((lat * 1e6).round() / 1e6, (lon * 1e6).round() / 1e6);
+            LieuTravail {
+                libelle: format!("{} - {}", DEPTS[r.dept as usize].code, town),
+                latitude: with_coords.then_some(if swapped { lon } else { lat }),
+                longitude: with_coords.then_some(if swapped { lat } else { lon }),
+                code_postal: chance(&mut rng, 0.99).then_some(postal),
+                commune: Some(insee),
+            }
+        }
+        None => LieuTravail {
+            libelle: geo::NO_DEPT_PLACES[r.place as usize].to_string(),
+            latitude: None,
+            longitude: None,
+            code_postal: None,
+            commune: None,
+        },
+    };
+
+    let (contract, _, labels) = catalog::CONTRACTS[r.contract as usize];
+    let label = *one(&mut rng, labels);
+    let type_contrat_libelle = if label.contains("{}") {
+        let n = if label.contains("Jour") { *one(&mut rng, &[5u32, 10, 15]) } else { *one(&mut rng, &[1u32, 3, 6, 12, 18]) };
+        label.replace("{}", &n.to_string())
+    } else {
+        label.to_string()
+    };
+
+    let (experience_exige, experience_libelle) = match rng.u32(0..10) {
+        0..=3 => ("D", "Débutant accepté".to_string()),
+        4..=5 => ("E", format!("Expérience exigée de {} An(s)", rng.u32(1..6))),
+        6 => ("E", format!("{} An(s)", rng.u32(1..8))),
+        7 => ("S", "6 Mois".to_string()),
+        8 => ("E", format!("{} ans", rng.u32(2..6))),
+        _ => ("S", "Expérience souhaitée".to_string()),
+    };
+
+    let salaire = Salaire {
+        libelle: salary_label(&mut rng, rome.code),
+        commentaire: chance(&mut rng, 0.18).then(|| *one(&mut rng, catalog::SALARY_COMMENTS)),
+        complement1: chance(&mut rng, 0.3).then(|| *one(&mut rng, catalog::SALARY_COMPLEMENTS)),
+        complement2: chance(&mut rng, 0.12).then(|| *one(&mut rng, catalog::SALARY_COMPLEMENTS)),
+    };
+
+    let competences = if chance(&mut rng, 0.64) {
+        let n = rng.usize(1..6);
+        let start = rng.usize(..catalog::SKILLS.len());
+        (0..n)
+            .map(|k| {
+                let (code, libelle) = catalog::SKILLS[(start + k) % catalog::SKILLS.len()];
+                Competence { code, libelle, exigence: if k == 0 { "E" } else { "S" } }
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let formations = if chance(&mut rng, 0.17) {
+        vec![Formation { niveau_libelle: *one(&mut rng, catalog::EDUCATION), exigence: "S" }]
+    } else {
+        Vec::new()
+    };
+    let langues = if chance(&mut rng, 0.09) {
+        vec![Exigence { libelle: *one(&mut rng, catalog::LANGUAGES), exigence: "S" }]
+    } else {
+        Vec::new()
+    };
+    let permis = if chance(&mut rng, 0.21) {
+        vec![Exigence { libelle: *one(&mut rng, catalog::LICENCES), exigence: "E" }]
+    } else {
+        Vec::new()
+    };
+    let hours = chance(&mut rng, 0.76).then(|| *one(&mut rng, catalog::WORK_HOURS));
+    let qualification = chance(&mut rng, 0.76).then(|| *one(&mut rng, catalog::QUALIFICATIONS));
+    let naf = chance(&mut rng, 0.57).then(|| *one(&mut rng, catalog::NAFS));
+    let partner = chance(&mut rng, 0.26).then(|| *one(&mut rng, catalog::PARTNERS));
+    let nature = *one(&mut rng, catalog::NATURES);
+
+    SimOffer {
+        intitule: rome.titles[r.title as usize].to_string(),
+        description,
+        date_creation: ts(r.created),
+        date_actualisation: ts(r.actualised(now)),
+        lieu_travail: lieu,
+        rome_code: rome.code,
+        rome_libelle: rome.label,
+        appellation_libelle: *one(&mut rng, rome.appellations),
+        entreprise: Entreprise {
+            nom: chance(&mut rng, 0.76).then(|| *one(&mut rng, catalog::COMPANIES)),
+            entreprise_adaptee: false,
+        },
+        type_contrat: contract,
+        type_contrat_libelle,
+        nature_contrat: nature,
+        experience_exige,
+        experience_libelle,
+        formations,
+        langues,
+        permis,
+        competences,
+        salaire,
+        duree_travail_libelle: hours.map(|h| h.0),
+        duree_travail_libelle_converti: hours.map(|h| h.1),
+        alternance: nature != "Contrat travail",
+        contact: Contact {
+            nom: "Contact (redacted)",
+            coordonnees1: "Adresse (redacted)",
+            url_postulation: chance(&mut rng, 0.37).then(|| format!("https://recrutement.example.invalid/offre/{id}")),
+        },
+        agence: serde_json::Map::new(),
+        nombre_postes: if updated { 2 } else { 1 },
+        accessible_th: chance(&mut rng, 0.1),
+        qualification_code: qualification.map(|q| q.0),
+        qualification_libelle: qualification.map(|q| q.1),
+        code_naf: naf.map(|n| n.0),
+        secteur_activite: naf.map(|n| n.1),
+        secteur_activite_libelle: naf.map(|n| n.2),
+        tranche_effectif_etab: chance(&mut rng, 0.6).then(|| *one(&mut rng, catalog::COMPANY_SIZES)),
+        origine_offre: OrigineOffre {
+            origine: if partner.is_some() { "2" } else { "1" },
+            url_origine: format!("https://candidat.francetravail.fr/offres/recherche/detail/{id}"),
+            partenaires: partner
+                .map(|nom| vec![Partenaire { nom, url: format!("https://partner.example.invalid/{id}"), logo: "https://partner.example.invalid/logo.png" }])
+                .unwrap_or_default(),
+        },
+        offres_manque_candidats: chance(&mut rng, 0.73).then_some(false),
+        id,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn small() -> Universe {
+        Universe::generate(UniverseConfig {
+            seed: 42,
+            offers: 5000,
+            months: 14,
+            now: Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).unwrap(),
+            future_days: 10,
+        })
+    }
+
+    #[test]
+    fn ids_are_unique_and_decode() {
+        let u = small();
+        let mut seen = HashSet::new();
+        for r in u.recs() {
+            let id = u.id_of(r);
+            assert_eq!(id.len(), 7);
+            assert!(seen.insert(id.clone()));
+            assert_eq!(u.rec_by_id(&id).unwrap().idx, r.idx);
+        }
+        assert!(u.rec_by_id("000AAAA").is_none() || u.len() > 0);
+        assert!(u.rec_by_id("bad").is_none());
+    }
+
+    #[test]
+    fn same_seed_same_universe() {
+        let a = small();
+        let b = small();
+        let now = a.config.now.timestamp_millis();
+        assert_eq!(a.len(), b.len());
+        for p in [0u32, 10, 999, 4000] {
+            let x = serde_json::to_string(&a.render(p, now)).unwrap();
+            let y = serde_json::to_string(&b.render(p, now)).unwrap();
+            assert_eq!(x, y);
+        }
+    }
+
+    #[test]
+    fn active_offers_and_window() {
+        let u = small();
+        let now = u.config.now.timestamp_millis();
+        let all = u.search(&Query::default(), now);
+        assert_eq!(all.len(), 5000, "every non-future offer is active at start");
+        let later = now + 30 * DAY_MS;
+        let after = u.search(&Query::default(), later);
+        assert_ne!(after.len(), 5000);
+        // A window selects exactly the offers created in it (seconds, inclusive).
+        let min = now - 10 * DAY_MS;
+        let q = Query { window: Some((min - min % 1000, now - now % 1000)), ..Default::default() };
+        let got = u.search(&q, now);
+        let expected = u.recs().iter().filter(|r| r.is_active(now) && r.created >= min - min % 1000 && r.created <= now).count();
+        assert_eq!(got.len(), expected);
+        // Results are in creation-descending order.
+        for w in got.windows(2) {
+            assert!(u.recs()[w[0] as usize].created >= u.recs()[w[1] as usize].created);
+        }
+    }
+
+    #[test]
+    fn keywords_are_and_combined_and_accent_insensitive() {
+        let u = small();
+        let now = u.config.now.timestamp_millis();
+        let de = u.search(&Query { keywords: vec!["data".into(), "engineer".into()], ..Default::default() }, now);
+        let d = u.search(&Query { keywords: vec!["data".into()], ..Default::default() }, now);
+        assert!(!de.is_empty() && de.len() < d.len());
+        let t = u.search(&Query { keywords: vec![fold("télétravail")], ..Default::default() }, now);
+        let t2 = u.search(&Query { keywords: vec!["teletravail".into()], ..Default::default() }, now);
+        assert_eq!(t, t2);
+        assert!(!t.is_empty());
+    }
+}
