@@ -12,6 +12,7 @@ pub mod error;
 pub mod exit;
 pub mod http;
 pub mod normalize;
+pub mod plan;
 pub mod secret;
 pub mod simulator;
 pub mod source;
