@@ -1,0 +1,112 @@
+//! The checkpoint beside the output (`<output>.checkpoint`): what a killed run needs to resume.
+//!
+//! Invariant: written only after the CSV was flushed and synced, and replaced atomically, so the
+//! checkpoint on disk always describes a durable prefix of the CSV (its byte length and row count)
+//! and the plan as it stood when that prefix was written. It never holds a secret.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+use crate::fsutil;
+use crate::http::stats::ApiStatsSnapshot;
+use crate::normalize::Warnings;
+use crate::plan::{PlanState, Strategy};
+use crate::source::france_travail::CreationWindow;
+
+pub const FORMAT_VERSION: u32 = 1;
+
+/// What identifies a query: a checkpoint only resumes the same query.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct QueryKey {
+    pub sources: Vec<String>,
+    pub rome_codes: Vec<String>,
+    /// `None`: every département, and offers without one.
+    pub departements: Option<Vec<String>>,
+    pub search: Option<String>,
+    pub months: u32,
+    pub strategy: Strategy,
+    pub results_per_page: u32,
+}
+
+impl QueryKey {
+    /// The first difference with `other`, as "option: was X, now Y".
+    pub fn difference(&self, other: &QueryKey) -> Option<String> {
+        fn show<T: std::fmt::Debug>(v: &T) -> String {
+            format!("{v:?}")
+        }
+        let diffs = [
+            ("--source", show(&self.sources), show(&other.sources)),
+            ("--rome", show(&self.rome_codes), show(&other.rome_codes)),
+            ("--departements", show(&self.departements), show(&other.departements)),
+            ("--search", show(&self.search), show(&other.search)),
+            ("--months", show(&self.months), show(&other.months)),
+            ("--strategy", show(&self.strategy), show(&other.strategy)),
+            ("--results-per-page", show(&self.results_per_page), show(&other.results_per_page)),
+        ];
+        diffs.into_iter().find(|(_, a, b)| a != b).map(|(opt, a, b)| format!("{opt} was {a}, now {b}"))
+    }
+}
+
+/// Counters carried from one run of a collection to the next.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Carry {
+    pub api: ApiStatsSnapshot,
+    pub duplicates: u64,
+    pub warnings: Warnings,
+    pub elapsed_seconds: f64,
+    pub runs: u32,
+    pub started_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Checkpoint {
+    pub format: u32,
+    pub tool: String,
+    pub query: QueryKey,
+    pub window: CreationWindow,
+    pub csv_bytes: u64,
+    pub csv_rows: u64,
+    pub plan: PlanState,
+    #[serde(default)]
+    pub adzuna: Option<serde_json::Value>,
+    pub carry: Carry,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// `<output>.checkpoint`.
+pub fn path_for(output: &Path) -> PathBuf {
+    fsutil::with_suffix(output, "checkpoint")
+}
+
+impl Checkpoint {
+    /// Reads a checkpoint; a damaged one is a clear error that says how to start over.
+    pub fn load(path: &Path) -> Result<Checkpoint, Error> {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(format!("cannot read the checkpoint {}", path.display()), e))?;
+        let cp: Checkpoint = serde_json::from_slice(&bytes).map_err(|e| {
+            Error::Data(format!(
+                "the checkpoint {} is damaged or was not written by ftcollect ({e}). Nothing was changed. \
+                 Run the same command with --restart to start the collection over (the current output is kept as a .bak file).",
+                path.display()
+            ))
+        })?;
+        if cp.format != FORMAT_VERSION {
+            return Err(Error::Data(format!(
+                "the checkpoint {} has format {} but this ftcollect reads format {FORMAT_VERSION}. Finish it with the version \
+                 that wrote it ({}), or run with --restart to start over.",
+                path.display(),
+                cp.format,
+                cp.tool
+            )));
+        }
+        Ok(cp)
+    }
+
+    /// Replaces the checkpoint atomically.
+    pub fn save(&self, path: &Path) -> Result<(), Error> {
+        let bytes = serde_json::to_vec(self).map_err(|e| Error::Data(format!("cannot encode the checkpoint: {e}")))?;
+        fsutil::write_atomic(path, &bytes).map_err(|e| Error::io(format!("cannot write the checkpoint {}", path.display()), e))
+    }
+}

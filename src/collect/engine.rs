@@ -1,0 +1,452 @@
+//! The collection loop: one writer thread, a small pool of blocking workers.
+//!
+//! Invariants: only this thread touches the output, the dedup set and the checkpoint; a page is
+//! marked done in the plan only after its offers were handed to the CSV writer, and the checkpoint
+//! is saved only after the CSV was synced, so resume never loses nor repeats a row.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+
+use super::checkpoint::{self, Carry, Checkpoint, QueryKey};
+use super::dedup::SeenSet;
+use super::progress::{Progress, Snapshot};
+use super::summary::{self, RunStatus, Summary};
+use super::{CollectConfig, Outcome};
+use crate::error::{ApiError, Error};
+use crate::fsutil;
+use crate::http::{RateLimiter, Transport};
+use crate::normalize::{NormalizedOffer, Warnings, normalize_france_travail};
+use crate::plan::{self, PageResult, PageTask, Plan, SliceState, Strategy};
+use crate::sink::csv::{self as csv_sink, CsvSink, HeaderCheck};
+use crate::sink::raw::RawArchive;
+use crate::source::france_travail::{CreationWindow, FranceTravailClient};
+
+/// What a worker hands back for one page.
+struct Fetched {
+    result: PageResult,
+    offers: Vec<NormalizedOffer>,
+    warnings: Warnings,
+    body: Vec<u8>,
+}
+
+/// The query's identity, for the checkpoint.
+pub fn query_key(c: &CollectConfig) -> QueryKey {
+    QueryKey {
+        sources: vec!["france_travail".into()],
+        rome_codes: c.rome_codes.clone(),
+        departements: c.departements.clone(),
+        search: c.search.clone(),
+        months: c.months,
+        strategy: c.strategy,
+        results_per_page: c.results_per_page,
+    }
+}
+
+fn new_plan(c: &CollectConfig, window: CreationWindow) -> Plan {
+    let roots = match c.strategy {
+        Strategy::Adaptive => plan::adaptive::roots(&c.rome_codes, c.departements.as_deref(), window),
+        Strategy::Grid => plan::grid::roots(&c.rome_codes, c.departements.as_deref(), window),
+    };
+    Plan::new(c.strategy, c.results_per_page, c.search.clone(), roots)
+}
+
+fn client_for(c: &CollectConfig) -> FranceTravailClient {
+    let limiter = Arc::new(RateLimiter::new(c.rate_limit_delay));
+    let mut http = c.http.clone();
+    http.max_idle_per_host = http.max_idle_per_host.max(c.workers);
+    let transport = Transport::new(&http, limiter, c.retry.clone(), c.cancel.clone());
+    FranceTravailClient::new(
+        &c.france_travail.api_url,
+        &c.france_travail.token_url,
+        c.france_travail.credentials.clone(),
+        transport,
+    )
+}
+
+/// The state a run starts from: fresh, or resumed from a checkpoint.
+struct Start {
+    sink: CsvSink,
+    seen: SeenSet,
+    plan: Plan,
+    window: CreationWindow,
+    carry: Carry,
+}
+
+/// Runs a collection (or a dry run) to its end.
+pub fn collect(c: &CollectConfig) -> Result<Outcome, Error> {
+    let now = c.now.unwrap_or_else(Utc::now);
+    let client = client_for(c);
+    if c.dry_run {
+        return dry_run(c, &client, plan::window_for(now, c.months));
+    }
+    let started = Instant::now();
+    let started_at = Utc::now();
+    let cp_path = checkpoint::path_for(&c.output);
+    let Start { mut sink, mut seen, mut plan, window, mut carry } = prepare(c, now, &cp_path)?;
+    carry.runs += 1;
+    carry.started_at.get_or_insert(started_at);
+    let mut raw = match &c.raw_dir {
+        Some(d) => Some(RawArchive::open(d).map_err(|e| Error::io(format!("cannot create the raw archive {}", d.display()), e))?),
+        None => None,
+    };
+
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(c.workers.max(1))
+        .thread_name(|i| format!("ftcollect-worker-{i}"))
+        .build()
+        .map_err(|e| Error::Config(format!("cannot start the worker pool: {e}")))?;
+    let (tx, rx) = mpsc::channel::<(PageTask, Result<Fetched, ApiError>)>();
+    let mut progress = Progress::new(c.quiet);
+    progress.set_baseline(carry.api.search_requests);
+
+    let mut in_flight = 0usize;
+    let mut stopping = false;
+    let mut fatal: Option<ApiError> = None;
+    let mut consecutive_failures = 0u32;
+    let mut last_failure: Option<String> = None;
+    let mut since_checkpoint = 0u64;
+    let mut duplicates = 0u64;
+    let mut warnings = Warnings::default();
+    let base_stats = carry.api.clone();
+
+    let save = |plan: &Plan, sink: &mut CsvSink, carry: &Carry, duplicates: u64, warnings: &Warnings, client: &FranceTravailClient, elapsed: f64| -> Result<(), Error> {
+        let bytes = sink.sync().map_err(|e| Error::io(format!("cannot write {}", c.output.display()), e))?;
+        let mut carry = carry.clone();
+        carry.api.add(&client.transport().stats.snapshot());
+        carry.duplicates += duplicates;
+        carry.warnings.merge(warnings);
+        carry.elapsed_seconds += elapsed;
+        Checkpoint {
+            format: checkpoint::FORMAT_VERSION,
+            tool: format!("ftcollect {}", env!("CARGO_PKG_VERSION")),
+            query: query_key(c),
+            window,
+            csv_bytes: bytes,
+            csv_rows: sink.rows(),
+            plan: plan.state(),
+            adzuna: None,
+            carry,
+            updated_at: Utc::now(),
+        }
+        .save(&cp_path)
+    };
+    // A first checkpoint right away: from here on, a kill always leaves a resumable state.
+    save(&plan, &mut sink, &carry, 0, &warnings, &client, 0.0)?;
+
+    loop {
+        if c.cancel.is_cancelled() && !stopping {
+            log::warn!("interrupted: finishing the {in_flight} page(s) in flight, then saving a checkpoint");
+            stopping = true;
+        }
+        while !stopping && in_flight < c.workers.max(1) {
+            let Some(task) = plan.next_task() else { break };
+            let params = plan.params(task);
+            let client = client.clone();
+            let tx = tx.clone();
+            pool.spawn(move || {
+                let r = client.search(&params).map(|page| {
+                    let mut warnings = Warnings::default();
+                    let created = page
+                        .offers
+                        .iter()
+                        .filter_map(|o| o.date_creation.get().and_then(|d| DateTime::parse_from_rfc3339(d).ok()).map(|d| d.timestamp()))
+                        .collect();
+                    let offers = page.offers.iter().filter_map(|o| normalize_france_travail(o, page.fetched_at, &mut warnings)).collect();
+                    Fetched { result: PageResult { total: page.total, created }, offers, warnings, body: page.body }
+                });
+                let _ = tx.send((task, r));
+            });
+            in_flight += 1;
+        }
+        if in_flight == 0 {
+            break;
+        }
+        match rx.recv_timeout(Duration::from_millis(250)) {
+            Ok((task, Ok(fetched))) => {
+                in_flight -= 1;
+                consecutive_failures = 0;
+                let was_finished = plan.slice(task.slice).is_finished();
+                for o in &fetched.offers {
+                    if seen.insert(&o.source, &o.id) {
+                        sink.write(o).map_err(|e| Error::io(format!("cannot write {}", c.output.display()), e))?;
+                        since_checkpoint += 1;
+                    } else {
+                        duplicates += 1;
+                    }
+                }
+                warnings.merge(&fetched.warnings);
+                if let Some(r) = raw.as_mut() {
+                    let describe = plan.slice(task.slice).spec.describe();
+                    r.append(task.slice, &describe, &fetched.body).map_err(|e| Error::io("cannot write the raw archive", e))?;
+                }
+                plan.on_page(task, &fetched.result);
+                let finished_now = !was_finished && plan.slice(task.slice).is_finished();
+                if since_checkpoint >= c.checkpoint_interval || finished_now {
+                    save(&plan, &mut sink, &carry, duplicates, &warnings, &client, started.elapsed().as_secs_f64())?;
+                    since_checkpoint = 0;
+                }
+            }
+            Ok((task, Err(e))) => {
+                in_flight -= 1;
+                match e {
+                    ApiError::Interrupted => plan.on_cancelled(task),
+                    e if e.is_fatal() => {
+                        plan.on_cancelled(task);
+                        if fatal.is_none() {
+                            log::error!("{e}");
+                            fatal = Some(e);
+                        }
+                        stopping = true;
+                    }
+                    ApiError::BadRequest { message, .. } if plan.slice(task.slice).origin == plan::Origin::Root && task.page == 0 => {
+                        plan.on_cancelled(task);
+                        if fatal.is_none() {
+                            fatal = Some(ApiError::BadRequest {
+                                status: 400,
+                                message: format!("{message} Check --rome, --departements and --search."),
+                            });
+                        }
+                        stopping = true;
+                    }
+                    e => {
+                        let what = plan.slice(task.slice).spec.describe();
+                        log::error!("slice {what} failed: {e}");
+                        last_failure = Some(e.to_string());
+                        plan.on_failure(task, e.to_string());
+                        consecutive_failures += 1;
+                        if consecutive_failures >= c.max_consecutive_failures.max(1) && !stopping {
+                            log::error!("{consecutive_failures} slices failed in a row: stopping; run the same command again to resume");
+                            stopping = true;
+                        }
+                    }
+                }
+                save(&plan, &mut sink, &carry, duplicates, &warnings, &client, started.elapsed().as_secs_f64())?;
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+        let counts = plan.counts();
+        progress.update(&Snapshot {
+            slices_finished: counts.done + counts.split + counts.capped,
+            slices: counts.slices,
+            offers: sink.rows(),
+            requests: base_stats.search_requests + client.transport().stats.snapshot().search_requests,
+            pages_owed: plan.pages_owed(),
+        });
+    }
+    progress.finish();
+    drop(pool);
+
+    // The final checkpoint, then the verdict.
+    let elapsed = started.elapsed().as_secs_f64();
+    save(&plan, &mut sink, &carry, duplicates, &warnings, &client, elapsed)?;
+    let counts = plan.counts();
+    let mut problems = Vec::new();
+    for s in plan.slices() {
+        match &s.state {
+            SliceState::Failed { error } => problems.push(format!("failed slice {}: {error}", s.spec.describe())),
+            SliceState::Capped { total, reachable } => problems.push(format!(
+                "capped slice {}: {total} offers, only {reachable} reachable ({} unreachable)",
+                s.spec.describe(),
+                total - reachable
+            )),
+            _ => {}
+        }
+    }
+    let interrupted = c.cancel.is_cancelled();
+    let status = if interrupted {
+        RunStatus::Interrupted
+    } else if fatal.is_none() && counts.failed == 0 && counts.pending == 0 && counts.capped == 0 {
+        RunStatus::Complete
+    } else {
+        RunStatus::Incomplete
+    };
+    if counts.pending > 0 && !interrupted {
+        problems.push(format!(
+            "{} slice(s) not finished{}: run the same command again to resume",
+            counts.pending,
+            last_failure.as_ref().map(|l| format!(" (last error: {l})")).unwrap_or_default()
+        ));
+    }
+
+    let mut total_api = carry.api.clone();
+    total_api.add(&client.transport().stats.snapshot());
+    carry.warnings.merge(&warnings);
+    let resumable = counts.failed > 0 || counts.pending > 0 || fatal.is_some() || interrupted;
+    let summary = Summary {
+        tool: format!("ftcollect {}", env!("CARGO_PKG_VERSION")),
+        status,
+        exit_code: Outcome { status, summary: None, plan_report: None }.exit_code().code(),
+        query: query_key(c),
+        window,
+        output: c.output.clone(),
+        parquet: None,
+        started_at: carry.started_at.unwrap_or(started_at),
+        finished_at: Utc::now(),
+        elapsed_seconds: carry.elapsed_seconds + elapsed,
+        runs: carry.runs,
+        offers_written: sink.rows(),
+        duplicates_skipped: carry.duplicates + duplicates,
+        announced_total: plan.announced_total(),
+        slices: counts,
+        api: total_api,
+        warnings: carry.warnings.clone(),
+        problems,
+        notes: Vec::new(),
+    };
+    summary.save(&summary::path_for(&c.output))?;
+    if !resumable {
+        // Nothing left to resume: the checkpoint goes (capped slices cannot be helped by a rerun).
+        std::fs::remove_file(&cp_path).map_err(|e| Error::io(format!("cannot remove {}", cp_path.display()), e))?;
+        let _ = fsutil::sync_dir(&fsutil::parent_dir(&cp_path));
+    }
+    if let Some(e) = fatal {
+        return Err(match e {
+            ApiError::BadRequest { message, .. } => Error::Usage(format!("the API rejected the query: {message}")),
+            e => Error::Api(e),
+        });
+    }
+    Ok(Outcome { status, summary: Some(summary), plan_report: None })
+}
+
+/// Opens the output for a fresh run or a resume.
+fn prepare(c: &CollectConfig, now: DateTime<Utc>, cp_path: &Path) -> Result<Start, Error> {
+    let out = &c.output;
+    if out.is_dir() {
+        return Err(Error::Config(format!(
+            "--output {} is a directory: give a file path such as {}/jobs.csv",
+            out.display(),
+            out.display()
+        )));
+    }
+    let dir = fsutil::parent_dir(out);
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(format!("cannot create the output directory {}", dir.display()), e))?;
+
+    if cp_path.exists() && c.restart {
+        if out.exists() {
+            let b = fsutil::move_aside(out).map_err(|e| Error::io(format!("cannot move {} aside", out.display()), e))?;
+            log::warn!("--restart: the previous output was moved to {}", b.display());
+        }
+        let b = fsutil::move_aside(cp_path).map_err(|e| Error::io(format!("cannot move {} aside", cp_path.display()), e))?;
+        log::info!("--restart: the previous checkpoint was moved to {}", b.display());
+    }
+
+    if cp_path.exists() {
+        let cp = Checkpoint::load(cp_path)?;
+        let key = query_key(c);
+        if let Some(diff) = cp.query.difference(&key) {
+            return Err(Error::Usage(format!(
+                "{} belongs to another query ({diff}). Run the same command as before to resume it, \
+                 or add --restart to start over (the existing output is moved to a .bak file).",
+                cp_path.display()
+            )));
+        }
+        if !out.exists() {
+            return Err(Error::Data(format!(
+                "the checkpoint {} exists but {} is gone, so the collection cannot resume. Run with --restart to start over.",
+                cp_path.display(),
+                out.display()
+            )));
+        }
+        let len = std::fs::metadata(out).map_err(|e| Error::io(format!("cannot read {}", out.display()), e))?.len();
+        if len < cp.csv_bytes {
+            return Err(Error::Data(format!(
+                "{} is shorter ({len} bytes) than the checkpoint recorded ({} bytes): it was modified outside ftcollect. \
+                 Run with --restart to start over (the file is kept as a .bak file).",
+                out.display(),
+                cp.csv_bytes
+            )));
+        }
+        match csv_sink::check_header(out)? {
+            HeaderCheck::Ours => {}
+            _ => {
+                return Err(Error::Data(format!(
+                    "{} no longer starts with ftcollect's header, so the collection cannot resume. Run with --restart to start over.",
+                    out.display()
+                )));
+            }
+        }
+        let mut seen = SeenSet::new();
+        let rows = csv_sink::scan_keys(out, cp.csv_bytes, |source, id| {
+            seen.insert(source, id);
+        })?;
+        if rows != cp.csv_rows {
+            return Err(Error::Data(format!(
+                "{} holds {rows} rows where the checkpoint recorded {}: it was modified outside ftcollect. Run with --restart to start over.",
+                out.display(),
+                cp.csv_rows
+            )));
+        }
+        let dropped = len - cp.csv_bytes;
+        log::info!(
+            "resuming {} from its checkpoint: {rows} offers kept{}",
+            out.display(),
+            if dropped > 0 { format!(", {dropped} bytes written after the checkpoint dropped (they will be fetched again)") } else { String::new() }
+        );
+        let sink = CsvSink::resume(out, cp.csv_bytes, rows).map_err(|e| Error::io(format!("cannot reopen {}", out.display()), e))?;
+        return Ok(Start { sink, seen, plan: Plan::restore(cp.plan), window: cp.window, carry: cp.carry });
+    }
+
+    if out.exists() {
+        match csv_sink::check_header(out)? {
+            HeaderCheck::Empty => {}
+            HeaderCheck::Ours => {
+                let b = fsutil::move_aside(out).map_err(|e| Error::io(format!("cannot move {} aside", out.display()), e))?;
+                log::warn!("{} exists from an earlier run: it was moved to {}", out.display(), b.display());
+            }
+            HeaderCheck::Foreign { position, found, expected } => {
+                return Err(Error::Data(format!(
+                    "{} exists and is not a CSV written by ftcollect (column {position} is `{found}`, expected `{expected}`). \
+                     It was left untouched: choose another --output or move the file away.",
+                    out.display()
+                )));
+            }
+        }
+    }
+    let window = plan::window_for(now, c.months);
+    let sink = CsvSink::create(out).map_err(|e| Error::io(format!("cannot create {}", out.display()), e))?;
+    Ok(Start { sink, seen: SeenSet::new(), plan: new_plan(c, window), window, carry: Carry::default() })
+}
+
+/// `--dry-run`: probe the starting slices' totals and print the plan, writing nothing.
+fn dry_run(c: &CollectConfig, client: &FranceTravailClient, window: CreationWindow) -> Result<Outcome, Error> {
+    let adaptive_roots = plan::adaptive::roots(&c.rome_codes, c.departements.as_deref(), window);
+    let probe = Plan::new(Strategy::Adaptive, c.results_per_page, c.search.clone(), adaptive_roots.clone());
+    let mut total = 0u64;
+    let mut calls = 0u64;
+    let cap = probe.cap();
+    for (i, spec) in adaptive_roots.iter().enumerate() {
+        let page = client.search(&spec.params(c.search.as_deref(), 0, 0))?;
+        let t = page.total.unwrap_or(0);
+        total += t;
+        // Each time cut costs about one extra page beyond ceil(T / page size).
+        calls += t.div_ceil(c.results_per_page as u64).max(1) + t / cap;
+        log::debug!("root {i}: {} → {t} offers", spec.describe());
+    }
+    let (slices, calls) = match c.strategy {
+        Strategy::Adaptive => (format!("{} starting slice(s), cut by time where a slice exceeds {cap} offers", adaptive_roots.len()), calls),
+        Strategy::Grid => {
+            let n = plan::grid::roots(&c.rome_codes, c.departements.as_deref(), window).len() as u64;
+            (format!("{n} grid slices (département × ROME code × month)"), calls.max(n) + n)
+        }
+    };
+    let secs = calls as f64 * c.rate_limit_delay.as_secs_f64();
+    let report = format!(
+        "dry run ({} strategy), window {} .. {}\n  slices:          {slices}\n  expected offers: {total}\n  expected calls:  about {calls}\n  duration:        about {:.0} s at one request every {:.3} s\nnothing was written.",
+        c.strategy,
+        window.min.format("%Y-%m-%d %H:%M:%S"),
+        window.max.format("%Y-%m-%d %H:%M:%S"),
+        secs,
+        c.rate_limit_delay.as_secs_f64()
+    );
+    Ok(Outcome { status: RunStatus::Complete, summary: None, plan_report: Some(report) })
+}
+
+/// The path the Parquet file gets by default: the CSV path with `.parquet`.
+pub fn default_parquet_path(csv: &Path) -> PathBuf {
+    csv.with_extension("parquet")
+}

@@ -1,0 +1,122 @@
+//! The collection: plan → fetch pages in a worker pool → normalize → write once → checkpoint.
+//!
+//! [`collect`] takes a typed [`CollectConfig`] (never command-line types) and returns an
+//! [`Outcome`] whose status maps to the exit code. Invariants: a single writer (the calling thread)
+//! owns the output, the dedup set and the checkpoint; workers only fetch and normalize; an offer is
+//! written once per collection; the checkpoint always describes a durable prefix of the CSV.
+
+pub mod checkpoint;
+pub mod dedup;
+pub mod engine;
+pub mod progress;
+pub mod summary;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use crate::exit::ExitCode;
+use crate::http::{Cancel, HttpSettings, RetryPolicy};
+use crate::plan::Strategy;
+use crate::secret::Credentials;
+
+pub use engine::collect;
+pub use summary::{RunStatus, Summary};
+
+/// The seed's five ROME codes (data engineer, DevOps, BI, DPO, data scientist).
+pub const DEFAULT_ROME_CODES: [&str; 5] = ["M1811", "M1827", "M1851", "K1906", "M1405"];
+
+/// Where and how to reach France Travail.
+#[derive(Clone, Debug)]
+pub struct FranceTravailSettings {
+    pub api_url: String,
+    pub token_url: String,
+    pub credentials: Credentials,
+}
+
+/// Everything a collection needs, resolved and validated.
+#[derive(Clone, Debug)]
+pub struct CollectConfig {
+    /// The CSV output.
+    pub output: PathBuf,
+    /// Also write Parquet here at the end.
+    pub parquet: Option<PathBuf>,
+    /// Keep every raw page here.
+    pub raw_dir: Option<PathBuf>,
+    pub months: u32,
+    /// `motsCles`.
+    pub search: Option<String>,
+    pub results_per_page: u32,
+    /// Offers written between two checkpoints.
+    pub checkpoint_interval: u64,
+    /// Minimum time between two API requests, shared by all workers.
+    pub rate_limit_delay: Duration,
+    pub rome_codes: Vec<String>,
+    /// `None`: all départements and offers without one (no filter).
+    pub departements: Option<Vec<String>>,
+    pub strategy: Strategy,
+    pub workers: usize,
+    /// Ignore an existing checkpoint; the previous output is moved aside.
+    pub restart: bool,
+    /// Probe totals, print the plan, write nothing.
+    pub dry_run: bool,
+    pub quiet: bool,
+    pub france_travail: FranceTravailSettings,
+    pub http: HttpSettings,
+    pub retry: RetryPolicy,
+    /// The run's "now" (default: the clock); the window's upper bound is frozen to it.
+    pub now: Option<DateTime<Utc>>,
+    /// Set from a signal handler to stop cleanly.
+    pub cancel: Cancel,
+    /// Consecutive failed slices (no success in between) after which the run stops.
+    pub max_consecutive_failures: u32,
+}
+
+impl CollectConfig {
+    /// A configuration with the documented defaults for everything but the endpoint and output.
+    pub fn new(output: impl Into<PathBuf>, france_travail: FranceTravailSettings) -> Self {
+        CollectConfig {
+            output: output.into(),
+            parquet: None,
+            raw_dir: None,
+            months: 12,
+            search: None,
+            results_per_page: 150,
+            checkpoint_interval: 100,
+            rate_limit_delay: Duration::from_millis(100),
+            rome_codes: DEFAULT_ROME_CODES.iter().map(|s| s.to_string()).collect(),
+            departements: None,
+            strategy: Strategy::Adaptive,
+            workers: 8,
+            restart: false,
+            dry_run: false,
+            quiet: true,
+            france_travail,
+            http: HttpSettings::default(),
+            retry: RetryPolicy::default(),
+            now: None,
+            cancel: Cancel::new(),
+            max_consecutive_failures: 3,
+        }
+    }
+}
+
+/// How a collection ended.
+#[derive(Debug)]
+pub struct Outcome {
+    pub status: RunStatus,
+    pub summary: Option<Summary>,
+    /// For `--dry-run`: the plan as printed.
+    pub plan_report: Option<String>,
+}
+
+impl Outcome {
+    pub fn exit_code(&self) -> ExitCode {
+        match self.status {
+            RunStatus::Complete => ExitCode::Success,
+            RunStatus::Incomplete => ExitCode::Incomplete,
+            RunStatus::Interrupted => ExitCode::Interrupted,
+        }
+    }
+}

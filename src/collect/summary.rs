@@ -1,0 +1,125 @@
+//! The run summary: on stderr at the end, and in `<output>.summary.json`.
+//!
+//! Invariant: every non-fatal problem of the run (failed slices, capped slices, retries, 429s,
+//! unexpected field types) is counted here, so nothing is swallowed silently.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::checkpoint::QueryKey;
+use crate::error::Error;
+use crate::fsutil;
+use crate::http::stats::ApiStatsSnapshot;
+use crate::normalize::Warnings;
+use crate::plan::PlanCounts;
+use crate::source::france_travail::CreationWindow;
+
+/// How the run ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunStatus {
+    Complete,
+    Incomplete,
+    Interrupted,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Summary {
+    pub tool: String,
+    pub status: RunStatus,
+    pub exit_code: u8,
+    pub query: QueryKey,
+    pub window: CreationWindow,
+    pub output: PathBuf,
+    pub parquet: Option<PathBuf>,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: DateTime<Utc>,
+    /// Wall time of all the runs of this collection (resumed runs add up).
+    pub elapsed_seconds: f64,
+    /// 1 + the number of resumes.
+    pub runs: u32,
+    pub offers_written: u64,
+    pub duplicates_skipped: u64,
+    /// What the API announced for the query (sum of the totals of the slices that partition it).
+    pub announced_total: Option<u64>,
+    pub slices: PlanCounts,
+    pub api: ApiStatsSnapshot,
+    pub warnings: Warnings,
+    /// Why the run is incomplete, one line per problem.
+    pub problems: Vec<String>,
+    /// Other sources' reports (Adzuna quota, …).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+/// `<output>.summary.json`.
+pub fn path_for(output: &Path) -> PathBuf {
+    fsutil::with_suffix(output, "summary.json")
+}
+
+impl Summary {
+    pub fn save(&self, path: &Path) -> Result<(), Error> {
+        let bytes = serde_json::to_vec_pretty(self).map_err(|e| Error::Data(format!("cannot encode the summary: {e}")))?;
+        fsutil::write_atomic(path, &bytes).map_err(|e| Error::io(format!("cannot write the summary {}", path.display()), e))
+    }
+
+    /// The human summary printed at the end of a run.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        let status = match self.status {
+            RunStatus::Complete => "complete",
+            RunStatus::Incomplete => "INCOMPLETE",
+            RunStatus::Interrupted => "interrupted (checkpoint saved)",
+        };
+        out.push_str(&format!("collection {status}: {}\n", self.output.display()));
+        if let Some(p) = &self.parquet {
+            out.push_str(&format!("  parquet:            {}\n", p.display()));
+        }
+        out.push_str(&format!(
+            "  window:             {} .. {}\n",
+            self.window.min.format("%Y-%m-%d %H:%M:%S"),
+            self.window.max.format("%Y-%m-%d %H:%M:%S")
+        ));
+        out.push_str(&format!("  offers written:     {}\n", self.offers_written));
+        if let Some(a) = self.announced_total {
+            let check = if a == self.offers_written { "equal" } else { "DIFFERENT" };
+            out.push_str(&format!("  announced by API:   {a} ({check})\n"));
+        }
+        out.push_str(&format!("  duplicates skipped: {}\n", self.duplicates_skipped));
+        let s = &self.slices;
+        out.push_str(&format!(
+            "  slices:             {} planned, {} split, {} capped, {} failed, {} pending\n",
+            s.slices, s.split, s.capped, s.failed, s.pending
+        ));
+        let statuses: Vec<String> = self.api.by_status.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+        out.push_str(&format!(
+            "  API calls:          {} searches ({}), {} token requests\n",
+            self.api.search_requests,
+            statuses.join(", "),
+            self.api.token_requests
+        ));
+        let r = &self.api.retries;
+        out.push_str(&format!(
+            "  retries:            {} (5xx {}, 429 {}, timeout {}, connection {}, bad body {})\n",
+            r.total(),
+            r.server_error,
+            r.rate_limited,
+            r.timeout,
+            r.connection,
+            r.bad_body
+        ));
+        if self.warnings.total() > 0 {
+            out.push_str(&format!("  field warnings:     {} (see the summary file)\n", self.warnings.total()));
+        }
+        out.push_str(&format!("  elapsed:            {:.1} s over {} run(s)\n", self.elapsed_seconds, self.runs));
+        for n in &self.notes {
+            out.push_str(&format!("  note: {n}\n"));
+        }
+        for p in &self.problems {
+            out.push_str(&format!("  problem: {p}\n"));
+        }
+        out
+    }
+}

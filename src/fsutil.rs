@@ -1,0 +1,102 @@
+//! Durable file operations: atomic replacement and directory syncs.
+//!
+//! Invariant: a file replaced through [`write_atomic`] is, after a crash at any instant, either the
+//! old complete content or the new complete content — never a mix, never empty.
+
+use std::fs::{self, File};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// The directory holding `path` (`.` for a bare file name).
+pub fn parent_dir(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// Syncs a directory so a rename or a new file in it survives a power cut.
+pub fn sync_dir(dir: &Path) -> io::Result<()> {
+    File::open(dir)?.sync_all()
+}
+
+/// A temporary name beside `path` (same directory, so the rename is atomic).
+pub fn temp_path(path: &Path) -> PathBuf {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "file".into());
+    parent_dir(path).join(format!(".{name}.tmp-{}", std::process::id()))
+}
+
+/// Writes `bytes` to `path` atomically: temporary file, fsync, rename, fsync of the directory.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let tmp = temp_path(path);
+    let result = (|| {
+        let mut f = File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        drop(f);
+        fs::rename(&tmp, path)?;
+        sync_dir(&parent_dir(path))
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Renames `from` to `to` and syncs the directory.
+pub fn rename_durable(from: &Path, to: &Path) -> io::Result<()> {
+    fs::rename(from, to)?;
+    sync_dir(&parent_dir(to))
+}
+
+/// `<path>.<suffix>`, e.g. `jobs.csv.checkpoint`.
+pub fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut s = path.as_os_str().to_os_string();
+    s.push(".");
+    s.push(suffix);
+    PathBuf::from(s)
+}
+
+/// Moves an existing file aside to `<path>.bak-<UTC timestamp>` (never deletes it). Returns the
+/// backup's path.
+pub fn move_aside(path: &Path) -> io::Result<PathBuf> {
+    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
+    let mut backup = with_suffix(path, &format!("bak-{stamp}"));
+    let mut n = 1;
+    while backup.exists() {
+        backup = with_suffix(path, &format!("bak-{stamp}-{n}"));
+        n += 1;
+    }
+    rename_durable(path, &backup)?;
+    Ok(backup)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atomic_write_replaces_and_leaves_no_temp() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("x.json");
+        write_atomic(&p, b"one").unwrap();
+        write_atomic(&p, b"two").unwrap();
+        assert_eq!(fs::read(&p).unwrap(), b"two");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn move_aside_keeps_both() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.csv");
+        fs::write(&p, "1").unwrap();
+        let b1 = move_aside(&p).unwrap();
+        fs::write(&p, "2").unwrap();
+        let b2 = move_aside(&p).unwrap();
+        assert_ne!(b1, b2);
+        assert_eq!(fs::read_to_string(b1).unwrap(), "1");
+        assert_eq!(fs::read_to_string(b2).unwrap(), "2");
+        assert!(!p.exists());
+        assert_eq!(parent_dir(Path::new("x.csv")), PathBuf::from("."));
+    }
+}

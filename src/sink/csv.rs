@@ -1,0 +1,144 @@
+//! The CSV output: one row per offer in the normalized schema, RFC 4180 quoting by the `csv` crate.
+//!
+//! Invariant: the file always starts with the schema's header; rows are only appended; after
+//! [`CsvSink::sync`] returns `n`, the first `n` bytes are durable and end on a row boundary, so a
+//! resumed run can truncate to `n` and append without a torn row.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, BufReader, Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+
+use crate::error::Error;
+use crate::normalize::offer::{self, COLUMN_COUNT, NormalizedOffer};
+
+pub struct CsvSink {
+    writer: csv::Writer<File>,
+    path: PathBuf,
+    rows: u64,
+    scratch: String,
+}
+
+/// What an existing file's header says.
+#[derive(Debug, PartialEq)]
+pub enum HeaderCheck {
+    /// Empty file.
+    Empty,
+    /// This tool's header.
+    Ours,
+    /// Something else: the first column that differs (position, found, expected).
+    Foreign { position: usize, found: String, expected: String },
+}
+
+impl CsvSink {
+    /// Creates (or truncates) `path` and writes the header.
+    pub fn create(path: &Path) -> io::Result<CsvSink> {
+        let file = File::create(path)?;
+        let mut writer = csv::WriterBuilder::new().from_writer(file);
+        writer.write_record(offer::header())?;
+        Ok(CsvSink { writer, path: path.to_path_buf(), rows: 0, scratch: String::new() })
+    }
+
+    /// Opens an existing file of `rows` rows for appending, after truncating it to `len` bytes.
+    pub fn resume(path: &Path, len: u64, rows: u64) -> io::Result<CsvSink> {
+        let file = OpenOptions::new().read(true).write(true).open(path)?;
+        file.set_len(len)?;
+        file.sync_all()?;
+        let mut file = file;
+        file.seek(SeekFrom::End(0))?;
+        let writer = csv::WriterBuilder::new().has_headers(false).from_writer(file);
+        Ok(CsvSink { writer, path: path.to_path_buf(), rows, scratch: String::new() })
+    }
+
+    pub fn write(&mut self, o: &NormalizedOffer) -> io::Result<()> {
+        let cells = o.cells();
+        for c in &cells {
+            let text = c.csv_text(&mut self.scratch);
+            self.writer.write_field(text.as_bytes())?;
+        }
+        self.writer.write_record(None::<&[u8]>)?;
+        self.rows += 1;
+        Ok(())
+    }
+
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Flushes and syncs the file; returns its durable length in bytes.
+    pub fn sync(&mut self) -> io::Result<u64> {
+        self.writer.flush()?;
+        let f = self.writer.get_ref();
+        f.sync_data()?;
+        Ok(f.metadata()?.len())
+    }
+}
+
+/// Reads the header of an existing file and compares it with the schema.
+pub fn check_header(path: &Path) -> Result<HeaderCheck, Error> {
+    let file = File::open(path).map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
+    if file.metadata().map(|m| m.len()).unwrap_or(0) == 0 {
+        return Ok(HeaderCheck::Empty);
+    }
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(BufReader::new(file.take(1 << 20)));
+    let mut rec = csv::ByteRecord::new();
+    match reader.read_byte_record(&mut rec) {
+        Ok(true) => {}
+        _ => {
+            return Ok(HeaderCheck::Foreign { position: 1, found: "(unreadable)".into(), expected: "id".into() });
+        }
+    }
+    for (i, expected) in offer::header().enumerate() {
+        let found = rec.get(i).map(|b| String::from_utf8_lossy(b).trim_start_matches('\u{feff}').to_string());
+        if found.as_deref() != Some(expected) {
+            return Ok(HeaderCheck::Foreign {
+                position: i + 1,
+                found: found.unwrap_or_else(|| "(missing)".into()),
+                expected: expected.into(),
+            });
+        }
+    }
+    if rec.len() != COLUMN_COUNT {
+        return Ok(HeaderCheck::Foreign { position: COLUMN_COUNT + 1, found: String::from_utf8_lossy(rec.get(COLUMN_COUNT).unwrap_or_default()).into(), expected: "(end of header)".into() });
+    }
+    Ok(HeaderCheck::Ours)
+}
+
+/// The `(source, id)` of every row in the first `len` bytes of a CSV written by this tool, checking
+/// that every row has the schema's column count.
+pub fn scan_keys(path: &Path, len: u64, mut each: impl FnMut(&str, &str)) -> Result<u64, Error> {
+    let file = File::open(path).map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(BufReader::with_capacity(1 << 20, file.take(len)));
+    let mut rec = csv::ByteRecord::new();
+    let mut rows = 0u64;
+    loop {
+        match reader.read_byte_record(&mut rec) {
+            Ok(false) => break,
+            Ok(true) => {
+                if rec.len() != COLUMN_COUNT {
+                    return Err(Error::Data(format!(
+                        "{} row {} has {} columns instead of {COLUMN_COUNT}: the file was modified outside ftcollect. Run with --restart to start over (the file is kept as a backup).",
+                        path.display(),
+                        rows + 1,
+                        rec.len()
+                    )));
+                }
+                let id = std::str::from_utf8(&rec[0]).unwrap_or("");
+                let source = std::str::from_utf8(&rec[1]).unwrap_or("");
+                each(source, id);
+                rows += 1;
+            }
+            Err(e) => {
+                return Err(Error::Data(format!(
+                    "{} cannot be read as CSV near row {} ({e}). Run with --restart to start over (the file is kept as a backup).",
+                    path.display(),
+                    rows + 1
+                )));
+            }
+        }
+    }
+    Ok(rows)
+}
