@@ -1,0 +1,456 @@
+//! Reading raw France Travail material (files or stdin) for `ftcollect normalize`.
+//!
+//! One input may hold a search response (`{"resultats": […], …}`), a single offer object, a JSON
+//! array of offers, or JSON Lines where each line is any of those three. The shape is detected per
+//! JSON value, so a pretty-printed document and JSON Lines are read by the same code: a stream of
+//! whitespace-separated JSON values parsed straight from the byte slice with serde_json.
+//! The invariants: a syntactically valid input never fails because of a field's type (the raw model
+//! is lenient); elements that are not objects are skipped and counted, never fatal; malformed JSON or
+//! non-UTF-8 bytes stop the input with an [`InputError`] naming the input, the line and column, what
+//! is wrong and what to do.
+
+use std::fmt;
+
+use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+use super::warnings::Warnings;
+use crate::source::france_travail::model::RawOffer;
+use crate::source::lenient::Lenient;
+
+/// What the user should do about a bad input.
+const ADVICE: &str = "expected a France Travail search response ({\"resultats\": [...]}), an offer object, a JSON array \
+                      of offers, or JSON Lines of these; check that the file is complete (not truncated) and is the \
+                      raw API output";
+
+/// Why an input could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InputErrorKind {
+    /// The bytes are not UTF-8.
+    NotUtf8,
+    /// The text is not JSON (or is truncated).
+    Json(String),
+    /// A JSON value that cannot hold offers (a string, a number…).
+    NotOffers(&'static str),
+    /// A search response whose `resultats` is not an array.
+    BadResultats,
+    /// Nothing but whitespace.
+    Empty,
+}
+
+/// An input that could not be read, with where and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputError {
+    /// The input's name (a path, or `stdin`).
+    pub input: String,
+    /// 1-based line, when known.
+    pub line: Option<usize>,
+    /// 1-based column, when known.
+    pub column: Option<usize>,
+    pub kind: InputErrorKind,
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.input)?;
+        match (self.line, self.column) {
+            (Some(l), Some(c)) => write!(f, ", line {l}, column {c}")?,
+            (Some(l), None) => write!(f, ", line {l}")?,
+            _ => {}
+        }
+        match &self.kind {
+            InputErrorKind::NotUtf8 => write!(
+                f,
+                ": the bytes are not valid UTF-8; the API sends UTF-8 JSON: re-encode the file (e.g. `iconv -f latin1 -t utf-8`) \
+                 or check it is not compressed"
+            ),
+            InputErrorKind::Json(msg) => write!(f, ": malformed JSON ({msg}); {ADVICE}"),
+            InputErrorKind::NotOffers(what) => {
+                write!(f, ": found {what} where offers were expected; {ADVICE}")
+            }
+            InputErrorKind::BadResultats => {
+                write!(f, ": `resultats` is not an array of offers; {ADVICE}")
+            }
+            InputErrorKind::Empty => write!(f, ": the input is empty; {ADVICE}"),
+        }
+    }
+}
+
+impl std::error::Error for InputError {}
+
+/// One JSON value of the input, classified.
+enum Doc {
+    /// A JSON array of offers, or a search response's `resultats`.
+    Offers(Vec<Lenient<RawOffer>>),
+    /// An object without `resultats`: a single offer (decoded in a second pass over its bytes).
+    Offer,
+    /// A search response with `resultats: null`.
+    NoResults,
+    BadResultats,
+    Other(&'static str),
+}
+
+impl<'de> Deserialize<'de> for Doc {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(DocVisitor)
+    }
+}
+
+/// Matches the key `resultats` without allocating.
+struct IsResultats(bool);
+
+impl<'de> Deserialize<'de> for IsResultats {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = IsResultats;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<IsResultats, E> {
+                Ok(IsResultats(v == "resultats"))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+struct DocVisitor;
+
+impl<'de> Visitor<'de> for DocVisitor {
+    type Value = Doc;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an offer, an array of offers or a search response")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Doc, A::Error> {
+        let mut v = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+        while let Some(o) = seq.next_element::<Lenient<RawOffer>>()? {
+            v.push(o);
+        }
+        Ok(Doc::Offers(v))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Doc, A::Error> {
+        let mut found: Option<Doc> = None;
+        while let Some(IsResultats(is)) = map.next_key::<IsResultats>()? {
+            if is && found.is_none() {
+                found = Some(match map.next_value::<Lenient<Vec<Lenient<RawOffer>>>>()? {
+                    Lenient::Value(v) => Doc::Offers(v),
+                    Lenient::Null | Lenient::Absent => Doc::NoResults,
+                    Lenient::Invalid => Doc::BadResultats,
+                });
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(found.unwrap_or(Doc::Offer))
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Doc, E> {
+        Ok(Doc::Other("a JSON string"))
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Doc, E> {
+        Ok(Doc::Other("a JSON boolean"))
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Doc, E> {
+        Ok(Doc::Other("a JSON number"))
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Doc, E> {
+        Ok(Doc::Other("a JSON number"))
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Doc, E> {
+        Ok(Doc::Other("a JSON number"))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Doc, E> {
+        Ok(Doc::Other("a JSON null"))
+    }
+}
+
+/// The 1-based line and column of byte `offset`.
+fn line_col(bytes: &[u8], offset: usize) -> (usize, usize) {
+    let before = &bytes[..offset.min(bytes.len())];
+    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+    let col = before.iter().rev().take_while(|b| **b != b'\n').count() + 1;
+    (line, col)
+}
+
+/// The raw offers of one input, in order. Iterating yields each offer, or one error after which the
+/// iterator ends. Array elements that are not objects are skipped and counted in [`Self::warnings`].
+pub struct RawOffers<'a> {
+    name: String,
+    bytes: &'a [u8],
+    stream: Option<serde_json::StreamDeserializer<'a, serde_json::de::SliceRead<'a>, Doc>>,
+    pending: std::vec::IntoIter<Lenient<RawOffer>>,
+    values: usize,
+    warnings: Warnings,
+    failed: bool,
+}
+
+/// Reads the offers of one input (`name` is used in error messages: a path or `stdin`).
+pub fn read_offers<'a>(name: &str, bytes: &'a [u8]) -> RawOffers<'a> {
+    RawOffers {
+        name: name.to_string(),
+        bytes,
+        stream: None,
+        pending: Vec::new().into_iter(),
+        values: 0,
+        warnings: Warnings::default(),
+        failed: false,
+    }
+}
+
+/// Reads all the offers of one input, or its first error; skipped elements are added to `warnings`.
+pub fn read_all(
+    name: &str,
+    bytes: &[u8],
+    warnings: &mut Warnings,
+) -> Result<Vec<RawOffer>, InputError> {
+    let mut it = read_offers(name, bytes);
+    let mut out = Vec::new();
+    for o in &mut it {
+        out.push(o?);
+    }
+    warnings.merge(it.warnings());
+    Ok(out)
+}
+
+impl RawOffers<'_> {
+    /// Anomalies met so far (array elements that were not offers).
+    pub fn warnings(&self) -> &Warnings {
+        &self.warnings
+    }
+
+    fn error(&mut self, offset: Option<usize>, kind: InputErrorKind) -> InputError {
+        self.failed = true;
+        let (line, column) = match offset {
+            Some(o) => {
+                let (l, c) = line_col(self.bytes, o);
+                (Some(l), Some(c))
+            }
+            None => (None, None),
+        };
+        InputError {
+            input: self.name.clone(),
+            line,
+            column,
+            kind,
+        }
+    }
+
+    fn json_error(&mut self, e: &serde_json::Error) -> InputError {
+        self.failed = true;
+        let msg = e.to_string();
+        // serde_json appends " at line L column C": the error shows them separately.
+        let msg = match msg.rfind(" at line ") {
+            Some(i) => msg[..i].to_string(),
+            None => msg,
+        };
+        InputError {
+            input: self.name.clone(),
+            line: (e.line() > 0).then_some(e.line()),
+            column: (e.column() > 0).then_some(e.column()),
+            kind: InputErrorKind::Json(msg),
+        }
+    }
+}
+
+impl Iterator for RawOffers<'_> {
+    type Item = Result<RawOffer, InputError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            for o in self.pending.by_ref() {
+                match o {
+                    Lenient::Value(o) => return Some(Ok(o)),
+                    Lenient::Null | Lenient::Absent => {
+                        self.warnings.note("input: null instead of an offer")
+                    }
+                    Lenient::Invalid => self.warnings.note("input: non-object instead of an offer"),
+                }
+            }
+            if self.failed {
+                return None;
+            }
+            if self.stream.is_none() {
+                if let Err(e) = std::str::from_utf8(self.bytes) {
+                    return Some(Err(
+                        self.error(Some(e.valid_up_to()), InputErrorKind::NotUtf8)
+                    ));
+                }
+                let body = self
+                    .bytes
+                    .strip_prefix("\u{feff}".as_bytes())
+                    .unwrap_or(self.bytes);
+                if body.iter().all(u8::is_ascii_whitespace) {
+                    return Some(Err(self.error(None, InputErrorKind::Empty)));
+                }
+                // Offsets below are relative to `body`; a BOM is 3 bytes and never holds a newline.
+                self.bytes = body;
+                self.stream = Some(serde_json::Deserializer::from_slice(body).into_iter::<Doc>());
+            }
+            let stream = self.stream.as_mut()?;
+            let start = stream.byte_offset();
+            let doc = match stream.next() {
+                None => {
+                    self.failed = true;
+                    return None;
+                }
+                Some(Err(e)) => return Some(Err(self.json_error(&e))),
+                Some(Ok(doc)) => doc,
+            };
+            let end = stream.byte_offset();
+            self.values += 1;
+            match doc {
+                Doc::Offers(v) => self.pending = v.into_iter(),
+                Doc::NoResults => {}
+                Doc::Offer => {
+                    return match serde_json::from_slice::<RawOffer>(&self.bytes[start..end]) {
+                        Ok(o) => Some(Ok(o)),
+                        // Cannot happen (the bytes parsed once already); reported, not panicked.
+                        Err(e) => Some(Err(self.json_error(&e))),
+                    };
+                }
+                Doc::BadResultats => {
+                    let at = start
+                        + self.bytes[start..end]
+                            .iter()
+                            .take_while(|b| b.is_ascii_whitespace())
+                            .count();
+                    return Some(Err(self.error(Some(at), InputErrorKind::BadResultats)));
+                }
+                Doc::Other(what) => {
+                    let at = start
+                        + self.bytes[start..end]
+                            .iter()
+                            .take_while(|b| b.is_ascii_whitespace())
+                            .count();
+                    return Some(Err(self.error(Some(at), InputErrorKind::NotOffers(what))));
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(name: &str, input: &str) -> Result<Vec<String>, InputError> {
+        let mut w = Warnings::default();
+        read_all(name, input.as_bytes(), &mut w).map(|v| {
+            v.into_iter()
+                .map(|o| o.id.into_option().unwrap_or_default())
+                .collect()
+        })
+    }
+
+    #[test]
+    fn the_four_shapes() {
+        assert_eq!(
+            ids(
+                "a",
+                r#"{"resultats":[{"id":"A"},{"id":"B"}],"filtresPossibles":[]}"#
+            )
+            .unwrap(),
+            ["A", "B"]
+        );
+        assert_eq!(
+            ids(
+                "a",
+                r#"{"filtresPossibles":[{"x":1}],"resultats":[{"id":"A"}]}"#
+            )
+            .unwrap(),
+            ["A"]
+        );
+        assert_eq!(ids("a", r#"{"id":"A","intitule":"x"}"#).unwrap(), ["A"]);
+        assert_eq!(
+            ids("a", "[\n {\"id\":\"A\"},\n {\"id\":\"B\"}\n]\n").unwrap(),
+            ["A", "B"]
+        );
+        let jsonl = "{\"id\":\"A\"}\n[{\"id\":\"B\"},{\"id\":\"C\"}]\n\n{\"resultats\":[{\"id\":\"D\"}]}\r\n";
+        assert_eq!(ids("a", jsonl).unwrap(), ["A", "B", "C", "D"]);
+        assert_eq!(ids("a", "\u{feff}{\"id\":\"A\"}").unwrap(), ["A"]);
+        assert_eq!(
+            ids("a", r#"{"resultats":null}"#).unwrap(),
+            Vec::<String>::new()
+        );
+        assert_eq!(ids("a", "[]").unwrap(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn non_objects_in_arrays_are_skipped_and_counted() {
+        let mut w = Warnings::default();
+        let v = read_all("a", br#"[{"id":"A"}, 3, null, "x", {"id":"B"}]"#, &mut w).unwrap();
+        assert_eq!(v.len(), 2);
+        assert_eq!(w.count("input: non-object instead of an offer"), 2);
+        assert_eq!(w.count("input: null instead of an offer"), 1);
+    }
+
+    #[test]
+    fn malformed_json_names_the_input_and_the_line() {
+        let e = ids(
+            "offers.jsonl",
+            "{\"id\":\"A\"}\n{\"id\":\"B\"}\n{\"id\": \"C\",,}\n{\"id\":\"D\"}\n",
+        )
+        .unwrap_err();
+        assert_eq!(e.line, Some(3));
+        let msg = e.to_string();
+        assert!(msg.starts_with("offers.jsonl, line 3, column "), "{msg}");
+        assert!(msg.contains("malformed JSON"), "{msg}");
+        assert!(msg.contains("check that the file is complete"), "{msg}");
+
+        let e = ids("page.json", "{\"resultats\":[{\"id\":\"A\"}").unwrap_err();
+        assert!(matches!(e.kind, InputErrorKind::Json(_)));
+        assert_eq!(e.line, Some(1));
+
+        let e = ids("x", "\"hello\"").unwrap_err();
+        assert_eq!(e.kind, InputErrorKind::NotOffers("a JSON string"));
+        let e = ids("x", "{\"id\":\"A\"}\n42\n").unwrap_err();
+        assert_eq!((e.line, e.column), (Some(2), Some(1)));
+        let e = ids("x", r#"{"resultats":"nope"}"#).unwrap_err();
+        assert_eq!(e.kind, InputErrorKind::BadResultats);
+        let e = ids("stdin", "  \n ").unwrap_err();
+        assert_eq!(e.kind, InputErrorKind::Empty);
+        assert!(e.to_string().starts_with("stdin: the input is empty"));
+    }
+
+    #[test]
+    fn offers_before_an_error_are_yielded() {
+        let mut it = read_offers("x", b"{\"id\":\"A\"}\n{oops}\n{\"id\":\"B\"}");
+        assert!(it.next().unwrap().is_ok());
+        assert!(it.next().unwrap().is_err());
+        assert!(it.next().is_none());
+    }
+
+    #[test]
+    fn non_utf8_is_reported_with_its_line() {
+        let mut bytes = b"{\"id\":\"A\"}\n{\"id\":\"".to_vec();
+        bytes.push(0xE9); // Latin-1 é
+        bytes.extend_from_slice(b"\"}\n");
+        let mut w = Warnings::default();
+        let e = read_all("latin1.json", &bytes, &mut w).unwrap_err();
+        assert_eq!(e.kind, InputErrorKind::NotUtf8);
+        assert_eq!((e.line, e.column), (Some(2), Some(8)));
+        let msg = e.to_string();
+        assert!(
+            msg.starts_with("latin1.json, line 2, column 8: the bytes are not valid UTF-8"),
+            "{msg}"
+        );
+        assert!(msg.contains("iconv"), "{msg}");
+    }
+
+    #[test]
+    fn wrong_field_types_never_fail_the_input() {
+        let mut w = Warnings::default();
+        let v = read_all(
+            "x",
+            br#"[{"id":1,"lieuTravail":"Paris","salaire":[1],"competences":{"a":1}}]"#,
+            &mut w,
+        )
+        .unwrap();
+        assert_eq!(v.len(), 1);
+        assert!(v[0].id.is_invalid());
+        assert!(v[0].lieu_travail.is_invalid());
+    }
+}

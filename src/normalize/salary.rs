@@ -1,0 +1,537 @@
+//! Parsing France Travail salary labels (`salaire.libelle`) into numbers, and annualizing them.
+//!
+//! The API gives the salary only as French text: `Annuel de 35000,00 Euros à 45000,00 Euros`,
+//! `Mensuel de 2630.38 Euros à 2737.0 Euros sur 12.0 mois`, `Horaire de 11,65 Euros`, `Autre de …`,
+//! bare `De … à …`, or even `Annuel de` with no amount. This module turns a label into its period,
+//! amounts as written, paid months and an annual EUR equivalent. It is a pure function that never
+//! panics. The invariants: amounts are never invented (min and max are exactly the numbers written,
+//! in the order written), and an amount implausible for its period is flagged `suspect` and is never
+//! annualized (the annual columns stay null rather than carrying a guess).
+//!
+//! Rules (also in `docs/schema.md`):
+//! - period from the first word (`annuel`, `mensuel`, `horaire`, `autre`; case-insensitive); a label
+//!   starting with `De` has no period (`None`). Amounts follow `de` (min), `à` (max), `sur … mois` (months).
+//! - numbers: comma or dot decimals, integers, spaces as thousands separators (`1 800,00`).
+//! - months: `sur 0.0 mois` (or any non-positive count) is unknown (`None`).
+//! - annualization basis: the stated period; for `autre` or no period, inferred from the smaller amount
+//!   (see [`infer_basis`]). Hourly × 151.67 × months, monthly × months, annual as is, where months is
+//!   the stated count when it lies in 12…16 and 12 otherwise. Results are rounded to the cent.
+//!   When min > max the annual pair is computed in sorted order (annual_min ≤ annual_max).
+//! - suspect: an amount outside the plausible band of its basis (hourly 5…<500, monthly 300…<20000,
+//!   annual 5000…<500000), or a period that cannot be inferred.
+
+/// A salary period, as the `salary_period` column spells it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Period {
+    Horaire,
+    Mensuel,
+    Annuel,
+    Autre,
+}
+
+impl Period {
+    /// The column's spelling: `horaire`, `mensuel`, `annuel`, `autre`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Period::Horaire => "horaire",
+            Period::Mensuel => "mensuel",
+            Period::Annuel => "annuel",
+            Period::Autre => "autre",
+        }
+    }
+}
+
+/// Legal monthly working hours of a full-time job in France (35 h × 52 / 12).
+pub const HOURS_PER_MONTH: f64 = 151.67;
+
+/// Paid months assumed when the label gives none (or an implausible count).
+pub const DEFAULT_MONTHS: f64 = 12.0;
+
+/// Plausible amounts per period, `[low, high)`. Outside them an amount is `suspect`.
+pub const HOURLY_RANGE: (f64, f64) = (5.0, 500.0);
+pub const MONTHLY_RANGE: (f64, f64) = (300.0, 20_000.0);
+pub const ANNUAL_RANGE: (f64, f64) = (5_000.0, 500_000.0);
+
+/// A parsed salary label.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Salary {
+    /// The period the label states (`None` for a bare `De …` or an unrecognised label).
+    pub period: Option<Period>,
+    /// The first amount, as written.
+    pub min: Option<f64>,
+    /// The second amount, as written (may be smaller than `min`).
+    pub max: Option<f64>,
+    /// `EUR` when an amount is present.
+    pub currency: Option<&'static str>,
+    /// `sur N mois` when N > 0.
+    pub months: Option<f64>,
+    /// The period used to annualize: the stated one, or the one inferred for `autre` / no period.
+    /// `None` when there is no amount or the period cannot be inferred.
+    pub basis: Option<Period>,
+    /// The smaller amount, annualized in EUR; `None` when suspect.
+    pub annual_min: Option<f64>,
+    /// The larger amount, annualized in EUR; `None` when suspect or when the label has one amount.
+    pub annual_max: Option<f64>,
+    /// An amount is implausible for its period (mislabelled period, extra zero…).
+    pub suspect: bool,
+}
+
+impl Salary {
+    /// True when the label carried at least one amount.
+    pub fn has_amount(&self) -> bool {
+        self.min.is_some() || self.max.is_some()
+    }
+}
+
+/// Which slot the next number fills.
+#[derive(Clone, Copy, PartialEq)]
+enum Slot {
+    Min,
+    Max,
+    Months,
+}
+
+/// Parses a salary label. Never panics; an unrecognised label gives an empty [`Salary`].
+pub fn parse_salary(libelle: &str) -> Salary {
+    let mut period = None;
+    let mut min = None;
+    let mut max = None;
+    let mut months = None;
+    let mut slot: Option<Slot> = None;
+    // The number being assembled (digits of a thousands-separated amount may span tokens).
+    let mut pending: Option<(String, Slot)> = None;
+
+    let flush = |pending: &mut Option<(String, Slot)>,
+                 min: &mut Option<f64>,
+                 max: &mut Option<f64>,
+                 months: &mut Option<f64>| {
+        if let Some((text, s)) = pending.take()
+            && let Some(v) = parse_number(&text)
+        {
+            let target = match s {
+                Slot::Min => min,
+                Slot::Max => max,
+                Slot::Months => months,
+            };
+            if target.is_none() {
+                *target = Some(v);
+            }
+        }
+    };
+
+    for (i, raw) in libelle.split_whitespace().enumerate() {
+        let tok =
+            raw.trim_matches(|c: char| matches!(c, ',' | ';' | ':' | '(' | ')') && raw.len() > 1);
+        let lower = tok.to_lowercase();
+        let word = lower.trim_end_matches('€');
+        if i == 0 {
+            let p = match word {
+                "annuel" | "annuelle" => Some(Period::Annuel),
+                "mensuel" | "mensuelle" => Some(Period::Mensuel),
+                "horaire" => Some(Period::Horaire),
+                "autre" => Some(Period::Autre),
+                _ => None,
+            };
+            if p.is_some() {
+                period = p;
+                continue;
+            }
+        }
+        if is_numeric_token(word) {
+            match &mut pending {
+                // `1 800,00`: a group of exactly three digits continues the number being read.
+                Some((text, _)) if continues_number(text, word) => text.push_str(word),
+                _ => {
+                    flush(&mut pending, &mut min, &mut max, &mut months);
+                    let s = slot.unwrap_or(if min.is_none() { Slot::Min } else { Slot::Max });
+                    pending = Some((word.to_string(), s));
+                    // A second bare number goes to max.
+                    slot = if s == Slot::Min { None } else { slot };
+                }
+            }
+            // A currency sign glued to the number ends it.
+            if tok.ends_with('€') {
+                flush(&mut pending, &mut min, &mut max, &mut months);
+            }
+            continue;
+        }
+        flush(&mut pending, &mut min, &mut max, &mut months);
+        match word {
+            "de" | "du" | "entre" => slot = Some(Slot::Min),
+            "à" | "a" | "au" | "et" | "-" => slot = Some(Slot::Max),
+            "sur" => slot = Some(Slot::Months),
+            _ => slot = None,
+        }
+    }
+    flush(&mut pending, &mut min, &mut max, &mut months);
+
+    let months = months.filter(|m| *m > 0.0);
+    let mut s = Salary {
+        period,
+        min,
+        max,
+        months,
+        ..Salary::default()
+    };
+    if !s.has_amount() {
+        return s;
+    }
+    s.currency = Some("EUR");
+    let (lo, hi) = match (min, max) {
+        (Some(a), Some(b)) if b < a => (Some(b), Some(a)),
+        (a, b) => (a, b),
+    };
+    let basis = match period {
+        Some(Period::Autre) | None => lo.or(hi).and_then(infer_basis),
+        p => p,
+    };
+    s.basis = basis;
+    let Some(basis) = basis else {
+        s.suspect = true;
+        return s;
+    };
+    let (low, high) = match basis {
+        Period::Horaire => HOURLY_RANGE,
+        Period::Mensuel => MONTHLY_RANGE,
+        _ => ANNUAL_RANGE,
+    };
+    s.suspect = [lo, hi]
+        .into_iter()
+        .flatten()
+        .any(|v| !(v.is_finite() && v >= low && v < high));
+    if s.suspect {
+        return s;
+    }
+    let paid = months
+        .filter(|m| (12.0..=16.0).contains(m))
+        .unwrap_or(DEFAULT_MONTHS);
+    let annualize = |v: f64| {
+        let a = match basis {
+            Period::Horaire => v * HOURS_PER_MONTH * paid,
+            Period::Mensuel => v * paid,
+            _ => v,
+        };
+        (a * 100.0).round() / 100.0
+    };
+    if min.is_some() && max.is_some() {
+        s.annual_min = lo.map(annualize);
+        s.annual_max = hi.map(annualize);
+    } else {
+        s.annual_min = min.map(annualize);
+        s.annual_max = max.map(annualize);
+    }
+    s
+}
+
+/// The period an amount of an `autre` or period-less label most plausibly is, from its size:
+/// 5…<150 hourly, 700…<10000 monthly, 10000…<500000 annual. Amounts in the gaps (below 5, 150…<700)
+/// or above are ambiguous or implausible: `None`, and the salary is suspect.
+pub fn infer_basis(amount: f64) -> Option<Period> {
+    if !amount.is_finite() {
+        None
+    } else if (5.0..150.0).contains(&amount) {
+        Some(Period::Horaire)
+    } else if (700.0..10_000.0).contains(&amount) {
+        Some(Period::Mensuel)
+    } else if (10_000.0..ANNUAL_RANGE.1).contains(&amount) {
+        Some(Period::Annuel)
+    } else {
+        None
+    }
+}
+
+/// A token made only of digits and `,` / `.` separators, with at least one digit.
+fn is_numeric_token(t: &str) -> bool {
+    t.bytes().any(|b| b.is_ascii_digit())
+        && t.bytes()
+            .all(|b| b.is_ascii_digit() || b == b',' || b == b'.')
+}
+
+/// `next` continues the integer `prev` as a thousands group: `1` + `800,00`, `1800` + `000`.
+fn continues_number(prev: &str, next: &str) -> bool {
+    let prev_ok = (1..=9).contains(&prev.len()) && prev.bytes().all(|b| b.is_ascii_digit());
+    let n = next.as_bytes();
+    let lead = n.iter().take_while(|b| b.is_ascii_digit()).count();
+    prev_ok && lead == 3 && n.get(3).is_none_or(|b| *b == b',' || *b == b'.')
+}
+
+/// Parses `35000`, `35000,00`, `40000.0`, `1.800,50`, `1,800.50`. The last separator is the decimal
+/// point when it is followed by 1–2 digits or when it is the only one; others are thousands separators.
+fn parse_number(t: &str) -> Option<f64> {
+    let t = t.trim_matches(|c| c == ',' || c == '.');
+    if t.is_empty() {
+        return None;
+    }
+    let last_sep = t.rfind([',', '.']);
+    let mut s = String::with_capacity(t.len());
+    match last_sep {
+        None => s.push_str(t),
+        Some(i) => {
+            let seps = t.bytes().filter(|b| *b == b',' || *b == b'.').count();
+            let frac_len = t.len() - i - 1;
+            let decimal = seps == 1 || frac_len != 3;
+            for (j, c) in t.char_indices() {
+                if c.is_ascii_digit() {
+                    s.push(c);
+                } else if j == i && decimal {
+                    s.push('.');
+                }
+            }
+        }
+    }
+    s.parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> Salary {
+        parse_salary(s)
+    }
+
+    #[test]
+    fn annual_shapes() {
+        let s = p("Annuel de 35000,00 Euros à 45000,00 Euros");
+        assert_eq!(s.period, Some(Period::Annuel));
+        assert_eq!(
+            (s.min, s.max, s.months),
+            (Some(35000.0), Some(45000.0), None)
+        );
+        assert_eq!(
+            (s.annual_min, s.annual_max, s.suspect),
+            (Some(35000.0), Some(45000.0), false)
+        );
+        assert_eq!(s.currency, Some("EUR"));
+
+        let s = p("Annuel de 40000.0 Euros à 45000.0 Euros sur 12.0 mois");
+        assert_eq!(
+            (s.min, s.max, s.months),
+            (Some(40000.0), Some(45000.0), Some(12.0))
+        );
+        assert_eq!((s.annual_min, s.annual_max), (Some(40000.0), Some(45000.0)));
+
+        // Annual amounts are annual whatever the paid months.
+        let s = p("Annuel de 33000.0 Euros sur 12.5 mois");
+        assert_eq!((s.min, s.max, s.months), (Some(33000.0), None, Some(12.5)));
+        assert_eq!((s.annual_min, s.annual_max), (Some(33000.0), None));
+
+        let s = p("Annuel de 29277,53 Euros sur 12 mois");
+        assert_eq!((s.min, s.annual_min), (Some(29277.53), Some(29277.53)));
+    }
+
+    #[test]
+    fn monthly_and_hourly_shapes() {
+        let s = p("Mensuel de 2630.38 Euros à 2737.0 Euros sur 12.0 mois");
+        assert_eq!(
+            (s.period, s.min, s.max),
+            (Some(Period::Mensuel), Some(2630.38), Some(2737.0))
+        );
+        assert_eq!(
+            (s.annual_min, s.annual_max),
+            (Some(31564.56), Some(32844.0))
+        );
+
+        let s = p("Mensuel de 1801.80 Euros sur 12 mois");
+        assert_eq!(
+            (s.min, s.max, s.months, s.annual_min),
+            (Some(1801.8), None, Some(12.0), Some(21621.6))
+        );
+
+        let s = p("Mensuel de 2000.0 Euros sur 13.0 mois");
+        assert_eq!(s.annual_min, Some(26000.0));
+
+        let s = p("Mensuel de 1764,00 Euros");
+        assert_eq!(
+            (s.min, s.months, s.annual_min),
+            (Some(1764.0), None, Some(21168.0))
+        );
+
+        let s = p("Horaire de 11,65 Euros");
+        assert_eq!(
+            (s.period, s.min, s.max),
+            (Some(Period::Horaire), Some(11.65), None)
+        );
+        // 11.65 × 151.67 × 12 = 21203.466
+        assert_eq!(s.annual_min, Some(21203.47));
+
+        let s = p("Horaire de 11.88 Euros sur 0.0 mois");
+        assert_eq!((s.min, s.months), (Some(11.88), None));
+        assert_eq!(s.annual_min, Some(21622.08)); // 11.88 × 151.67 × 12 = 21622.0752
+
+        let s = p("Horaire de 11,65 Euros à 13 Euros sur 12 mois");
+        assert_eq!(
+            (s.min, s.max, s.months),
+            (Some(11.65), Some(13.0), Some(12.0))
+        );
+        assert_eq!(s.annual_max, Some(23660.52)); // 13 × 151.67 × 12
+    }
+
+    #[test]
+    fn autre_and_bare_de_infer_their_basis() {
+        let s = p("Autre de 30000,00 Euros à 40000,00 Euros");
+        assert_eq!(
+            (s.period, s.basis),
+            (Some(Period::Autre), Some(Period::Annuel))
+        );
+        assert_eq!(
+            (s.annual_min, s.annual_max, s.suspect),
+            (Some(30000.0), Some(40000.0), false)
+        );
+
+        let s = p("De 20000,00 Euros à 20000,00 Euros");
+        assert_eq!((s.period, s.basis), (None, Some(Period::Annuel)));
+        assert_eq!(
+            (s.min, s.max, s.annual_min),
+            (Some(20000.0), Some(20000.0), Some(20000.0))
+        );
+
+        let s = p("Autre de 1800 Euros");
+        assert_eq!(
+            (s.basis, s.annual_min),
+            (Some(Period::Mensuel), Some(21600.0))
+        );
+
+        let s = p("Autre de 12,50 Euros sur 12 mois");
+        assert_eq!(
+            (s.basis, s.annual_min),
+            (Some(Period::Horaire), Some(22750.5))
+        );
+
+        // Ambiguous size: suspect, nothing annualized.
+        let s = p("Autre de 400 Euros");
+        assert_eq!((s.basis, s.suspect, s.annual_min), (None, true, None));
+        // The larger amount must fit the inferred basis too.
+        let s = p("Autre de 3000 Euros à 45000 Euros");
+        assert_eq!(
+            (s.basis, s.suspect, s.annual_min),
+            (Some(Period::Mensuel), true, None)
+        );
+    }
+
+    #[test]
+    fn no_amount() {
+        let s = p("Annuel de");
+        assert_eq!(s.period, Some(Period::Annuel));
+        assert!(!s.has_amount());
+        assert_eq!(
+            (s.currency, s.annual_min, s.suspect, s.basis),
+            (None, None, false, None)
+        );
+        assert_eq!(p(""), Salary::default());
+        assert_eq!(p("Selon profil"), Salary::default());
+    }
+
+    #[test]
+    fn anomalies_are_suspect_and_never_annualized() {
+        for l in [
+            "Mensuel de 40000.0 Euros à 50000.0 Euros sur 12.0 mois", // annual labelled monthly
+            "Mensuel de 400000.0 Euros à 450000.0 Euros",             // extra zero
+            "Annuel de 486,00 Euros à 1801,00 Euros",                 // monthly labelled annual
+            "Annuel de 11,00 Euros",                                  // hourly labelled annual
+            "Horaire de 1800,00 Euros",                               // monthly labelled hourly
+            "Horaire de 2,50 Euros",
+            "Mensuel de 150,00 Euros",
+            "Annuel de 900000 Euros",
+            "Mensuel de 0 Euros",
+        ] {
+            let s = p(l);
+            assert!(s.suspect, "{l}");
+            assert!(s.has_amount(), "{l}");
+            assert_eq!((s.annual_min, s.annual_max), (None, None), "{l}");
+        }
+        // The amounts themselves are kept as written.
+        let s = p("Mensuel de 40000.0 Euros à 50000.0 Euros sur 12.0 mois");
+        assert_eq!(
+            (s.min, s.max, s.months, s.currency),
+            (Some(40000.0), Some(50000.0), Some(12.0), Some("EUR"))
+        );
+    }
+
+    #[test]
+    fn min_above_max_keeps_the_order_written_but_annualizes_sorted() {
+        let s = p("Annuel de 60000,00 Euros à 40000,00 Euros");
+        assert_eq!((s.min, s.max), (Some(60000.0), Some(40000.0)));
+        assert_eq!((s.annual_min, s.annual_max), (Some(40000.0), Some(60000.0)));
+        assert!(!s.suspect);
+    }
+
+    #[test]
+    fn months_outside_12_to_16_annualize_with_12() {
+        let s = p("Mensuel de 2000 Euros sur 13,5 mois");
+        assert_eq!((s.months, s.annual_min), (Some(13.5), Some(27000.0)));
+        let s = p("Mensuel de 2000 Euros sur 6 mois");
+        assert_eq!((s.months, s.annual_min), (Some(6.0), Some(24000.0)));
+        let s = p("Horaire de 12 Euros sur 13 mois");
+        assert_eq!(s.annual_min, Some(23660.52)); // 12 × 151.67 × 13
+    }
+
+    #[test]
+    fn tolerant_spelling() {
+        let s = p("  MENSUEL   DE 1 800,00   euros  À 2 100,50 EUROS  SUR 12 MOIS ");
+        assert_eq!(
+            (s.period, s.min, s.max, s.months),
+            (
+                Some(Period::Mensuel),
+                Some(1800.0),
+                Some(2100.5),
+                Some(12.0)
+            )
+        );
+        let s = p("mensuel de 1800€ à 2000€");
+        assert_eq!((s.min, s.max), (Some(1800.0), Some(2000.0)));
+        let s = p("Annuel de 42.000,00 Euros");
+        assert_eq!(s.min, Some(42000.0));
+        let s = p("Annuel de 42,000.50 Euros");
+        assert_eq!(s.min, Some(42000.5));
+        let s = p("Annuel de 35000 Euros");
+        assert_eq!(s.min, Some(35000.0));
+        let s = p("Horaire de 13,5 Euros à 14,5 Euros");
+        assert_eq!((s.min, s.max), (Some(13.5), Some(14.5)));
+    }
+
+    #[test]
+    fn number_parsing() {
+        assert_eq!(parse_number("35000,00"), Some(35000.0));
+        assert_eq!(parse_number("40000.0"), Some(40000.0));
+        assert_eq!(parse_number("2630.38"), Some(2630.38));
+        assert_eq!(parse_number("12"), Some(12.0));
+        assert_eq!(parse_number("1.800.000"), Some(1_800_000.0));
+        assert_eq!(parse_number("3534.2"), Some(3534.2));
+        assert_eq!(parse_number(","), None);
+        assert_eq!(parse_number(""), None);
+    }
+
+    #[test]
+    fn never_panics() {
+        for l in [
+            "de",
+            "à",
+            "sur",
+            "Annuel de Euros à Euros sur mois",
+            "Annuel de ,,, Euros",
+            "Horaire de 99999999999999999999999999999 Euros",
+            "Mensuel 1 2 3 4 5 6",
+            "€",
+            "de 1e5 Euros",
+            "Autre",
+            "De",
+            "à 2000 Euros",
+            "sur 12 mois",
+            "1 1 1 1 1 1 1 1 1 1",
+            "Mensuel de 1\u{a0}800,00 Euros",
+            "é ü 𝔘",
+        ] {
+            let s = p(l);
+            if let Some(v) = s.annual_min {
+                assert!(v.is_finite());
+            }
+        }
+        // A label with only a max.
+        let s = p("Mensuel à 2000 Euros");
+        assert_eq!(
+            (s.min, s.max, s.annual_max),
+            (None, Some(2000.0), Some(24000.0))
+        );
+    }
+}
