@@ -10,6 +10,12 @@
 
 pub mod error;
 pub mod exit;
+pub mod fsutil;
+pub mod cli;
+pub mod collect;
+pub mod commands;
+pub mod config;
+pub mod sink;
 pub mod http;
 pub mod normalize;
 pub mod plan;

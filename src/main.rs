@@ -1,1 +1,31 @@
-fn main(){}
+//! `ftcollect`: parse, run, map the result to an exit code. Everything else is in the library.
+
+use clap::Parser;
+use ftcollect::{cli::Cli, commands, error, exit::ExitCode};
+
+fn main() -> std::process::ExitCode {
+    let env_file = dotenvy::dotenv();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::Usage.into() } else { ExitCode::Success.into() };
+        }
+    };
+    let level = if commands::is_quiet(&cli) { "error" } else { "info" };
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or(level)).format_target(false).init();
+    if let Err(e) = env_file
+        && !e.not_found()
+    {
+        let e = ftcollect::Error::Config(format!("the .env file cannot be read ({e}); fix the line it names, or remove the file"));
+        eprintln!("{}", error::render(&e));
+        return e.exit_code().into();
+    }
+    match commands::run(cli) {
+        Ok(code) => code.into(),
+        Err(e) => {
+            eprintln!("{}", error::render(&e));
+            e.exit_code().into()
+        }
+    }
+}

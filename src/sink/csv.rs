@@ -32,9 +32,7 @@ pub enum HeaderCheck {
 impl CsvSink {
     /// Creates (or truncates) `path` and writes the header.
     pub fn create(path: &Path) -> io::Result<CsvSink> {
-        let file = File::create(path)?;
-        let mut writer = csv::WriterBuilder::new().from_writer(file);
-        writer.write_record(offer::header())?;
+        let writer = writer(File::create(path)?)?;
         Ok(CsvSink { writer, path: path.to_path_buf(), rows: 0, scratch: String::new() })
     }
 
@@ -50,12 +48,7 @@ impl CsvSink {
     }
 
     pub fn write(&mut self, o: &NormalizedOffer) -> io::Result<()> {
-        let cells = o.cells();
-        for c in &cells {
-            let text = c.csv_text(&mut self.scratch);
-            self.writer.write_field(text.as_bytes())?;
-        }
-        self.writer.write_record(None::<&[u8]>)?;
+        write_row(&mut self.writer, o, &mut self.scratch)?;
         self.rows += 1;
         Ok(())
     }
@@ -75,6 +68,23 @@ impl CsvSink {
         f.sync_data()?;
         Ok(f.metadata()?.len())
     }
+}
+
+/// A CSV writer over any output (stdout for `normalize`), header included.
+pub fn writer<W: io::Write>(w: W) -> io::Result<csv::Writer<W>> {
+    let mut writer = csv::WriterBuilder::new().from_writer(w);
+    writer.write_record(offer::header())?;
+    Ok(writer)
+}
+
+/// Writes one offer as a row (the one place rows are encoded).
+pub fn write_row<W: io::Write>(w: &mut csv::Writer<W>, o: &NormalizedOffer, scratch: &mut String) -> io::Result<()> {
+    for c in &o.cells() {
+        let text = c.csv_text(scratch);
+        w.write_field(text.as_bytes())?;
+    }
+    w.write_record(None::<&[u8]>)?;
+    Ok(())
 }
 
 /// Reads the header of an existing file and compares it with the schema.

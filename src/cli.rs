@@ -1,0 +1,226 @@
+//! The command line: clap structures only, with the seed's option names. No logic here: `config`
+//! resolves these into typed configurations and `commands` runs them.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Complete, resumable job-offer datasets from the France Travail API (and Adzuna).
+///
+/// With no subcommand, `ftcollect [OPTIONS]` is `ftcollect collect [OPTIONS]`.
+#[derive(Parser, Debug)]
+#[command(name = "ftcollect", version, about, args_conflicts_with_subcommands = true, max_term_width = 110)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub collect: CollectArgs,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Collect every offer matching the query over the last N months (the default command).
+    Collect(CollectArgs),
+    /// Run a full collection against the built-in simulator (no credentials needed).
+    Demo(DemoArgs),
+    /// Serve the built-in simulator of the France Travail (and Adzuna) API.
+    Simulate(SimulateArgs),
+    /// Normalize raw API material (search responses, offers, JSON Lines) into the CSV schema.
+    Normalize(NormalizeArgs),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum StrategyArg {
+    /// Start broad and cut only what exceeds the API's cap (fewest calls).
+    Adaptive,
+    /// The seed's systematic département × ROME code × month search.
+    Grid,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SourceArg {
+    #[value(name = "france-travail")]
+    FranceTravail,
+    Adzuna,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct CollectArgs {
+    /// CSV output path [default: data/france_travail_jobs_YYYYMMDD.csv, with the run date].
+    #[arg(long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+
+    /// How many months back from now to collect (creation date).
+    #[arg(long, value_name = "N", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=120))]
+    pub months: u32,
+
+    /// Keywords (the API's `motsCles`: all must match).
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
+
+    /// Page size, 1 to 150.
+    #[arg(long, value_name = "N", default_value_t = 150, value_parser = clap::value_parser!(u32).range(1..=150))]
+    pub results_per_page: u32,
+
+    /// Offers written between two checkpoints.
+    #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..))]
+    pub checkpoint_interval: u64,
+
+    /// Minimum seconds between two API requests, shared by all workers (the API allows 10 per second).
+    #[arg(long, value_name = "SECONDS", default_value = "0.1", value_parser = parse_delay)]
+    pub rate_limit_delay: f64,
+
+    /// ROME codes, comma-separated [default: M1811,M1827,M1851,K1906,M1405].
+    #[arg(long, value_name = "CODES", value_delimiter = ',')]
+    pub rome: Vec<String>,
+
+    /// Département codes, comma-separated (01…95, 2A, 2B, 971…976) [default: all, and offers with no département].
+    #[arg(long, value_name = "CODES", value_delimiter = ',')]
+    pub departements: Vec<String>,
+
+    /// How the query is cut to get past the API's 3150-results cap.
+    #[arg(long, value_enum, default_value_t = StrategyArg::Adaptive)]
+    pub strategy: StrategyArg,
+
+    /// Concurrent requests (all share the rate limit).
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub workers: u32,
+
+    /// Ignore an existing checkpoint and start over (the previous output is moved to <output>.bak-<timestamp>).
+    #[arg(long)]
+    pub restart: bool,
+
+    /// Probe the totals and print the plan (slices, offers, calls, duration), then exit without writing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// No progress output; only errors and the final summary file.
+    #[arg(long, short)]
+    pub quiet: bool,
+
+    /// Keep every raw API page in this directory (JSON Lines, gzip), replayable with `ftcollect normalize`.
+    #[arg(long, value_name = "DIR")]
+    pub raw_dir: Option<PathBuf>,
+
+    /// France Travail API base URL.
+    #[arg(long, value_name = "URL", env = "FRANCE_TRAVAIL_API_URL")]
+    pub api_url: Option<String>,
+
+    /// France Travail OAuth2 token URL.
+    #[arg(long, value_name = "URL", env = "FRANCE_TRAVAIL_TOKEN_URL")]
+    pub token_url: Option<String>,
+
+    /// Seconds allowed for one HTTP exchange, body included.
+    #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = parse_positive_secs)]
+    pub timeout: f64,
+
+    /// Attempts per request before a slice is declared failed.
+    #[arg(long, value_name = "N", default_value_t = 6, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub max_attempts: u32,
+
+    /// Pretend the run starts at this instant (RFC 3339); for simulations and tests.
+    #[arg(long, value_name = "TIME", hide = true, value_parser = parse_time)]
+    pub now: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct SimulateArgs {
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// Address to bind.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+    #[arg(long, default_value = "demo-id")]
+    pub client_id: String,
+    #[arg(long, default_value = "demo-secret")]
+    pub client_secret: String,
+    /// Offers online at the start.
+    #[arg(long, default_value_t = 20_000)]
+    pub offers: usize,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Creation dates spread over this many months.
+    #[arg(long, default_value_t = 14, value_parser = clap::value_parser!(u32).range(1..=120))]
+    pub months: u32,
+    /// Lifetime of access tokens, seconds.
+    #[arg(long, default_value_t = 1499, value_parser = clap::value_parser!(u64).range(1..))]
+    pub token_ttl: u64,
+    /// Requests per second per client (token bucket, burst as many); 0 disables the limit.
+    #[arg(long, default_value_t = 10.0)]
+    pub rate_limit: f64,
+    /// Added to every answer, milliseconds.
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
+    /// Share of API requests that fail (5xx, 429, truncated body, dropped connection, slow answer).
+    #[arg(long, default_value_t = 0.0, value_parser = parse_rate)]
+    pub fault_rate: f64,
+    /// The simulated start time (RFC 3339) [default: now].
+    #[arg(long, value_parser = parse_time)]
+    pub now: Option<chrono::DateTime<chrono::Utc>>,
+    /// Days after the start during which new offers keep appearing.
+    #[arg(long, default_value_t = 30)]
+    pub future_days: u32,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct DemoArgs {
+    /// CSV output path.
+    #[arg(long, default_value = "data/demo_jobs.csv")]
+    pub output: PathBuf,
+    /// Offers in the simulated universe.
+    #[arg(long, default_value_t = 20_000)]
+    pub offers: usize,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// No progress output.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct NormalizeArgs {
+    /// Input files (search responses, single offers, JSON arrays or JSON Lines; `.gz` accepted); none or `-` reads stdin.
+    #[arg(value_name = "FILE")]
+    pub inputs: Vec<PathBuf>,
+    /// Which API the material comes from.
+    #[arg(long, value_enum, default_value_t = SourceArg::FranceTravail)]
+    pub source: SourceArg,
+    /// CSV output path [default: stdout].
+    #[arg(long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+}
+
+fn parse_delay(s: &str) -> Result<f64, String> {
+    let v: f64 = s.trim().parse().map_err(|_| format!("`{s}` is not a number of seconds (e.g. 0.1)"))?;
+    if !v.is_finite() || v < 0.0 {
+        return Err(format!("`{s}` is negative: give 0 or more seconds (the API allows 10 requests per second: 0.1)"));
+    }
+    if v > 3600.0 {
+        return Err(format!("`{s}` seconds between requests is more than an hour: give a delay such as 0.1"));
+    }
+    Ok(v)
+}
+
+fn parse_positive_secs(s: &str) -> Result<f64, String> {
+    let v: f64 = s.trim().parse().map_err(|_| format!("`{s}` is not a number of seconds"))?;
+    if !v.is_finite() || v <= 0.0 || v > 3600.0 {
+        return Err(format!("`{s}` must be more than 0 and at most 3600 seconds"));
+    }
+    Ok(v)
+}
+
+fn parse_rate(s: &str) -> Result<f64, String> {
+    let v: f64 = s.trim().parse().map_err(|_| format!("`{s}` is not a number between 0 and 1"))?;
+    if !(0.0..=1.0).contains(&v) {
+        return Err(format!("`{s}` is not between 0 and 1"));
+    }
+    Ok(v)
+}
+
+fn parse_time(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .map(|d| d.with_timezone(&chrono::Utc))
+        .map_err(|_| format!("`{s}` is not an RFC 3339 time such as 2026-11-28T12:00:00Z"))
+}

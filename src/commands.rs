@@ -1,0 +1,225 @@
+//! One function per subcommand: resolve the configuration, call the library, report.
+//!
+//! Invariant: these functions print only the final report (stdout) and warnings (stderr through
+//! `log`); they return the exit code instead of exiting, so `main` stays the single exit point.
+
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use chrono::Utc;
+
+use crate::cli::{Cli, CollectArgs, Command, DemoArgs, NormalizeArgs, SimulateArgs, SourceArg};
+use crate::collect::{self, CollectConfig, FranceTravailSettings, Outcome};
+use crate::config;
+use crate::error::Error;
+use crate::exit::ExitCode;
+use crate::http::Cancel;
+use crate::normalize::{self, Warnings};
+use crate::secret::Credentials;
+use crate::simulator::{self, FaultConfig, SimConfig};
+use crate::sink::csv as csv_sink;
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> Result<ExitCode, Error> {
+    match cli.command {
+        None => collect_cmd(&cli.collect),
+        Some(Command::Collect(a)) => collect_cmd(&a),
+        Some(Command::Demo(a)) => demo(&a),
+        Some(Command::Simulate(a)) => simulate(&a),
+        Some(Command::Normalize(a)) => normalize_cmd(&a),
+    }
+}
+
+/// Whether logging should be quiet for this command line.
+pub fn is_quiet(cli: &Cli) -> bool {
+    match &cli.command {
+        None => cli.collect.quiet,
+        Some(Command::Collect(a)) => a.quiet,
+        Some(Command::Demo(a)) => a.quiet,
+        _ => false,
+    }
+}
+
+/// Ctrl-C / SIGTERM: the first one asks the run to stop cleanly (checkpoint, exit 130); a second
+/// one exits at once.
+fn install_signal_handler(cancel: &Cancel) {
+    static HITS: AtomicU32 = AtomicU32::new(0);
+    let cancel = cancel.clone();
+    let _ = ctrlc::set_handler(move || {
+        if HITS.fetch_add(1, Ordering::SeqCst) == 0 {
+            eprintln!("\ninterrupted: stopping after the pages in flight (press Ctrl-C again to quit at once)");
+            cancel.cancel();
+        } else {
+            std::process::exit(ExitCode::Interrupted.code() as i32);
+        }
+    });
+}
+
+fn report(outcome: &Outcome) {
+    if let Some(r) = &outcome.plan_report {
+        println!("{r}");
+    }
+    if let Some(s) = &outcome.summary {
+        eprint!("{}", s.render());
+    }
+}
+
+fn collect_cmd(a: &CollectArgs) -> Result<ExitCode, Error> {
+    let c = config::resolve_collect(a, &config::process_env, Utc::now())?;
+    install_signal_handler(&c.cancel);
+    let outcome = collect::collect(&c)?;
+    report(&outcome);
+    Ok(outcome.exit_code())
+}
+
+/// The demo: the simulator in-process, a default collection against it over real HTTP.
+pub fn demo(a: &DemoArgs) -> Result<ExitCode, Error> {
+    let sim = simulator::start(SimConfig { offers: a.offers, seed: a.seed, ..SimConfig::default() })
+        .map_err(|e| Error::io("cannot start the simulator on a loopback port", e))?;
+    if !a.quiet {
+        eprintln!(
+            "demo: simulator on {} with {} offers; collecting the default query (5 ROME codes, 12 months) into {}",
+            sim.base_url(),
+            a.offers,
+            a.output.display()
+        );
+    }
+    // The demo always starts fresh: its own previous files are replaced, nothing else is touched.
+    let ours = a.output.is_file() && !matches!(csv_sink::check_header(&a.output)?, csv_sink::HeaderCheck::Foreign { .. });
+    for p in [collect::checkpoint::path_for(&a.output), collect::summary::path_for(&a.output)] {
+        if ours && p.is_file() {
+            std::fs::remove_file(&p).map_err(|e| Error::io(format!("cannot replace {}", p.display()), e))?;
+        }
+    }
+    if ours {
+        std::fs::remove_file(&a.output).map_err(|e| Error::io(format!("cannot replace {}", a.output.display()), e))?;
+    }
+    let mut c = CollectConfig::new(
+        a.output.clone(),
+        FranceTravailSettings {
+            api_url: sim.api_url(),
+            token_url: sim.token_url(),
+            credentials: Credentials::new("demo-id", "demo-secret"),
+        },
+    );
+    c.quiet = a.quiet;
+    install_signal_handler(&c.cancel);
+    let outcome = collect::collect(&c)?;
+    report(&outcome);
+    Ok(outcome.exit_code())
+}
+
+fn simulate(a: &SimulateArgs) -> Result<ExitCode, Error> {
+    let config = SimConfig {
+        bind: format!("{}:{}", a.host, a.port),
+        client_id: a.client_id.clone(),
+        client_secret: a.client_secret.clone(),
+        offers: a.offers,
+        seed: a.seed,
+        months: a.months,
+        token_ttl: Duration::from_secs(a.token_ttl),
+        rate_limit: a.rate_limit.max(0.0),
+        burst: a.rate_limit.max(1.0),
+        latency: Duration::from_millis(a.latency_ms),
+        faults: FaultConfig::spread(a.fault_rate),
+        now: a.now,
+        future_days: a.future_days,
+        ..SimConfig::default()
+    };
+    let sim = simulator::start(config).map_err(|e| Error::io(format!("cannot listen on {}:{}", a.host, a.port), e))?;
+    println!("simulator ready on {} ({} offers, seed {})", sim.base_url(), sim.universe().len(), a.seed);
+    println!("FRANCE_TRAVAIL_API_URL={}", sim.api_url());
+    println!("FRANCE_TRAVAIL_TOKEN_URL={}", sim.token_url());
+    println!("FRANCE_TRAVAIL_ID={}", a.client_id);
+    println!("FRANCE_TRAVAIL_KEY=<the --client-secret>");
+    println!("ADZUNA_API_URL={}", sim.adzuna_url());
+    let _ = io::stdout().flush();
+    let cancel = Cancel::new();
+    install_signal_handler(&cancel);
+    while !cancel.is_cancelled() {
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    Ok(ExitCode::Success)
+}
+
+/// Reads one input, decompressing gzip.
+fn read_input(path: Option<&Path>) -> Result<(String, Vec<u8>), Error> {
+    let (name, raw) = match path {
+        None => {
+            let mut b = Vec::new();
+            io::stdin().read_to_end(&mut b).map_err(|e| Error::io("cannot read stdin", e))?;
+            ("stdin".to_string(), b)
+        }
+        Some(p) => (p.display().to_string(), std::fs::read(p).map_err(|e| Error::io(format!("cannot read {}", p.display()), e))?),
+    };
+    if raw.starts_with(&[0x1f, 0x8b]) {
+        let mut out = Vec::new();
+        flate2::read::MultiGzDecoder::new(&raw[..])
+            .read_to_end(&mut out)
+            .map_err(|e| Error::Data(format!("{name}: the gzip data is damaged ({e}); the archive may have been cut short.")))?;
+        return Ok((name, out));
+    }
+    Ok((name, raw))
+}
+
+fn normalize_cmd(a: &NormalizeArgs) -> Result<ExitCode, Error> {
+    if a.source == SourceArg::Adzuna {
+        return Err(Error::Usage("--source adzuna: the Adzuna source is not available yet; use --source france-travail.".into()));
+    }
+    let inputs: Vec<Option<PathBuf>> = if a.inputs.is_empty() {
+        vec![None]
+    } else {
+        a.inputs.iter().map(|p| (p.as_os_str() != "-").then(|| p.clone())).collect()
+    };
+    let fetched_at = Utc::now();
+    let mut warnings = Warnings::default();
+    let mut seen = collect::dedup::SeenSet::new();
+    let (mut written, mut duplicates) = (0u64, 0u64);
+    // Streams every input into `w`; the first unreadable input stops with an error.
+    let mut convert = |w: &mut dyn Write| -> Result<(), Error> {
+        let io_err = |e: io::Error| Error::io("cannot write the CSV output", e);
+        let mut writer = csv_sink::writer(w).map_err(io_err)?;
+        let mut scratch = String::new();
+        for input in &inputs {
+            let (name, bytes) = read_input(input.as_deref())?;
+            for raw in normalize::read_offers(&name, &bytes) {
+                let raw = raw.map_err(|e| Error::Data(e.to_string()))?;
+                if let Some(o) = normalize::normalize_france_travail(&raw, fetched_at, &mut warnings) {
+                    if seen.insert(&o.source, &o.id) {
+                        csv_sink::write_row(&mut writer, &o, &mut scratch).map_err(io_err)?;
+                        written += 1;
+                    } else {
+                        duplicates += 1;
+                    }
+                }
+            }
+        }
+        writer.flush().map_err(io_err)
+    };
+    match &a.output {
+        None => convert(&mut io::stdout().lock())?,
+        Some(p) => {
+            // A temporary file renamed into place: an existing output is replaced only by a complete one.
+            let tmp = crate::fsutil::temp_path(p);
+            let mut f = std::fs::File::create(&tmp).map_err(|e| Error::io(format!("cannot create {}", p.display()), e))?;
+            let done = convert(&mut f).and_then(|_| f.sync_all().map_err(|e| Error::io(format!("cannot write {}", p.display()), e)));
+            if let Err(e) = done {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(e);
+            }
+            crate::fsutil::rename_durable(&tmp, p).map_err(|e| Error::io(format!("cannot write {}", p.display()), e))?;
+        }
+    }
+    eprintln!(
+        "normalized {written} offer(s) from {} input(s){}{}",
+        inputs.len(),
+        if duplicates > 0 { format!(", {duplicates} duplicate(s) skipped") } else { String::new() },
+        if warnings.total() > 0 { format!(", {} field warning(s)", warnings.total()) } else { String::new() }
+    );
+    for (what, n) in warnings.iter() {
+        log::warn!("{n} × {what}");
+    }
+    Ok(ExitCode::Success)
+}

@@ -1,0 +1,4 @@
+//! Everything that writes output files: the CSV, the Parquet file, the raw archive.
+
+pub mod csv;
+pub mod raw;
