@@ -25,6 +25,10 @@ use crate::sink::csv::{self as csv_sink, CsvSink, HeaderCheck};
 use crate::sink::raw::RawArchive;
 use crate::source::france_travail::{CreationWindow, FranceTravailClient};
 
+/// Checkpoints triggered by progress are at least this far apart (failures and the end of the run
+/// always save at once).
+const MIN_CHECKPOINT_SPACING: Duration = Duration::from_millis(200);
+
 /// What a worker hands back for one page.
 struct Fetched {
     result: PageResult,
@@ -109,6 +113,8 @@ pub fn collect(c: &CollectConfig) -> Result<Outcome, Error> {
     let mut consecutive_failures = 0u32;
     let mut last_failure: Option<String> = None;
     let mut since_checkpoint = 0u64;
+    let mut last_checkpoint = Instant::now();
+    let mut unsaved = false;
     let mut duplicates = 0u64;
     let mut warnings = Warnings::default();
     let base_stats = carry.api.clone();
@@ -184,10 +190,15 @@ pub fn collect(c: &CollectConfig) -> Result<Outcome, Error> {
                     r.append(task.slice, &describe, &fetched.body).map_err(|e| Error::io("cannot write the raw archive", e))?;
                 }
                 plan.on_page(task, &fetched.result);
+                unsaved = true;
                 let finished_now = !was_finished && plan.slice(task.slice).is_finished();
-                if since_checkpoint >= c.checkpoint_interval || finished_now {
+                // At most a few checkpoints per second: with thousands of tiny slices (the grid),
+                // one per slice would spend the run rewriting the plan.
+                if (since_checkpoint >= c.checkpoint_interval || finished_now) && last_checkpoint.elapsed() >= MIN_CHECKPOINT_SPACING {
                     save(&plan, &mut sink, &carry, duplicates, &warnings, &client, started.elapsed().as_secs_f64())?;
                     since_checkpoint = 0;
+                    last_checkpoint = Instant::now();
+                    unsaved = false;
                 }
             }
             Ok((task, Err(e))) => {
@@ -226,7 +237,14 @@ pub fn collect(c: &CollectConfig) -> Result<Outcome, Error> {
                 }
                 save(&plan, &mut sink, &carry, duplicates, &warnings, &client, started.elapsed().as_secs_f64())?;
             }
-            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                if unsaved && last_checkpoint.elapsed() >= MIN_CHECKPOINT_SPACING {
+                    save(&plan, &mut sink, &carry, duplicates, &warnings, &client, started.elapsed().as_secs_f64())?;
+                    since_checkpoint = 0;
+                    last_checkpoint = Instant::now();
+                    unsaved = false;
+                }
+            }
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
         }
         let counts = plan.counts();

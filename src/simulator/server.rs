@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use tiny_http::{Header, Method, Request, Response};
+use tiny_http::{Method, Request};
 
 use super::catalog::{self, ROMES};
 use super::faults::{Fault, FaultConfig, FaultCounters};
@@ -280,14 +280,44 @@ pub fn handle(state: &State, mut req: Request) {
     respond(req, reply);
 }
 
+/// Writes the whole response with a single write: tiny_http's own writer sends the head and the
+/// body separately, which on a keep-alive connection meets Nagle's algorithm and the client's
+/// delayed ACK (a 40 ms stall per small response).
 fn respond(req: Request, reply: Reply) {
-    let mut resp = Response::from_data(reply.body).with_status_code(reply.status);
-    for (k, v) in reply.headers {
-        if let Ok(h) = Header::from_bytes(k.as_bytes(), v.as_bytes()) {
-            resp.add_header(h);
-        }
+    let close = req.http_version().0 == 1 && req.http_version().1 == 0
+        || req.headers().iter().any(|h| h.field.equiv("Connection") && h.value.as_str().eq_ignore_ascii_case("close"));
+    let reason = match reply.status {
+        200 => "OK",
+        204 => "No Content",
+        206 => "Partial Content",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        _ => "Unknown",
+    };
+    let mut out = Vec::with_capacity(reply.body.len() + 512);
+    let _ = write!(out, "HTTP/1.1 {} {reason}\r\nServer: ftcollect-simulator\r\n", reply.status);
+    for (k, v) in &reply.headers {
+        let _ = write!(out, "{k}: {v}\r\n");
     }
-    let _ = req.respond(resp);
+    if reply.status != 204 {
+        let _ = write!(out, "Content-Length: {}\r\n", reply.body.len());
+    }
+    if close {
+        out.extend_from_slice(b"Connection: close\r\n");
+    }
+    out.extend_from_slice(b"\r\n");
+    if reply.status != 204 {
+        out.extend_from_slice(&reply.body);
+    }
+    let mut w = req.into_writer();
+    let _ = w.write_all(&out);
+    let _ = w.flush();
 }
 
 fn classify(path: &str) -> Endpoint {

@@ -1,4 +1,5 @@
 //! The integration tests: one binary, one module per area, a small harness.
 
 mod client;
+mod collect;
 mod harness;
