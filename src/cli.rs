@@ -9,7 +9,13 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 ///
 /// With no subcommand, `ftcollect [OPTIONS]` is `ftcollect collect [OPTIONS]`.
 #[derive(Parser, Debug)]
-#[command(name = "ftcollect", version, about, args_conflicts_with_subcommands = true, max_term_width = 110)]
+#[command(
+    name = "ftcollect",
+    version,
+    about,
+    args_conflicts_with_subcommands = true,
+    max_term_width = 110
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -28,6 +34,8 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// Normalize raw API material (search responses, offers, JSON Lines) into the CSV schema.
     Normalize(NormalizeArgs),
+    /// Convert a CSV written by ftcollect into Parquet.
+    Convert(ConvertArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -98,6 +106,10 @@ pub struct CollectArgs {
     /// No progress output; only errors and the final summary file.
     #[arg(long, short)]
     pub quiet: bool,
+
+    /// Also write Parquet at the end of the run [default path: the CSV path with .parquet].
+    #[arg(long, value_name = "PATH", num_args = 0..=1)]
+    pub parquet: Option<Option<PathBuf>>,
 
     /// Keep every raw API page in this directory (JSON Lines, gzip), replayable with `ftcollect normalize`.
     #[arg(long, value_name = "DIR")]
@@ -190,29 +202,57 @@ pub struct NormalizeArgs {
     /// CSV output path [default: stdout].
     #[arg(long, value_name = "PATH")]
     pub output: Option<PathBuf>,
+    /// Also write the normalized offers as Parquet.
+    #[arg(long, value_name = "PATH")]
+    pub parquet: Option<PathBuf>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ConvertArgs {
+    /// A CSV written by `ftcollect collect` or `ftcollect normalize`.
+    #[arg(value_name = "IN.csv")]
+    pub input: PathBuf,
+    /// The Parquet file to write (replaced atomically if it exists).
+    #[arg(value_name = "OUT.parquet")]
+    pub output: PathBuf,
 }
 
 fn parse_delay(s: &str) -> Result<f64, String> {
-    let v: f64 = s.trim().parse().map_err(|_| format!("`{s}` is not a number of seconds (e.g. 0.1)"))?;
+    let v: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{s}` is not a number of seconds (e.g. 0.1)"))?;
     if !v.is_finite() || v < 0.0 {
-        return Err(format!("`{s}` is negative: give 0 or more seconds (the API allows 10 requests per second: 0.1)"));
+        return Err(format!(
+            "`{s}` is negative: give 0 or more seconds (the API allows 10 requests per second: 0.1)"
+        ));
     }
     if v > 3600.0 {
-        return Err(format!("`{s}` seconds between requests is more than an hour: give a delay such as 0.1"));
+        return Err(format!(
+            "`{s}` seconds between requests is more than an hour: give a delay such as 0.1"
+        ));
     }
     Ok(v)
 }
 
 fn parse_positive_secs(s: &str) -> Result<f64, String> {
-    let v: f64 = s.trim().parse().map_err(|_| format!("`{s}` is not a number of seconds"))?;
+    let v: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{s}` is not a number of seconds"))?;
     if !v.is_finite() || v <= 0.0 || v > 3600.0 {
-        return Err(format!("`{s}` must be more than 0 and at most 3600 seconds"));
+        return Err(format!(
+            "`{s}` must be more than 0 and at most 3600 seconds"
+        ));
     }
     Ok(v)
 }
 
 fn parse_rate(s: &str) -> Result<f64, String> {
-    let v: f64 = s.trim().parse().map_err(|_| format!("`{s}` is not a number between 0 and 1"))?;
+    let v: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{s}` is not a number between 0 and 1"))?;
     if !(0.0..=1.0).contains(&v) {
         return Err(format!("`{s}` is not between 0 and 1"));
     }

@@ -10,7 +10,9 @@ use std::time::Duration;
 
 use chrono::Utc;
 
-use crate::cli::{Cli, CollectArgs, Command, DemoArgs, NormalizeArgs, SimulateArgs, SourceArg};
+use crate::cli::{
+    Cli, CollectArgs, Command, ConvertArgs, DemoArgs, NormalizeArgs, SimulateArgs, SourceArg,
+};
 use crate::collect::{self, CollectConfig, FranceTravailSettings, Outcome};
 use crate::config;
 use crate::error::Error;
@@ -29,6 +31,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         Some(Command::Demo(a)) => demo(&a),
         Some(Command::Simulate(a)) => simulate(&a),
         Some(Command::Normalize(a)) => normalize_cmd(&a),
+        Some(Command::Convert(a)) => convert(&a),
     }
 }
 
@@ -49,7 +52,9 @@ fn install_signal_handler(cancel: &Cancel) {
     let cancel = cancel.clone();
     let _ = ctrlc::set_handler(move || {
         if HITS.fetch_add(1, Ordering::SeqCst) == 0 {
-            eprintln!("\ninterrupted: stopping after the pages in flight (press Ctrl-C again to quit at once)");
+            eprintln!(
+                "\ninterrupted: stopping after the pages in flight (press Ctrl-C again to quit at once)"
+            );
             cancel.cancel();
         } else {
             std::process::exit(ExitCode::Interrupted.code() as i32);
@@ -76,8 +81,12 @@ fn collect_cmd(a: &CollectArgs) -> Result<ExitCode, Error> {
 
 /// The demo: the simulator in-process, a default collection against it over real HTTP.
 pub fn demo(a: &DemoArgs) -> Result<ExitCode, Error> {
-    let sim = simulator::start(SimConfig { offers: a.offers, seed: a.seed, ..SimConfig::default() })
-        .map_err(|e| Error::io("cannot start the simulator on a loopback port", e))?;
+    let sim = simulator::start(SimConfig {
+        offers: a.offers,
+        seed: a.seed,
+        ..SimConfig::default()
+    })
+    .map_err(|e| Error::io("cannot start the simulator on a loopback port", e))?;
     if !a.quiet {
         eprintln!(
             "demo: simulator on {} with {} offers; collecting the default query (5 ROME codes, 12 months) into {}",
@@ -87,14 +96,23 @@ pub fn demo(a: &DemoArgs) -> Result<ExitCode, Error> {
         );
     }
     // The demo always starts fresh: its own previous files are replaced, nothing else is touched.
-    let ours = a.output.is_file() && !matches!(csv_sink::check_header(&a.output)?, csv_sink::HeaderCheck::Foreign { .. });
-    for p in [collect::checkpoint::path_for(&a.output), collect::summary::path_for(&a.output)] {
+    let ours = a.output.is_file()
+        && !matches!(
+            csv_sink::check_header(&a.output)?,
+            csv_sink::HeaderCheck::Foreign { .. }
+        );
+    for p in [
+        collect::checkpoint::path_for(&a.output),
+        collect::summary::path_for(&a.output),
+    ] {
         if ours && p.is_file() {
-            std::fs::remove_file(&p).map_err(|e| Error::io(format!("cannot replace {}", p.display()), e))?;
+            std::fs::remove_file(&p)
+                .map_err(|e| Error::io(format!("cannot replace {}", p.display()), e))?;
         }
     }
     if ours {
-        std::fs::remove_file(&a.output).map_err(|e| Error::io(format!("cannot replace {}", a.output.display()), e))?;
+        std::fs::remove_file(&a.output)
+            .map_err(|e| Error::io(format!("cannot replace {}", a.output.display()), e))?;
     }
     let mut c = CollectConfig::new(
         a.output.clone(),
@@ -105,10 +123,25 @@ pub fn demo(a: &DemoArgs) -> Result<ExitCode, Error> {
         },
     );
     c.quiet = a.quiet;
+    c.parquet = Some(a.output.with_extension("parquet"));
     install_signal_handler(&c.cancel);
     let outcome = collect::collect(&c)?;
     report(&outcome);
     Ok(outcome.exit_code())
+}
+
+fn convert(a: &ConvertArgs) -> Result<ExitCode, Error> {
+    if a.input == a.output {
+        return Err(Error::Usage(
+            "convert: the input and the output are the same file.".into(),
+        ));
+    }
+    let meta = crate::sink::parquet::metadata(
+        &serde_json::json!({"converted_from": a.input.display().to_string()}),
+    );
+    let n = crate::sink::parquet::convert_csv(&a.input, &a.output, meta)?;
+    eprintln!("converted {n} offer(s) to {}", a.output.display());
+    Ok(ExitCode::Success)
 }
 
 fn simulate(a: &SimulateArgs) -> Result<ExitCode, Error> {
@@ -128,8 +161,14 @@ fn simulate(a: &SimulateArgs) -> Result<ExitCode, Error> {
         future_days: a.future_days,
         ..SimConfig::default()
     };
-    let sim = simulator::start(config).map_err(|e| Error::io(format!("cannot listen on {}:{}", a.host, a.port), e))?;
-    println!("simulator ready on {} ({} offers, seed {})", sim.base_url(), sim.universe().len(), a.seed);
+    let sim = simulator::start(config)
+        .map_err(|e| Error::io(format!("cannot listen on {}:{}", a.host, a.port), e))?;
+    println!(
+        "simulator ready on {} ({} offers, seed {})",
+        sim.base_url(),
+        sim.universe().len(),
+        a.seed
+    );
     println!("FRANCE_TRAVAIL_API_URL={}", sim.api_url());
     println!("FRANCE_TRAVAIL_TOKEN_URL={}", sim.token_url());
     println!("FRANCE_TRAVAIL_ID={}", a.client_id);
@@ -149,16 +188,25 @@ fn read_input(path: Option<&Path>) -> Result<(String, Vec<u8>), Error> {
     let (name, raw) = match path {
         None => {
             let mut b = Vec::new();
-            io::stdin().read_to_end(&mut b).map_err(|e| Error::io("cannot read stdin", e))?;
+            io::stdin()
+                .read_to_end(&mut b)
+                .map_err(|e| Error::io("cannot read stdin", e))?;
             ("stdin".to_string(), b)
         }
-        Some(p) => (p.display().to_string(), std::fs::read(p).map_err(|e| Error::io(format!("cannot read {}", p.display()), e))?),
+        Some(p) => (
+            p.display().to_string(),
+            std::fs::read(p).map_err(|e| Error::io(format!("cannot read {}", p.display()), e))?,
+        ),
     };
     if raw.starts_with(&[0x1f, 0x8b]) {
         let mut out = Vec::new();
         flate2::read::MultiGzDecoder::new(&raw[..])
             .read_to_end(&mut out)
-            .map_err(|e| Error::Data(format!("{name}: the gzip data is damaged ({e}); the archive may have been cut short.")))?;
+            .map_err(|e| {
+                Error::Data(format!(
+                    "{name}: the gzip data is damaged ({e}); the archive may have been cut short."
+                ))
+            })?;
         return Ok((name, out));
     }
     Ok((name, raw))
@@ -166,18 +214,31 @@ fn read_input(path: Option<&Path>) -> Result<(String, Vec<u8>), Error> {
 
 fn normalize_cmd(a: &NormalizeArgs) -> Result<ExitCode, Error> {
     if a.source == SourceArg::Adzuna {
-        return Err(Error::Usage("--source adzuna: the Adzuna source is not available yet; use --source france-travail.".into()));
+        return Err(Error::Usage(
+            "--source adzuna: the Adzuna source is not available yet; use --source france-travail."
+                .into(),
+        ));
     }
     let inputs: Vec<Option<PathBuf>> = if a.inputs.is_empty() {
         vec![None]
     } else {
-        a.inputs.iter().map(|p| (p.as_os_str() != "-").then(|| p.clone())).collect()
+        a.inputs
+            .iter()
+            .map(|p| (p.as_os_str() != "-").then(|| p.clone()))
+            .collect()
     };
     let fetched_at = Utc::now();
     let mut warnings = Warnings::default();
     let mut seen = collect::dedup::SeenSet::new();
     let (mut written, mut duplicates) = (0u64, 0u64);
     // Streams every input into `w`; the first unreadable input stops with an error.
+    let mut parquet = match &a.parquet {
+        Some(p) => Some(crate::sink::parquet::ParquetSink::create(
+            p,
+            crate::sink::parquet::metadata(&serde_json::json!({"normalized_from": a.inputs})),
+        )?),
+        None => None,
+    };
     let mut convert = |w: &mut dyn Write| -> Result<(), Error> {
         let io_err = |e: io::Error| Error::io("cannot write the CSV output", e);
         let mut writer = csv_sink::writer(w).map_err(io_err)?;
@@ -186,9 +247,14 @@ fn normalize_cmd(a: &NormalizeArgs) -> Result<ExitCode, Error> {
             let (name, bytes) = read_input(input.as_deref())?;
             for raw in normalize::read_offers(&name, &bytes) {
                 let raw = raw.map_err(|e| Error::Data(e.to_string()))?;
-                if let Some(o) = normalize::normalize_france_travail(&raw, fetched_at, &mut warnings) {
+                if let Some(o) =
+                    normalize::normalize_france_travail(&raw, fetched_at, &mut warnings)
+                {
                     if seen.insert(&o.source, &o.id) {
                         csv_sink::write_row(&mut writer, &o, &mut scratch).map_err(io_err)?;
+                        if let Some(p) = parquet.as_mut() {
+                            p.write(&o)?;
+                        }
                         written += 1;
                     } else {
                         duplicates += 1;
@@ -203,20 +269,36 @@ fn normalize_cmd(a: &NormalizeArgs) -> Result<ExitCode, Error> {
         Some(p) => {
             // A temporary file renamed into place: an existing output is replaced only by a complete one.
             let tmp = crate::fsutil::temp_path(p);
-            let mut f = std::fs::File::create(&tmp).map_err(|e| Error::io(format!("cannot create {}", p.display()), e))?;
-            let done = convert(&mut f).and_then(|_| f.sync_all().map_err(|e| Error::io(format!("cannot write {}", p.display()), e)));
+            let mut f = std::fs::File::create(&tmp)
+                .map_err(|e| Error::io(format!("cannot create {}", p.display()), e))?;
+            let done = convert(&mut f).and_then(|_| {
+                f.sync_all()
+                    .map_err(|e| Error::io(format!("cannot write {}", p.display()), e))
+            });
             if let Err(e) = done {
                 let _ = std::fs::remove_file(&tmp);
                 return Err(e);
             }
-            crate::fsutil::rename_durable(&tmp, p).map_err(|e| Error::io(format!("cannot write {}", p.display()), e))?;
+            crate::fsutil::rename_durable(&tmp, p)
+                .map_err(|e| Error::io(format!("cannot write {}", p.display()), e))?;
         }
+    }
+    if let Some(p) = parquet {
+        p.finish()?;
     }
     eprintln!(
         "normalized {written} offer(s) from {} input(s){}{}",
         inputs.len(),
-        if duplicates > 0 { format!(", {duplicates} duplicate(s) skipped") } else { String::new() },
-        if warnings.total() > 0 { format!(", {} field warning(s)", warnings.total()) } else { String::new() }
+        if duplicates > 0 {
+            format!(", {duplicates} duplicate(s) skipped")
+        } else {
+            String::new()
+        },
+        if warnings.total() > 0 {
+            format!(", {} field warning(s)", warnings.total())
+        } else {
+            String::new()
+        }
     );
     for (what, n) in warnings.iter() {
         log::warn!("{n} × {what}");

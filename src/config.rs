@@ -28,7 +28,10 @@ pub fn process_env(name: &str) -> Option<String> {
 
 /// The default output: `data/france_travail_jobs_YYYYMMDD.csv` for the run date.
 pub fn default_output(today: DateTime<Utc>) -> PathBuf {
-    PathBuf::from(format!("data/france_travail_jobs_{}.csv", today.format("%Y%m%d")))
+    PathBuf::from(format!(
+        "data/france_travail_jobs_{}.csv",
+        today.format("%Y%m%d")
+    ))
 }
 
 /// Checks ROME codes: one letter A–N and four digits.
@@ -40,7 +43,8 @@ pub fn check_rome_codes(codes: &[String]) -> Result<Vec<String>, Error> {
             continue;
         }
         let b = c.as_bytes();
-        let ok = b.len() == 5 && (b'A'..=b'N').contains(&b[0]) && b[1..].iter().all(u8::is_ascii_digit);
+        let ok =
+            b.len() == 5 && (b'A'..=b'N').contains(&b[0]) && b[1..].iter().all(u8::is_ascii_digit);
         if !ok {
             return Err(Error::Usage(format!(
                 "--rome: `{c}` is not a ROME code. A ROME code is a letter A–N and four digits, such as M1811 (data engineer); \
@@ -52,7 +56,9 @@ pub fn check_rome_codes(codes: &[String]) -> Result<Vec<String>, Error> {
         }
     }
     if out.is_empty() {
-        return Err(Error::Usage("--rome is empty: give at least one ROME code, such as M1811.".into()));
+        return Err(Error::Usage(
+            "--rome is empty: give at least one ROME code, such as M1811.".into(),
+        ));
     }
     Ok(out)
 }
@@ -69,7 +75,11 @@ pub fn check_departements(codes: &[String]) -> Result<Vec<String>, Error> {
             c = format!("0{c}");
         }
         if !departements::is_departement(&c) {
-            let hint = if c == "20" { " Corsica is 2A and 2B." } else { "" };
+            let hint = if c == "20" {
+                " Corsica is 2A and 2B."
+            } else {
+                ""
+            };
             return Err(Error::Usage(format!(
                 "--departements: `{c}` is not a département code the API knows. Use 01…19, 2A, 2B, 21…95, 971, 972, 973, 974 or 976.{hint}"
             )));
@@ -79,7 +89,9 @@ pub fn check_departements(codes: &[String]) -> Result<Vec<String>, Error> {
         }
     }
     if out.is_empty() {
-        return Err(Error::Usage("--departements is empty: omit it to collect every département.".into()));
+        return Err(Error::Usage(
+            "--departements is empty: omit it to collect every département.".into(),
+        ));
     }
     Ok(out)
 }
@@ -89,11 +101,14 @@ pub fn credentials(env: Env) -> Result<Credentials, Error> {
     match (env("FRANCE_TRAVAIL_ID"), env("FRANCE_TRAVAIL_KEY")) {
         (Some(id), Some(key)) => Ok(Credentials::new(id.trim(), key.trim())),
         (id, key) => {
-            let missing: Vec<&str> = [("FRANCE_TRAVAIL_ID", id.is_none()), ("FRANCE_TRAVAIL_KEY", key.is_none())]
-                .iter()
-                .filter(|(_, m)| *m)
-                .map(|(n, _)| *n)
-                .collect();
+            let missing: Vec<&str> = [
+                ("FRANCE_TRAVAIL_ID", id.is_none()),
+                ("FRANCE_TRAVAIL_KEY", key.is_none()),
+            ]
+            .iter()
+            .filter(|(_, m)| *m)
+            .map(|(n, _)| *n)
+            .collect();
             Err(Error::Config(format!(
                 "France Travail credentials are missing ({} not set). Set FRANCE_TRAVAIL_ID and FRANCE_TRAVAIL_KEY in the \
                  environment or in a .env file (see .env.example; keys come from francetravail.io). \
@@ -105,31 +120,60 @@ pub fn credentials(env: Env) -> Result<Credentials, Error> {
 }
 
 /// Resolves `collect`'s options.
-pub fn resolve_collect(a: &CollectArgs, env: Env, today: DateTime<Utc>) -> Result<CollectConfig, Error> {
+pub fn resolve_collect(
+    a: &CollectArgs,
+    env: Env,
+    today: DateTime<Utc>,
+) -> Result<CollectConfig, Error> {
     let rome_codes = if a.rome.is_empty() {
         DEFAULT_ROME_CODES.iter().map(|s| s.to_string()).collect()
     } else {
         check_rome_codes(&a.rome)?
     };
-    let departements = if a.departements.is_empty() { None } else { Some(check_departements(&a.departements)?) };
+    let departements = if a.departements.is_empty() {
+        None
+    } else {
+        Some(check_departements(&a.departements)?)
+    };
     let search = match a.search.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(s) => {
-            crate::source::france_travail::params::check_mots_cles(s)
-                .map_err(|_| Error::Usage(format!("--search `{s}`: every keyword needs at least 2 characters.")))?;
+            crate::source::france_travail::params::check_mots_cles(s).map_err(|_| {
+                Error::Usage(format!(
+                    "--search `{s}`: every keyword needs at least 2 characters."
+                ))
+            })?;
             Some(s.to_string())
         }
     };
-    let api_url = a.api_url.clone().filter(|s| !s.trim().is_empty()).unwrap_or_else(|| DEFAULT_API_URL.to_string());
-    let token_url = a.token_url.clone().filter(|s| !s.trim().is_empty()).unwrap_or_else(|| DEFAULT_TOKEN_URL.to_string());
+    let api_url = a
+        .api_url
+        .clone()
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| DEFAULT_API_URL.to_string());
+    let token_url = a
+        .token_url
+        .clone()
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| DEFAULT_TOKEN_URL.to_string());
     http::check_base_url(&api_url, "--api-url / FRANCE_TRAVAIL_API_URL").map_err(Error::Usage)?;
-    http::check_base_url(&token_url, "--token-url / FRANCE_TRAVAIL_TOKEN_URL").map_err(Error::Usage)?;
+    http::check_base_url(&token_url, "--token-url / FRANCE_TRAVAIL_TOKEN_URL")
+        .map_err(Error::Usage)?;
     let output = a.output.clone().unwrap_or_else(|| default_output(today));
     if output.as_os_str().is_empty() {
-        return Err(Error::Usage("--output is empty: give a file path such as data/jobs.csv.".into()));
+        return Err(Error::Usage(
+            "--output is empty: give a file path such as data/jobs.csv.".into(),
+        ));
     }
     let credentials = credentials(env)?;
-    let mut c = CollectConfig::new(output, FranceTravailSettings { api_url, token_url, credentials });
+    let mut c = CollectConfig::new(
+        output,
+        FranceTravailSettings {
+            api_url,
+            token_url,
+            credentials,
+        },
+    );
     c.months = a.months;
     c.search = search;
     c.results_per_page = a.results_per_page;
@@ -146,8 +190,23 @@ pub fn resolve_collect(a: &CollectArgs, env: Env, today: DateTime<Utc>) -> Resul
     c.dry_run = a.dry_run;
     c.quiet = a.quiet;
     c.raw_dir = a.raw_dir.clone();
-    c.http = HttpSettings { request_timeout: Duration::from_secs_f64(a.timeout), ..HttpSettings::default() };
-    c.retry = RetryPolicy { max_attempts: a.max_attempts, ..RetryPolicy::default() };
+    c.parquet = a.parquet.as_ref().map(|p| {
+        p.clone()
+            .unwrap_or_else(|| c.output.with_extension("parquet"))
+    });
+    if c.parquet.as_ref() == Some(&c.output) {
+        return Err(Error::Usage(
+            "--parquet names the same file as --output: give the Parquet file another name.".into(),
+        ));
+    }
+    c.http = HttpSettings {
+        request_timeout: Duration::from_secs_f64(a.timeout),
+        ..HttpSettings::default()
+    };
+    c.retry = RetryPolicy {
+        max_attempts: a.max_attempts,
+        ..RetryPolicy::default()
+    };
     c.now = a.now;
     Ok(c)
 }
@@ -158,7 +217,11 @@ mod tests {
     use clap::Parser;
 
     fn env_with(vars: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
-        move |k| vars.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())
+        move |k| {
+            vars.iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        }
     }
 
     fn args(line: &[&str]) -> CollectArgs {
@@ -170,32 +233,75 @@ mod tests {
     #[test]
     fn the_seed_command_line_resolves_with_defaults() {
         let env = env_with(&[("FRANCE_TRAVAIL_ID", "id"), ("FRANCE_TRAVAIL_KEY", "key")]);
-        let today = DateTime::parse_from_rfc3339("2026-11-28T10:00:00Z").unwrap().with_timezone(&Utc);
-        let c = resolve_collect(&args(&["--output", "data/jobs.csv", "--months", "6", "--search", "data engineer"]), &env, today).unwrap();
+        let today = DateTime::parse_from_rfc3339("2026-11-28T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let c = resolve_collect(
+            &args(&[
+                "--output",
+                "data/jobs.csv",
+                "--months",
+                "6",
+                "--search",
+                "data engineer",
+            ]),
+            &env,
+            today,
+        )
+        .unwrap();
         assert_eq!(c.output, PathBuf::from("data/jobs.csv"));
         assert_eq!(c.months, 6);
         assert_eq!(c.search.as_deref(), Some("data engineer"));
-        assert_eq!(c.rome_codes, vec!["M1811", "M1827", "M1851", "K1906", "M1405"]);
+        assert_eq!(
+            c.rome_codes,
+            vec!["M1811", "M1827", "M1851", "K1906", "M1405"]
+        );
         assert_eq!(c.departements, None);
         assert_eq!(c.results_per_page, 150);
         assert_eq!(c.france_travail.api_url, DEFAULT_API_URL);
         let d = resolve_collect(&args(&[]), &env, today).unwrap();
-        assert_eq!(d.output, PathBuf::from("data/france_travail_jobs_20261128.csv"));
+        assert_eq!(
+            d.output,
+            PathBuf::from("data/france_travail_jobs_20261128.csv")
+        );
     }
 
     #[test]
     fn missing_credentials_name_both_variables_and_the_demo() {
         let env = env_with(&[("FRANCE_TRAVAIL_ID", "id")]);
-        let e = resolve_collect(&args(&[]), &env, Utc::now()).unwrap_err().to_string();
-        assert!(e.contains("FRANCE_TRAVAIL_KEY not set") && e.contains("FRANCE_TRAVAIL_ID and FRANCE_TRAVAIL_KEY") && e.contains("ftcollect demo"), "{e}");
+        let e = resolve_collect(&args(&[]), &env, Utc::now())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("FRANCE_TRAVAIL_KEY not set")
+                && e.contains("FRANCE_TRAVAIL_ID and FRANCE_TRAVAIL_KEY")
+                && e.contains("ftcollect demo"),
+            "{e}"
+        );
     }
 
     #[test]
     fn codes_are_checked() {
-        assert_eq!(check_rome_codes(&["m1811".into(), "M1811".into()]).unwrap(), vec!["M1811"]);
-        assert!(check_rome_codes(&["X1234".into()]).unwrap_err().to_string().contains("not a ROME code"));
-        assert_eq!(check_departements(&["1".into(), "2a".into(), "974".into()]).unwrap(), vec!["01", "2A", "974"]);
-        assert!(check_departements(&["20".into()]).unwrap_err().to_string().contains("Corsica is 2A and 2B"));
+        assert_eq!(
+            check_rome_codes(&["m1811".into(), "M1811".into()]).unwrap(),
+            vec!["M1811"]
+        );
+        assert!(
+            check_rome_codes(&["X1234".into()])
+                .unwrap_err()
+                .to_string()
+                .contains("not a ROME code")
+        );
+        assert_eq!(
+            check_departements(&["1".into(), "2a".into(), "974".into()]).unwrap(),
+            vec!["01", "2A", "974"]
+        );
+        assert!(
+            check_departements(&["20".into()])
+                .unwrap_err()
+                .to_string()
+                .contains("Corsica is 2A and 2B")
+        );
         assert!(check_departements(&["975".into()]).is_err());
     }
 }

@@ -19,11 +19,19 @@ pub enum ApiError {
     /// The API rejected the request itself (HTTP 400): retrying cannot help.
     BadRequest { status: u16, message: String },
     /// A transient failure persisted through every attempt.
-    Exhausted { what: String, attempts: u32, last: String },
+    Exhausted {
+        what: String,
+        attempts: u32,
+        last: String,
+    },
     /// The server does not behave like the API (wrong URL, HTML page, unknown status).
     Unexpected { message: String },
     /// A quota window (Adzuna) is exhausted: stop before the call.
-    Quota { window: String, limit: u32, reopens_at: chrono::DateTime<chrono::Utc> },
+    Quota {
+        window: String,
+        limit: u32,
+        reopens_at: chrono::DateTime<chrono::Utc>,
+    },
     /// The run was interrupted while waiting.
     Interrupted,
 }
@@ -31,7 +39,10 @@ pub enum ApiError {
 impl ApiError {
     /// True when no later request of this run can succeed (stop the run, do not just fail a slice).
     pub fn is_fatal(&self) -> bool {
-        matches!(self, ApiError::Credentials { .. } | ApiError::Unexpected { .. } | ApiError::Quota { .. })
+        matches!(
+            self,
+            ApiError::Credentials { .. } | ApiError::Unexpected { .. } | ApiError::Quota { .. }
+        )
     }
 }
 
@@ -42,11 +53,22 @@ impl fmt::Display for ApiError {
             ApiError::BadRequest { status, message } => {
                 write!(f, "the API rejected the request (HTTP {status}): {message}")
             }
-            ApiError::Exhausted { what, attempts, last } => {
-                write!(f, "{what} failed after {attempts} attempts; last error: {last}")
+            ApiError::Exhausted {
+                what,
+                attempts,
+                last,
+            } => {
+                write!(
+                    f,
+                    "{what} failed after {attempts} attempts; last error: {last}"
+                )
             }
             ApiError::Unexpected { message } => f.write_str(message),
-            ApiError::Quota { window, limit, reopens_at } => write!(
+            ApiError::Quota {
+                window,
+                limit,
+                reopens_at,
+            } => write!(
                 f,
                 "the Adzuna {window} quota ({limit} calls) is used up; it reopens at {}",
                 reopens_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
@@ -75,7 +97,10 @@ pub enum Error {
 
 impl Error {
     pub fn io(context: impl Into<String>, source: io::Error) -> Self {
-        Error::Io { context: context.into(), source }
+        Error::Io {
+            context: context.into(),
+            source,
+        }
     }
 
     /// The process exit code for this error.
@@ -131,10 +156,16 @@ pub fn render(err: &(dyn std::error::Error + 'static)) -> String {
 fn io_hint(e: &(dyn std::error::Error + 'static)) -> Option<&'static str> {
     let io = e.downcast_ref::<io::Error>()?;
     match io.kind() {
-        io::ErrorKind::PermissionDenied => Some("check the permissions of the file and its directory"),
-        io::ErrorKind::StorageFull => Some("the disk is full: free some space, then run the same command again to resume"),
+        io::ErrorKind::PermissionDenied => {
+            Some("check the permissions of the file and its directory")
+        }
+        io::ErrorKind::StorageFull => {
+            Some("the disk is full: free some space, then run the same command again to resume")
+        }
         io::ErrorKind::IsADirectory => Some("give a file path, not a directory"),
-        io::ErrorKind::ReadOnlyFilesystem => Some("the file system is read-only: choose another output path"),
+        io::ErrorKind::ReadOnlyFilesystem => {
+            Some("the file system is read-only: choose another output path")
+        }
         _ => None,
     }
 }

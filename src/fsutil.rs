@@ -22,7 +22,10 @@ pub fn sync_dir(dir: &Path) -> io::Result<()> {
 
 /// A temporary name beside `path` (same directory, so the rename is atomic).
 pub fn temp_path(path: &Path) -> PathBuf {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "file".into());
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "file".into());
     parent_dir(path).join(format!(".{name}.tmp-{}", std::process::id()))
 }
 

@@ -8,19 +8,19 @@
 //! dedups them, writes the [`sink`]s and checkpoints so a killed run resumes exactly.
 //! The [`simulator`] is a faithful local copy of the APIs for tests, benchmarks and the demo.
 
-pub mod error;
-pub mod exit;
-pub mod fsutil;
 pub mod cli;
 pub mod collect;
 pub mod commands;
 pub mod config;
-pub mod sink;
+pub mod error;
+pub mod exit;
+pub mod fsutil;
 pub mod http;
 pub mod normalize;
 pub mod plan;
 pub mod secret;
 pub mod simulator;
+pub mod sink;
 pub mod source;
 
 pub use error::{ApiError, Error};

@@ -9,15 +9,27 @@ fn main() -> std::process::ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { ExitCode::Usage.into() } else { ExitCode::Success.into() };
+            return if e.use_stderr() {
+                ExitCode::Usage.into()
+            } else {
+                ExitCode::Success.into()
+            };
         }
     };
-    let level = if commands::is_quiet(&cli) { "error" } else { "info" };
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or(level)).format_target(false).init();
+    let level = if commands::is_quiet(&cli) {
+        "error"
+    } else {
+        "info"
+    };
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or(level))
+        .format_target(false)
+        .init();
     if let Err(e) = env_file
         && !e.not_found()
     {
-        let e = ftcollect::Error::Config(format!("the .env file cannot be read ({e}); fix the line it names, or remove the file"));
+        let e = ftcollect::Error::Config(format!(
+            "the .env file cannot be read ({e}); fix the line it names, or remove the file"
+        ));
         eprintln!("{}", error::render(&e));
         return e.exit_code().into();
     }

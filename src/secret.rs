@@ -44,7 +44,10 @@ pub struct Credentials {
 
 impl Credentials {
     pub fn new(client_id: impl Into<String>, client_secret: impl Into<String>) -> Self {
-        Credentials { client_id: client_id.into(), client_secret: Secret::new(client_secret) }
+        Credentials {
+            client_id: client_id.into(),
+            client_secret: Secret::new(client_secret),
+        }
     }
 }
 

@@ -40,13 +40,24 @@ impl QueryKey {
         let diffs = [
             ("--source", show(&self.sources), show(&other.sources)),
             ("--rome", show(&self.rome_codes), show(&other.rome_codes)),
-            ("--departements", show(&self.departements), show(&other.departements)),
+            (
+                "--departements",
+                show(&self.departements),
+                show(&other.departements),
+            ),
             ("--search", show(&self.search), show(&other.search)),
             ("--months", show(&self.months), show(&other.months)),
             ("--strategy", show(&self.strategy), show(&other.strategy)),
-            ("--results-per-page", show(&self.results_per_page), show(&other.results_per_page)),
+            (
+                "--results-per-page",
+                show(&self.results_per_page),
+                show(&other.results_per_page),
+            ),
         ];
-        diffs.into_iter().find(|(_, a, b)| a != b).map(|(opt, a, b)| format!("{opt} was {a}, now {b}"))
+        diffs
+            .into_iter()
+            .find(|(_, a, b)| a != b)
+            .map(|(opt, a, b)| format!("{opt} was {a}, now {b}"))
     }
 }
 
@@ -84,7 +95,8 @@ pub fn path_for(output: &Path) -> PathBuf {
 impl Checkpoint {
     /// Reads a checkpoint; a damaged one is a clear error that says how to start over.
     pub fn load(path: &Path) -> Result<Checkpoint, Error> {
-        let bytes = std::fs::read(path).map_err(|e| Error::io(format!("cannot read the checkpoint {}", path.display()), e))?;
+        let bytes = std::fs::read(path)
+            .map_err(|e| Error::io(format!("cannot read the checkpoint {}", path.display()), e))?;
         let cp: Checkpoint = serde_json::from_slice(&bytes).map_err(|e| {
             Error::Data(format!(
                 "the checkpoint {} is damaged or was not written by ftcollect ({e}). Nothing was changed. \
@@ -106,7 +118,9 @@ impl Checkpoint {
 
     /// Replaces the checkpoint atomically.
     pub fn save(&self, path: &Path) -> Result<(), Error> {
-        let bytes = serde_json::to_vec(self).map_err(|e| Error::Data(format!("cannot encode the checkpoint: {e}")))?;
-        fsutil::write_atomic(path, &bytes).map_err(|e| Error::io(format!("cannot write the checkpoint {}", path.display()), e))
+        let bytes = serde_json::to_vec(self)
+            .map_err(|e| Error::Data(format!("cannot encode the checkpoint: {e}")))?;
+        fsutil::write_atomic(path, &bytes)
+            .map_err(|e| Error::io(format!("cannot write the checkpoint {}", path.display()), e))
     }
 }

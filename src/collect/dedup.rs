@@ -30,7 +30,11 @@ fn pack(source: &str, id: &str) -> Option<u64> {
             }
             Some(v)
         }
-        2 if !id.is_empty() && id.len() <= 16 && id.bytes().all(|b| b.is_ascii_digit()) && !id.starts_with('0') => {
+        2 if !id.is_empty()
+            && id.len() <= 16
+            && id.bytes().all(|b| b.is_ascii_digit())
+            && !id.starts_with('0') =>
+        {
             let n: u64 = id.parse().ok()?;
             (n < (1u64 << 56)).then_some(n | (2u64 << 56))
         }
@@ -47,7 +51,9 @@ impl SeenSet {
     pub fn insert(&mut self, source: &str, id: &str) -> bool {
         match pack(source, id) {
             Some(k) => self.packed.insert(k),
-            None => self.other.insert(format!("{source}\u{1f}{id}").into_boxed_str()),
+            None => self
+                .other
+                .insert(format!("{source}\u{1f}{id}").into_boxed_str()),
         }
     }
 

@@ -52,7 +52,9 @@ pub fn query_key(c: &CollectConfig) -> QueryKey {
 
 fn new_plan(c: &CollectConfig, window: CreationWindow) -> Plan {
     let roots = match c.strategy {
-        Strategy::Adaptive => plan::adaptive::roots(&c.rome_codes, c.departements.as_deref(), window),
+        Strategy::Adaptive => {
+            plan::adaptive::roots(&c.rome_codes, c.departements.as_deref(), window)
+        }
         Strategy::Grid => plan::grid::roots(&c.rome_codes, c.departements.as_deref(), window),
     };
     Plan::new(c.strategy, c.results_per_page, c.search.clone(), roots)
@@ -90,13 +92,22 @@ pub fn collect(c: &CollectConfig) -> Result<Outcome, Error> {
     let started = Instant::now();
     let started_at = Utc::now();
     let cp_path = checkpoint::path_for(&c.output);
-    let Start { mut sink, mut seen, mut plan, window, mut carry } = prepare(c, now, &cp_path)?;
+    let Start {
+        mut sink,
+        mut seen,
+        mut plan,
+        window,
+        mut carry,
+    } = prepare(c, now, &cp_path)?;
     carry.runs += 1;
     carry.started_at.get_or_insert(started_at);
-    let mut raw = match &c.raw_dir {
-        Some(d) => Some(RawArchive::open(d).map_err(|e| Error::io(format!("cannot create the raw archive {}", d.display()), e))?),
-        None => None,
-    };
+    let mut raw =
+        match &c.raw_dir {
+            Some(d) => Some(RawArchive::open(d).map_err(|e| {
+                Error::io(format!("cannot create the raw archive {}", d.display()), e)
+            })?),
+            None => None,
+        };
 
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(c.workers.max(1))
@@ -119,8 +130,17 @@ pub fn collect(c: &CollectConfig) -> Result<Outcome, Error> {
     let mut warnings = Warnings::default();
     let base_stats = carry.api.clone();
 
-    let save = |plan: &Plan, sink: &mut CsvSink, carry: &Carry, duplicates: u64, warnings: &Warnings, client: &FranceTravailClient, elapsed: f64| -> Result<(), Error> {
-        let bytes = sink.sync().map_err(|e| Error::io(format!("cannot write {}", c.output.display()), e))?;
+    let save = |plan: &Plan,
+                sink: &mut CsvSink,
+                carry: &Carry,
+                duplicates: u64,
+                warnings: &Warnings,
+                client: &FranceTravailClient,
+                elapsed: f64|
+     -> Result<(), Error> {
+        let bytes = sink
+            .sync()
+            .map_err(|e| Error::io(format!("cannot write {}", c.output.display()), e))?;
         let mut carry = carry.clone();
         carry.api.add(&client.transport().stats.snapshot());
         carry.duplicates += duplicates;
@@ -145,7 +165,9 @@ pub fn collect(c: &CollectConfig) -> Result<Outcome, Error> {
 
     loop {
         if c.cancel.is_cancelled() && !stopping {
-            log::warn!("interrupted: finishing the {in_flight} page(s) in flight, then saving a checkpoint");
+            log::warn!(
+                "interrupted: finishing the {in_flight} page(s) in flight, then saving a checkpoint"
+            );
             stopping = true;
         }
         while !stopping && in_flight < c.workers.max(1) {
@@ -159,10 +181,27 @@ pub fn collect(c: &CollectConfig) -> Result<Outcome, Error> {
                     let created = page
                         .offers
                         .iter()
-                        .filter_map(|o| o.date_creation.get().and_then(|d| DateTime::parse_from_rfc3339(d).ok()).map(|d| d.timestamp()))
+                        .filter_map(|o| {
+                            o.date_creation
+                                .get()
+                                .and_then(|d| DateTime::parse_from_rfc3339(d).ok())
+                                .map(|d| d.timestamp())
+                        })
                         .collect();
-                    let offers = page.offers.iter().filter_map(|o| normalize_france_travail(o, page.fetched_at, &mut warnings)).collect();
-                    Fetched { result: PageResult { total: page.total, created }, offers, warnings, body: page.body }
+                    let offers = page
+                        .offers
+                        .iter()
+                        .filter_map(|o| normalize_france_travail(o, page.fetched_at, &mut warnings))
+                        .collect();
+                    Fetched {
+                        result: PageResult {
+                            total: page.total,
+                            created,
+                        },
+                        offers,
+                        warnings,
+                        body: page.body,
+                    }
                 });
                 let _ = tx.send((task, r));
             });
@@ -178,7 +217,9 @@ pub fn collect(c: &CollectConfig) -> Result<Outcome, Error> {
                 let was_finished = plan.slice(task.slice).is_finished();
                 for o in &fetched.offers {
                     if seen.insert(&o.source, &o.id) {
-                        sink.write(o).map_err(|e| Error::io(format!("cannot write {}", c.output.display()), e))?;
+                        sink.write(o).map_err(|e| {
+                            Error::io(format!("cannot write {}", c.output.display()), e)
+                        })?;
                         since_checkpoint += 1;
                     } else {
                         duplicates += 1;
@@ -187,15 +228,26 @@ pub fn collect(c: &CollectConfig) -> Result<Outcome, Error> {
                 warnings.merge(&fetched.warnings);
                 if let Some(r) = raw.as_mut() {
                     let describe = plan.slice(task.slice).spec.describe();
-                    r.append(task.slice, &describe, &fetched.body).map_err(|e| Error::io("cannot write the raw archive", e))?;
+                    r.append(task.slice, &describe, &fetched.body)
+                        .map_err(|e| Error::io("cannot write the raw archive", e))?;
                 }
                 plan.on_page(task, &fetched.result);
                 unsaved = true;
                 let finished_now = !was_finished && plan.slice(task.slice).is_finished();
                 // At most a few checkpoints per second: with thousands of tiny slices (the grid),
                 // one per slice would spend the run rewriting the plan.
-                if (since_checkpoint >= c.checkpoint_interval || finished_now) && last_checkpoint.elapsed() >= MIN_CHECKPOINT_SPACING {
-                    save(&plan, &mut sink, &carry, duplicates, &warnings, &client, started.elapsed().as_secs_f64())?;
+                if (since_checkpoint >= c.checkpoint_interval || finished_now)
+                    && last_checkpoint.elapsed() >= MIN_CHECKPOINT_SPACING
+                {
+                    save(
+                        &plan,
+                        &mut sink,
+                        &carry,
+                        duplicates,
+                        &warnings,
+                        &client,
+                        started.elapsed().as_secs_f64(),
+                    )?;
                     since_checkpoint = 0;
                     last_checkpoint = Instant::now();
                     unsaved = false;
@@ -213,12 +265,17 @@ pub fn collect(c: &CollectConfig) -> Result<Outcome, Error> {
                         }
                         stopping = true;
                     }
-                    ApiError::BadRequest { message, .. } if plan.slice(task.slice).origin == plan::Origin::Root && task.page == 0 => {
+                    ApiError::BadRequest { message, .. }
+                        if plan.slice(task.slice).origin == plan::Origin::Root
+                            && task.page == 0 =>
+                    {
                         plan.on_cancelled(task);
                         if fatal.is_none() {
                             fatal = Some(ApiError::BadRequest {
                                 status: 400,
-                                message: format!("{message} Check --rome, --departements and --search."),
+                                message: format!(
+                                    "{message} Check --rome, --departements and --search."
+                                ),
                             });
                         }
                         stopping = true;
@@ -230,16 +287,34 @@ pub fn collect(c: &CollectConfig) -> Result<Outcome, Error> {
                         plan.on_failure(task, e.to_string());
                         consecutive_failures += 1;
                         if consecutive_failures >= c.max_consecutive_failures.max(1) && !stopping {
-                            log::error!("{consecutive_failures} slices failed in a row: stopping; run the same command again to resume");
+                            log::error!(
+                                "{consecutive_failures} slices failed in a row: stopping; run the same command again to resume"
+                            );
                             stopping = true;
                         }
                     }
                 }
-                save(&plan, &mut sink, &carry, duplicates, &warnings, &client, started.elapsed().as_secs_f64())?;
+                save(
+                    &plan,
+                    &mut sink,
+                    &carry,
+                    duplicates,
+                    &warnings,
+                    &client,
+                    started.elapsed().as_secs_f64(),
+                )?;
             }
             Err(mpsc::RecvTimeoutError::Timeout) => {
                 if unsaved && last_checkpoint.elapsed() >= MIN_CHECKPOINT_SPACING {
-                    save(&plan, &mut sink, &carry, duplicates, &warnings, &client, started.elapsed().as_secs_f64())?;
+                    save(
+                        &plan,
+                        &mut sink,
+                        &carry,
+                        duplicates,
+                        &warnings,
+                        &client,
+                        started.elapsed().as_secs_f64(),
+                    )?;
                     since_checkpoint = 0;
                     last_checkpoint = Instant::now();
                     unsaved = false;
@@ -252,7 +327,8 @@ pub fn collect(c: &CollectConfig) -> Result<Outcome, Error> {
             slices_finished: counts.done + counts.split + counts.capped,
             slices: counts.slices,
             offers: sink.rows(),
-            requests: base_stats.search_requests + client.transport().stats.snapshot().search_requests,
+            requests: base_stats.search_requests
+                + client.transport().stats.snapshot().search_requests,
             pages_owed: plan.pages_owed(),
         });
     }
@@ -261,12 +337,16 @@ pub fn collect(c: &CollectConfig) -> Result<Outcome, Error> {
 
     // The final checkpoint, then the verdict.
     let elapsed = started.elapsed().as_secs_f64();
-    save(&plan, &mut sink, &carry, duplicates, &warnings, &client, elapsed)?;
+    save(
+        &plan, &mut sink, &carry, duplicates, &warnings, &client, elapsed,
+    )?;
     let counts = plan.counts();
     let mut problems = Vec::new();
     for s in plan.slices() {
         match &s.state {
-            SliceState::Failed { error } => problems.push(format!("failed slice {}: {error}", s.spec.describe())),
+            SliceState::Failed { error } => {
+                problems.push(format!("failed slice {}: {error}", s.spec.describe()))
+            }
             SliceState::Capped { total, reachable } => problems.push(format!(
                 "capped slice {}: {total} offers, only {reachable} reachable ({} unreachable)",
                 s.spec.describe(),
@@ -287,7 +367,10 @@ pub fn collect(c: &CollectConfig) -> Result<Outcome, Error> {
         problems.push(format!(
             "{} slice(s) not finished{}: run the same command again to resume",
             counts.pending,
-            last_failure.as_ref().map(|l| format!(" (last error: {l})")).unwrap_or_default()
+            last_failure
+                .as_ref()
+                .map(|l| format!(" (last error: {l})"))
+                .unwrap_or_default()
         ));
     }
 
@@ -295,14 +378,35 @@ pub fn collect(c: &CollectConfig) -> Result<Outcome, Error> {
     total_api.add(&client.transport().stats.snapshot());
     carry.warnings.merge(&warnings);
     let resumable = counts.failed > 0 || counts.pending > 0 || fatal.is_some() || interrupted;
+    // Parquet is produced from the durable CSV at the end of a run that was not cut short, so a
+    // resumed collection ends with a Parquet file holding exactly the CSV's rows.
+    let parquet = match &c.parquet {
+        Some(p) if !interrupted && fatal.is_none() => {
+            drop(sink.sync());
+            let n = crate::sink::parquet::convert_csv(
+                &c.output,
+                p,
+                crate::sink::parquet::metadata(&query_key(c)),
+            )?;
+            log::info!("wrote {n} offers to {}", p.display());
+            Some(p.clone())
+        }
+        _ => None,
+    };
     let summary = Summary {
         tool: format!("ftcollect {}", env!("CARGO_PKG_VERSION")),
         status,
-        exit_code: Outcome { status, summary: None, plan_report: None }.exit_code().code(),
+        exit_code: Outcome {
+            status,
+            summary: None,
+            plan_report: None,
+        }
+        .exit_code()
+        .code(),
         query: query_key(c),
         window,
         output: c.output.clone(),
-        parquet: None,
+        parquet,
         started_at: carry.started_at.unwrap_or(started_at),
         finished_at: Utc::now(),
         elapsed_seconds: carry.elapsed_seconds + elapsed,
@@ -319,16 +423,23 @@ pub fn collect(c: &CollectConfig) -> Result<Outcome, Error> {
     summary.save(&summary::path_for(&c.output))?;
     if !resumable {
         // Nothing left to resume: the checkpoint goes (capped slices cannot be helped by a rerun).
-        std::fs::remove_file(&cp_path).map_err(|e| Error::io(format!("cannot remove {}", cp_path.display()), e))?;
+        std::fs::remove_file(&cp_path)
+            .map_err(|e| Error::io(format!("cannot remove {}", cp_path.display()), e))?;
         let _ = fsutil::sync_dir(&fsutil::parent_dir(&cp_path));
     }
     if let Some(e) = fatal {
         return Err(match e {
-            ApiError::BadRequest { message, .. } => Error::Usage(format!("the API rejected the query: {message}")),
+            ApiError::BadRequest { message, .. } => {
+                Error::Usage(format!("the API rejected the query: {message}"))
+            }
             e => Error::Api(e),
         });
     }
-    Ok(Outcome { status, summary: Some(summary), plan_report: None })
+    Ok(Outcome {
+        status,
+        summary: Some(summary),
+        plan_report: None,
+    })
 }
 
 /// Opens the output for a fresh run or a resume.
@@ -342,15 +453,28 @@ fn prepare(c: &CollectConfig, now: DateTime<Utc>, cp_path: &Path) -> Result<Star
         )));
     }
     let dir = fsutil::parent_dir(out);
-    std::fs::create_dir_all(&dir).map_err(|e| Error::io(format!("cannot create the output directory {}", dir.display()), e))?;
+    std::fs::create_dir_all(&dir).map_err(|e| {
+        Error::io(
+            format!("cannot create the output directory {}", dir.display()),
+            e,
+        )
+    })?;
 
     if cp_path.exists() && c.restart {
         if out.exists() {
-            let b = fsutil::move_aside(out).map_err(|e| Error::io(format!("cannot move {} aside", out.display()), e))?;
-            log::warn!("--restart: the previous output was moved to {}", b.display());
+            let b = fsutil::move_aside(out)
+                .map_err(|e| Error::io(format!("cannot move {} aside", out.display()), e))?;
+            log::warn!(
+                "--restart: the previous output was moved to {}",
+                b.display()
+            );
         }
-        let b = fsutil::move_aside(cp_path).map_err(|e| Error::io(format!("cannot move {} aside", cp_path.display()), e))?;
-        log::info!("--restart: the previous checkpoint was moved to {}", b.display());
+        let b = fsutil::move_aside(cp_path)
+            .map_err(|e| Error::io(format!("cannot move {} aside", cp_path.display()), e))?;
+        log::info!(
+            "--restart: the previous checkpoint was moved to {}",
+            b.display()
+        );
     }
 
     if cp_path.exists() {
@@ -370,7 +494,9 @@ fn prepare(c: &CollectConfig, now: DateTime<Utc>, cp_path: &Path) -> Result<Star
                 out.display()
             )));
         }
-        let len = std::fs::metadata(out).map_err(|e| Error::io(format!("cannot read {}", out.display()), e))?.len();
+        let len = std::fs::metadata(out)
+            .map_err(|e| Error::io(format!("cannot read {}", out.display()), e))?
+            .len();
         if len < cp.csv_bytes {
             return Err(Error::Data(format!(
                 "{} is shorter ({len} bytes) than the checkpoint recorded ({} bytes): it was modified outside ftcollect. \
@@ -403,20 +529,42 @@ fn prepare(c: &CollectConfig, now: DateTime<Utc>, cp_path: &Path) -> Result<Star
         log::info!(
             "resuming {} from its checkpoint: {rows} offers kept{}",
             out.display(),
-            if dropped > 0 { format!(", {dropped} bytes written after the checkpoint dropped (they will be fetched again)") } else { String::new() }
+            if dropped > 0 {
+                format!(
+                    ", {dropped} bytes written after the checkpoint dropped (they will be fetched again)"
+                )
+            } else {
+                String::new()
+            }
         );
-        let sink = CsvSink::resume(out, cp.csv_bytes, rows).map_err(|e| Error::io(format!("cannot reopen {}", out.display()), e))?;
-        return Ok(Start { sink, seen, plan: Plan::restore(cp.plan), window: cp.window, carry: cp.carry });
+        let sink = CsvSink::resume(out, cp.csv_bytes, rows)
+            .map_err(|e| Error::io(format!("cannot reopen {}", out.display()), e))?;
+        return Ok(Start {
+            sink,
+            seen,
+            plan: Plan::restore(cp.plan),
+            window: cp.window,
+            carry: cp.carry,
+        });
     }
 
     if out.exists() {
         match csv_sink::check_header(out)? {
             HeaderCheck::Empty => {}
             HeaderCheck::Ours => {
-                let b = fsutil::move_aside(out).map_err(|e| Error::io(format!("cannot move {} aside", out.display()), e))?;
-                log::warn!("{} exists from an earlier run: it was moved to {}", out.display(), b.display());
+                let b = fsutil::move_aside(out)
+                    .map_err(|e| Error::io(format!("cannot move {} aside", out.display()), e))?;
+                log::warn!(
+                    "{} exists from an earlier run: it was moved to {}",
+                    out.display(),
+                    b.display()
+                );
             }
-            HeaderCheck::Foreign { position, found, expected } => {
+            HeaderCheck::Foreign {
+                position,
+                found,
+                expected,
+            } => {
                 return Err(Error::Data(format!(
                     "{} exists and is not a CSV written by ftcollect (column {position} is `{found}`, expected `{expected}`). \
                      It was left untouched: choose another --output or move the file away.",
@@ -426,14 +574,30 @@ fn prepare(c: &CollectConfig, now: DateTime<Utc>, cp_path: &Path) -> Result<Star
         }
     }
     let window = plan::window_for(now, c.months);
-    let sink = CsvSink::create(out).map_err(|e| Error::io(format!("cannot create {}", out.display()), e))?;
-    Ok(Start { sink, seen: SeenSet::new(), plan: new_plan(c, window), window, carry: Carry::default() })
+    let sink = CsvSink::create(out)
+        .map_err(|e| Error::io(format!("cannot create {}", out.display()), e))?;
+    Ok(Start {
+        sink,
+        seen: SeenSet::new(),
+        plan: new_plan(c, window),
+        window,
+        carry: Carry::default(),
+    })
 }
 
 /// `--dry-run`: probe the starting slices' totals and print the plan, writing nothing.
-fn dry_run(c: &CollectConfig, client: &FranceTravailClient, window: CreationWindow) -> Result<Outcome, Error> {
+fn dry_run(
+    c: &CollectConfig,
+    client: &FranceTravailClient,
+    window: CreationWindow,
+) -> Result<Outcome, Error> {
     let adaptive_roots = plan::adaptive::roots(&c.rome_codes, c.departements.as_deref(), window);
-    let probe = Plan::new(Strategy::Adaptive, c.results_per_page, c.search.clone(), adaptive_roots.clone());
+    let probe = Plan::new(
+        Strategy::Adaptive,
+        c.results_per_page,
+        c.search.clone(),
+        adaptive_roots.clone(),
+    );
     let mut total = 0u64;
     let mut calls = 0u64;
     let cap = probe.cap();
@@ -446,10 +610,20 @@ fn dry_run(c: &CollectConfig, client: &FranceTravailClient, window: CreationWind
         log::debug!("root {i}: {} → {t} offers", spec.describe());
     }
     let (slices, calls) = match c.strategy {
-        Strategy::Adaptive => (format!("{} starting slice(s), cut by time where a slice exceeds {cap} offers", adaptive_roots.len()), calls),
+        Strategy::Adaptive => (
+            format!(
+                "{} starting slice(s), cut by time where a slice exceeds {cap} offers",
+                adaptive_roots.len()
+            ),
+            calls,
+        ),
         Strategy::Grid => {
-            let n = plan::grid::roots(&c.rome_codes, c.departements.as_deref(), window).len() as u64;
-            (format!("{n} grid slices (département × ROME code × month)"), calls.max(n) + n)
+            let n =
+                plan::grid::roots(&c.rome_codes, c.departements.as_deref(), window).len() as u64;
+            (
+                format!("{n} grid slices (département × ROME code × month)"),
+                calls.max(n) + n,
+            )
         }
     };
     let secs = calls as f64 * c.rate_limit_delay.as_secs_f64();
@@ -461,7 +635,11 @@ fn dry_run(c: &CollectConfig, client: &FranceTravailClient, window: CreationWind
         secs,
         c.rate_limit_delay.as_secs_f64()
     );
-    Ok(Outcome { status: RunStatus::Complete, summary: None, plan_report: Some(report) })
+    Ok(Outcome {
+        status: RunStatus::Complete,
+        summary: None,
+        plan_report: Some(report),
+    })
 }
 
 /// The path the Parquet file gets by default: the CSV path with `.parquet`.

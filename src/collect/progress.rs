@@ -38,12 +38,22 @@ impl Progress {
             Mode::Quiet
         } else if std::io::stderr().is_terminal() {
             let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr_with_hz(4));
-            bar.set_style(ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
             Mode::Bar(bar)
         } else {
-            Mode::Log { last: Instant::now(), every: Duration::from_secs(10) }
+            Mode::Log {
+                last: Instant::now(),
+                every: Duration::from_secs(10),
+            }
         };
-        Progress { mode, started: Instant::now(), first_requests: 0 }
+        Progress {
+            mode,
+            started: Instant::now(),
+            first_requests: 0,
+        }
     }
 
     /// Requests made before this run (resume), excluded from the rate.
@@ -54,7 +64,11 @@ impl Progress {
     fn line(&self, s: &Snapshot) -> String {
         let secs = self.started.elapsed().as_secs_f64().max(0.001);
         let rate = (s.requests.saturating_sub(self.first_requests)) as f64 / secs;
-        let eta = if rate > 0.0 { format!("{:.0} s", s.pages_owed as f64 / rate) } else { "?".into() };
+        let eta = if rate > 0.0 {
+            format!("{:.0} s", s.pages_owed as f64 / rate)
+        } else {
+            "?".into()
+        };
         format!(
             "slices {}/{} | {} offers | {} requests | {:.1} req/s | ~{} pages left, ETA {}",
             s.slices_finished, s.slices, s.offers, s.requests, rate, s.pages_owed, eta

@@ -61,8 +61,10 @@ pub fn path_for(output: &Path) -> PathBuf {
 
 impl Summary {
     pub fn save(&self, path: &Path) -> Result<(), Error> {
-        let bytes = serde_json::to_vec_pretty(self).map_err(|e| Error::Data(format!("cannot encode the summary: {e}")))?;
-        fsutil::write_atomic(path, &bytes).map_err(|e| Error::io(format!("cannot write the summary {}", path.display()), e))
+        let bytes = serde_json::to_vec_pretty(self)
+            .map_err(|e| Error::Data(format!("cannot encode the summary: {e}")))?;
+        fsutil::write_atomic(path, &bytes)
+            .map_err(|e| Error::io(format!("cannot write the summary {}", path.display()), e))
     }
 
     /// The human summary printed at the end of a run.
@@ -84,16 +86,28 @@ impl Summary {
         ));
         out.push_str(&format!("  offers written:     {}\n", self.offers_written));
         if let Some(a) = self.announced_total {
-            let check = if a == self.offers_written { "equal" } else { "DIFFERENT" };
+            let check = if a == self.offers_written {
+                "equal"
+            } else {
+                "DIFFERENT"
+            };
             out.push_str(&format!("  announced by API:   {a} ({check})\n"));
         }
-        out.push_str(&format!("  duplicates skipped: {}\n", self.duplicates_skipped));
+        out.push_str(&format!(
+            "  duplicates skipped: {}\n",
+            self.duplicates_skipped
+        ));
         let s = &self.slices;
         out.push_str(&format!(
             "  slices:             {} planned, {} split, {} capped, {} failed, {} pending\n",
             s.slices, s.split, s.capped, s.failed, s.pending
         ));
-        let statuses: Vec<String> = self.api.by_status.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+        let statuses: Vec<String> = self
+            .api
+            .by_status
+            .iter()
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect();
         out.push_str(&format!(
             "  API calls:          {} searches ({}), {} token requests\n",
             self.api.search_requests,
@@ -111,9 +125,15 @@ impl Summary {
             r.bad_body
         ));
         if self.warnings.total() > 0 {
-            out.push_str(&format!("  field warnings:     {} (see the summary file)\n", self.warnings.total()));
+            out.push_str(&format!(
+                "  field warnings:     {} (see the summary file)\n",
+                self.warnings.total()
+            ));
         }
-        out.push_str(&format!("  elapsed:            {:.1} s over {} run(s)\n", self.elapsed_seconds, self.runs));
+        out.push_str(&format!(
+            "  elapsed:            {:.1} s over {} run(s)\n",
+            self.elapsed_seconds, self.runs
+        ));
         for n in &self.notes {
             out.push_str(&format!("  note: {n}\n"));
         }

@@ -47,7 +47,9 @@ pub struct RateLimiter {
 
 impl std::fmt::Debug for RateLimiter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RateLimiter").field("base", &self.base).finish()
+        f.debug_struct("RateLimiter")
+            .field("base", &self.base)
+            .finish()
     }
 }
 
@@ -67,7 +69,11 @@ impl RateLimiter {
         let now = clock.now();
         RateLimiter {
             base: delay,
-            schedule: Mutex::new(Schedule { next: now, interval: delay, calm: 0 }),
+            schedule: Mutex::new(Schedule {
+                next: now,
+                interval: delay,
+                calm: 0,
+            }),
             clock,
         }
     }
@@ -136,7 +142,10 @@ pub(crate) mod tests {
 
     impl FakeClock {
         pub fn new() -> Self {
-            FakeClock { start: Instant::now(), elapsed: Mutex::new(Duration::ZERO) }
+            FakeClock {
+                start: Instant::now(),
+                elapsed: Mutex::new(Duration::ZERO),
+            }
         }
         pub fn advance(&self, d: Duration) {
             *self.elapsed.lock().unwrap() += d;
@@ -221,7 +230,10 @@ pub(crate) mod tests {
                 std::thread::spawn(move || (0..5).map(|_| l.acquire()).collect::<Vec<_>>())
             })
             .collect();
-        let mut all: Vec<Instant> = handles.into_iter().flat_map(|h| h.join().unwrap()).collect();
+        let mut all: Vec<Instant> = handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect();
         all.sort();
         for w in all.windows(2) {
             assert!(w[1] - w[0] >= ms(20), "slots closer than the delay");

@@ -100,11 +100,15 @@ pub fn check_base_url(url: &str, what: &str) -> Result<(), String> {
         }
         r
     } else {
-        return Err(format!("{what} is `{url}`, which is not an http(s) URL. Give a URL such as https://api.francetravail.io/partenaire/offresdemploi."));
+        return Err(format!(
+            "{what} is `{url}`, which is not an http(s) URL. Give a URL such as https://api.francetravail.io/partenaire/offresdemploi."
+        ));
     };
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
     if authority.contains('@') {
-        return Err(format!("{what} is `{url}`: credentials in a URL are not supported; remove the `user@` part."));
+        return Err(format!(
+            "{what} is `{url}`: credentials in a URL are not supported; remove the `user@` part."
+        ));
     }
     if host_of(rest).is_empty() {
         return Err(format!("{what} is `{url}`, which has no host."));
@@ -122,7 +126,10 @@ fn host_of(after_scheme: &str) -> &str {
 
 fn is_loopback_host(host: &str) -> bool {
     host == "localhost"
-        || host.parse::<std::net::IpAddr>().map(|ip| ip.is_loopback()).unwrap_or(false)
+        || host
+            .parse::<std::net::IpAddr>()
+            .map(|ip| ip.is_loopback())
+            .unwrap_or(false)
 }
 
 /// What one attempt of an exchange produced.
@@ -130,7 +137,11 @@ pub enum Attempt<T> {
     /// Success.
     Done(T),
     /// A transient failure: retry after a back-off (or after `retry_after` for a 429).
-    Retry { cause: RetryCause, retry_after: Option<Duration>, detail: String },
+    Retry {
+        cause: RetryCause,
+        retry_after: Option<Duration>,
+        detail: String,
+    },
     /// Try again at once, without back-off and without counting a retry (a token was renewed).
     Replay,
     /// A permanent failure: stop.
@@ -149,13 +160,26 @@ pub struct Transport {
 
 impl std::fmt::Debug for Transport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Transport").field("retry", &self.retry).finish_non_exhaustive()
+        f.debug_struct("Transport")
+            .field("retry", &self.retry)
+            .finish_non_exhaustive()
     }
 }
 
 impl Transport {
-    pub fn new(settings: &HttpSettings, limiter: Arc<RateLimiter>, retry: RetryPolicy, cancel: Cancel) -> Self {
-        Transport { agent: build_agent(settings), limiter, retry, stats: Arc::new(ApiStats::default()), cancel }
+    pub fn new(
+        settings: &HttpSettings,
+        limiter: Arc<RateLimiter>,
+        retry: RetryPolicy,
+        cancel: Cancel,
+    ) -> Self {
+        Transport {
+            agent: build_agent(settings),
+            limiter,
+            retry,
+            stats: Arc::new(ApiStats::default()),
+            cancel,
+        }
     }
 
     /// Runs `attempt` until it succeeds, fails permanently, or exhausts the retry budget.
@@ -184,10 +208,16 @@ impl Transport {
                 Attempt::Replay => {
                     replays += 1;
                     if replays > 8 {
-                        return Err(ApiError::Unexpected { message: format!("{what}: the token was renewed 8 times in a row") });
+                        return Err(ApiError::Unexpected {
+                            message: format!("{what}: the token was renewed 8 times in a row"),
+                        });
                     }
                 }
-                Attempt::Retry { cause, retry_after, detail } => {
+                Attempt::Retry {
+                    cause,
+                    retry_after,
+                    detail,
+                } => {
                     // 429s have their own, larger budget: throttling is expected, not a fault.
                     let (count, budget) = if cause == RetryCause::RateLimited {
                         throttled += 1;
@@ -197,14 +227,22 @@ impl Transport {
                         (failures, self.retry.max_attempts)
                     };
                     if count >= budget {
-                        return Err(ApiError::Exhausted { what: what.to_string(), attempts: failures + throttled, last: detail });
+                        return Err(ApiError::Exhausted {
+                            what: what.to_string(),
+                            attempts: failures + throttled,
+                            last: detail,
+                        });
                     }
                     self.stats.record_retry(cause);
                     let wait = match (cause, retry_after) {
                         (RetryCause::RateLimited, Some(w)) => self.retry.clamp(w),
                         _ => self.retry.backoff(count, &mut rng),
                     };
-                    log::debug!("{what}: {detail}; retrying in {:.2} s (attempt {})", wait.as_secs_f64(), count + 1);
+                    log::debug!(
+                        "{what}: {detail}; retrying in {:.2} s (attempt {})",
+                        wait.as_secs_f64(),
+                        count + 1
+                    );
                     if cause == RetryCause::RateLimited {
                         // Everyone waits: the schedule itself moves back.
                         self.limiter.penalize(wait);
@@ -225,7 +263,11 @@ pub fn transport_retry<T>(stats: &ApiStats, err: &ureq::Error) -> Attempt<T> {
         ureq::Error::Io(e) if e.kind() == std::io::ErrorKind::TimedOut => RetryCause::Timeout,
         _ => RetryCause::Connection,
     };
-    Attempt::Retry { cause, retry_after: None, detail: describe_transport_error(err) }
+    Attempt::Retry {
+        cause,
+        retry_after: None,
+        detail: describe_transport_error(err),
+    }
 }
 
 /// A human description of a transport error.
@@ -241,13 +283,26 @@ pub fn describe_transport_error(err: &ureq::Error) -> String {
 
 /// Reads a response body up to `limit` bytes. A read failure (a connection cut mid-body) is a
 /// [`RetryCause::BadBody`] retry.
-pub fn read_body<T>(resp: &mut ureq::http::Response<ureq::Body>, limit: u64) -> Result<Vec<u8>, Attempt<T>> {
-    resp.body_mut().with_config().limit(limit).read_to_vec().map_err(|e| match e {
-        ureq::Error::Timeout(t) => {
-            Attempt::Retry { cause: RetryCause::Timeout, retry_after: None, detail: format!("body not received in time ({t})") }
-        }
-        e => Attempt::Retry { cause: RetryCause::BadBody, retry_after: None, detail: format!("body cut short: {e}") },
-    })
+pub fn read_body<T>(
+    resp: &mut ureq::http::Response<ureq::Body>,
+    limit: u64,
+) -> Result<Vec<u8>, Attempt<T>> {
+    resp.body_mut()
+        .with_config()
+        .limit(limit)
+        .read_to_vec()
+        .map_err(|e| match e {
+            ureq::Error::Timeout(t) => Attempt::Retry {
+                cause: RetryCause::Timeout,
+                retry_after: None,
+                detail: format!("body not received in time ({t})"),
+            },
+            e => Attempt::Retry {
+                cause: RetryCause::BadBody,
+                retry_after: None,
+                detail: format!("body cut short: {e}"),
+            },
+        })
 }
 
 /// The value of a response header, as text.
@@ -261,12 +316,17 @@ mod tests {
 
     #[test]
     fn base_urls() {
-        assert!(check_base_url("https://api.francetravail.io/partenaire/offresdemploi", "x").is_ok());
+        assert!(
+            check_base_url("https://api.francetravail.io/partenaire/offresdemploi", "x").is_ok()
+        );
         assert!(check_base_url("http://127.0.0.1:8080/partenaire/offresdemploi", "x").is_ok());
         assert!(check_base_url("http://localhost:1/", "x").is_ok());
         assert!(check_base_url("http://[::1]:8080/", "x").is_ok());
         let e = check_base_url("http://api.francetravail.io/x", "--api-url").unwrap_err();
-        assert!(e.contains("plain http:// is only allowed for a loopback host"), "{e}");
+        assert!(
+            e.contains("plain http:// is only allowed for a loopback host"),
+            "{e}"
+        );
         assert!(check_base_url("http://127.0.0.1.evil.com/", "x").is_err());
         assert!(check_base_url("http://user@evil.com:80@127.0.0.1/", "x").is_err());
         assert!(check_base_url("http://evil.com@127.0.0.1/", "x").is_err());

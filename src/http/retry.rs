@@ -21,7 +21,11 @@ pub struct RetryPolicy {
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        RetryPolicy { max_attempts: 6, base_backoff: Duration::from_millis(500), max_backoff: Duration::from_secs(30) }
+        RetryPolicy {
+            max_attempts: 6,
+            base_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(30),
+        }
     }
 }
 
@@ -30,7 +34,10 @@ impl RetryPolicy {
     /// all of `base × 2^(attempt-1)`, capped.
     pub fn backoff(&self, attempt: u32, rng: &mut fastrand::Rng) -> Duration {
         let exp = attempt.saturating_sub(1).min(20);
-        let full = self.base_backoff.saturating_mul(1u32 << exp).min(self.max_backoff);
+        let full = self
+            .base_backoff
+            .saturating_mul(1u32 << exp)
+            .min(self.max_backoff);
         let half = full / 2;
         half + half.mul_f64(rng.f64())
     }
@@ -64,21 +71,32 @@ mod tests {
     use super::*;
 
     fn now() -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339("2015-10-21T07:27:00Z").unwrap().with_timezone(&Utc)
+        DateTime::parse_from_rfc3339("2015-10-21T07:27:00Z")
+            .unwrap()
+            .with_timezone(&Utc)
     }
 
     #[test]
     fn retry_after_seconds() {
         assert_eq!(parse_retry_after("3", now()), Some(Duration::from_secs(3)));
         assert_eq!(parse_retry_after(" 0 ", now()), Some(Duration::ZERO));
-        assert_eq!(parse_retry_after("1.5", now()), Some(Duration::from_millis(1500)));
+        assert_eq!(
+            parse_retry_after("1.5", now()),
+            Some(Duration::from_millis(1500))
+        );
     }
 
     #[test]
     fn retry_after_http_date() {
-        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now()), Some(Duration::from_secs(60)));
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now()),
+            Some(Duration::from_secs(60))
+        );
         // In the past: retry now.
-        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:00:00 GMT", now()), Some(Duration::ZERO));
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:00:00 GMT", now()),
+            Some(Duration::ZERO)
+        );
     }
 
     #[test]
@@ -97,7 +115,8 @@ mod tests {
         };
         let mut rng = fastrand::Rng::with_seed(7);
         for attempt in 1..=8 {
-            let full = Duration::from_millis(100 * (1 << (attempt - 1))).min(Duration::from_secs(1));
+            let full =
+                Duration::from_millis(100 * (1 << (attempt - 1))).min(Duration::from_secs(1));
             for _ in 0..50 {
                 let b = p.backoff(attempt, &mut rng);
                 assert!(b >= full / 2 && b <= full, "attempt {attempt}: {b:?}");

@@ -77,7 +77,11 @@ impl std::fmt::Display for CellError {
         if shown.len() < self.value.len() {
             shown.push('…');
         }
-        write!(f, "column `{}` holds {:?}, which is not {}", self.column, shown, self.expected)
+        write!(
+            f,
+            "column `{}` holds {:?}, which is not {}",
+            self.column, shown, self.expected
+        )
     }
 }
 
@@ -91,7 +95,11 @@ trait CsvField: Sized {
 }
 
 fn bad(column: &'static str, s: &str, expected: &'static str) -> CellError {
-    CellError { column, value: s.to_string(), expected }
+    CellError {
+        column,
+        value: s.to_string(),
+        expected,
+    }
 }
 
 impl CsvField for String {
@@ -139,7 +147,9 @@ impl CsvField for Option<i32> {
         if s.is_empty() {
             return Ok(None);
         }
-        s.parse::<i32>().map(Some).map_err(|_| bad(column, s, "an integer"))
+        s.parse::<i32>()
+            .map(Some)
+            .map_err(|_| bad(column, s, "an integer"))
     }
 }
 
@@ -297,9 +307,11 @@ impl Cell<'_> {
         match *self {
             Cell::Text(s) => Cow::Borrowed(s),
             Cell::Str(s) => Cow::Borrowed(s.unwrap_or("")),
-            Cell::F64(None) | Cell::I32(None) | Cell::Bool(None) | Cell::Ts(None) | Cell::List(None) => {
-                Cow::Borrowed("")
-            }
+            Cell::F64(None)
+            | Cell::I32(None)
+            | Cell::Bool(None)
+            | Cell::Ts(None)
+            | Cell::List(None) => Cow::Borrowed(""),
             Cell::F64(Some(v)) => {
                 let _ = write!(scratch, "{v}");
                 Cow::Borrowed(scratch.as_str())
@@ -310,7 +322,9 @@ impl Cell<'_> {
             }
             Cell::Bool(Some(v)) => Cow::Borrowed(if v { "true" } else { "false" }),
             Cell::Ts(Some(t)) => Cow::Owned(format_ts(&t)),
-            Cell::List(Some(l)) => Cow::Owned(serde_json::to_string(l).unwrap_or_else(|_| "[]".into())),
+            Cell::List(Some(l)) => {
+                Cow::Owned(serde_json::to_string(l).unwrap_or_else(|_| "[]".into()))
+            }
         }
     }
 }
@@ -336,12 +350,20 @@ mod tests {
             latitude: Some(48.873635),
             positions: Some(2),
             remote_work: Some(false),
-            date_created: Some(DateTime::parse_from_rfc3339("2024-11-28T14:23:11.470Z").unwrap().into()),
+            date_created: Some(
+                DateTime::parse_from_rfc3339("2024-11-28T14:23:11.470Z")
+                    .unwrap()
+                    .into(),
+            ),
             skills: Some(vec!["SQL".into(), "a \"b\", c".into()]),
             ..Default::default()
         };
         let mut scratch = String::new();
-        let texts: Vec<String> = o.cells().iter().map(|c| c.csv_text(&mut scratch).into_owned()).collect();
+        let texts: Vec<String> = o
+            .cells()
+            .iter()
+            .map(|c| c.csv_text(&mut scratch).into_owned())
+            .collect();
         assert_eq!(texts[8], "2024-11-28T14:23:11.470Z");
         assert_eq!(texts[6], "48.873635");
         assert_eq!(texts[22], r#"["SQL","a \"b\", c"]"#);
@@ -355,6 +377,9 @@ mod tests {
         texts[6] = "north";
         let err = NormalizedOffer::from_csv_fields(texts.iter().copied()).unwrap_err();
         assert_eq!(err.column, "latitude");
-        assert_eq!(err.to_string(), "column `latitude` holds \"north\", which is not a decimal number");
+        assert_eq!(
+            err.to_string(),
+            "column `latitude` holds \"north\", which is not a decimal number"
+        );
     }
 }

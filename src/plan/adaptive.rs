@@ -11,13 +11,23 @@ use crate::source::france_travail::params::{MAX_DEPARTEMENTS, MAX_ROME_CODES};
 
 /// Every département code the API knows, in its order.
 pub fn all_departements() -> Vec<String> {
-    crate::simulator::geo::DEPTS.iter().map(|d| d.code.to_string()).collect()
+    crate::simulator::geo::DEPTS
+        .iter()
+        .map(|d| d.code.to_string())
+        .collect()
 }
 
 /// The starting slices: the whole window, all ROME codes together (in lists of at most 200), and
 /// no département filter — or the user's départements in groups of five.
-pub fn roots(rome_codes: &[String], departements: Option<&[String]>, window: CreationWindow) -> Vec<SliceSpec> {
-    let rome_groups: Vec<Vec<String>> = rome_codes.chunks(MAX_ROME_CODES).map(|c| c.to_vec()).collect();
+pub fn roots(
+    rome_codes: &[String],
+    departements: Option<&[String]>,
+    window: CreationWindow,
+) -> Vec<SliceSpec> {
+    let rome_groups: Vec<Vec<String>> = rome_codes
+        .chunks(MAX_ROME_CODES)
+        .map(|c| c.to_vec())
+        .collect();
     let dept_groups: Vec<Vec<String>> = match departements {
         None => vec![Vec::new()],
         Some(d) => d.chunks(MAX_DEPARTEMENTS).map(|c| c.to_vec()).collect(),
@@ -25,7 +35,11 @@ pub fn roots(rome_codes: &[String], departements: Option<&[String]>, window: Cre
     let mut out = Vec::new();
     for r in &rome_groups {
         for d in &dept_groups {
-            out.push(SliceSpec { rome_codes: r.clone(), departements: d.clone(), window });
+            out.push(SliceSpec {
+                rome_codes: r.clone(),
+                departements: d.clone(),
+                window,
+            });
         }
     }
     out
@@ -38,21 +52,45 @@ pub fn cut_without_time(spec: &SliceSpec) -> Vec<(Origin, SliceSpec)> {
     if spec.departements.is_empty() {
         return all_departements()
             .chunks(MAX_DEPARTEMENTS)
-            .map(|g| (Origin::Departements, SliceSpec { departements: g.to_vec(), ..spec.clone() }))
+            .map(|g| {
+                (
+                    Origin::Departements,
+                    SliceSpec {
+                        departements: g.to_vec(),
+                        ..spec.clone()
+                    },
+                )
+            })
             .collect();
     }
     if spec.departements.len() > 1 {
         return spec
             .departements
             .iter()
-            .map(|d| (Origin::Departements, SliceSpec { departements: vec![d.clone()], ..spec.clone() }))
+            .map(|d| {
+                (
+                    Origin::Departements,
+                    SliceSpec {
+                        departements: vec![d.clone()],
+                        ..spec.clone()
+                    },
+                )
+            })
             .collect();
     }
     if spec.rome_codes.len() > 1 {
         return spec
             .rome_codes
             .iter()
-            .map(|r| (Origin::RomeCode, SliceSpec { rome_codes: vec![r.clone()], ..spec.clone() }))
+            .map(|r| {
+                (
+                    Origin::RomeCode,
+                    SliceSpec {
+                        rome_codes: vec![r.clone()],
+                        ..spec.clone()
+                    },
+                )
+            })
             .collect();
     }
     Vec::new()

@@ -16,20 +16,31 @@ pub fn months(window: CreationWindow) -> Vec<CreationWindow> {
     let mut start = window.min;
     while start < window.max {
         let next = next_month(start).min(window.max);
-        out.push(CreationWindow { min: start, max: next });
+        out.push(CreationWindow {
+            min: start,
+            max: next,
+        });
         start = next;
     }
     out
 }
 
 fn next_month(t: DateTime<Utc>) -> DateTime<Utc> {
-    let (y, m) = if t.month() == 12 { (t.year() + 1, 1) } else { (t.year(), t.month() + 1) };
+    let (y, m) = if t.month() == 12 {
+        (t.year() + 1, 1)
+    } else {
+        (t.year(), t.month() + 1)
+    };
     Utc.with_ymd_and_hms(y, m, 1, 0, 0, 0).single().unwrap_or(t)
 }
 
 /// The grid's slices: for each département (all 101 by default, plus the national complement),
 /// each ROME code and each month.
-pub fn roots(rome_codes: &[String], departements: Option<&[String]>, window: CreationWindow) -> Vec<SliceSpec> {
+pub fn roots(
+    rome_codes: &[String],
+    departements: Option<&[String]>,
+    window: CreationWindow,
+) -> Vec<SliceSpec> {
     let (depts, complement) = match departements {
         Some(d) => (d.to_vec(), false),
         None => (all_departements(), true),
@@ -38,10 +49,18 @@ pub fn roots(rome_codes: &[String], departements: Option<&[String]>, window: Cre
     for month in months(window) {
         for rome in rome_codes {
             for d in &depts {
-                out.push(SliceSpec { rome_codes: vec![rome.clone()], departements: vec![d.clone()], window: month });
+                out.push(SliceSpec {
+                    rome_codes: vec![rome.clone()],
+                    departements: vec![d.clone()],
+                    window: month,
+                });
             }
             if complement {
-                out.push(SliceSpec { rome_codes: vec![rome.clone()], departements: Vec::new(), window: month });
+                out.push(SliceSpec {
+                    rome_codes: vec![rome.clone()],
+                    departements: Vec::new(),
+                    window: month,
+                });
             }
         }
     }
@@ -61,7 +80,10 @@ mod tests {
         let m = months(w);
         assert_eq!(m.len(), 4);
         assert_eq!(m[0].min, w.min);
-        assert_eq!(m[0].max, Utc.with_ymd_and_hms(2025, 12, 1, 0, 0, 0).unwrap());
+        assert_eq!(
+            m[0].max,
+            Utc.with_ymd_and_hms(2025, 12, 1, 0, 0, 0).unwrap()
+        );
         assert_eq!(m[1].max, Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap());
         assert_eq!(m[3].min, Utc.with_ymd_and_hms(2026, 2, 1, 0, 0, 0).unwrap());
         assert_eq!(m[3].max, w.max);

@@ -98,7 +98,12 @@ pub struct Plan {
 
 impl Plan {
     /// A plan starting from `roots` (already cut by the strategy).
-    pub fn new(strategy: Strategy, page_size: u32, keywords: Option<String>, roots: Vec<SliceSpec>) -> Plan {
+    pub fn new(
+        strategy: Strategy,
+        page_size: u32,
+        keywords: Option<String>,
+        roots: Vec<SliceSpec>,
+    ) -> Plan {
         let mut plan = Plan {
             strategy,
             page_size: page_size.clamp(1, MAX_PAGE_SIZE),
@@ -139,10 +144,14 @@ impl Plan {
                     let last = done.len() as u32 - 1;
                     for (p, d) in done.iter().enumerate() {
                         if !d {
-                            let t = PageTask { slice: id, page: p as u32 };
+                            let t = PageTask {
+                                slice: id,
+                                page: p as u32,
+                            };
                             // The page that reveals the time cut unlocks the remainder: first.
                             let s = &plan.slices[i];
-                            if over_cap && s.cut_by_time && p as u32 == last && s.boundary.is_none() {
+                            if over_cap && s.cut_by_time && p as u32 == last && s.boundary.is_none()
+                            {
                                 plan.urgent.push_back(t);
                             } else {
                                 plan.normal.push_back(t);
@@ -193,15 +202,23 @@ impl Plan {
     /// The search parameters of a task.
     pub fn params(&self, t: PageTask) -> SearchParams {
         let (first, last) = self.range(t.page);
-        self.slices[t.slice as usize].spec.params(self.keywords.as_deref(), first, last)
+        self.slices[t.slice as usize]
+            .spec
+            .params(self.keywords.as_deref(), first, last)
     }
 
     /// The next page to fetch, if any is ready (probes and cut-revealing pages first).
     pub fn next_task(&mut self) -> Option<PageTask> {
         loop {
-            let t = self.urgent.pop_front().or_else(|| self.normal.pop_front())?;
+            let t = self
+                .urgent
+                .pop_front()
+                .or_else(|| self.normal.pop_front())?;
             // Skip pages of slices that failed meanwhile.
-            if matches!(self.slices[t.slice as usize].state, SliceState::Failed { .. }) {
+            if matches!(
+                self.slices[t.slice as usize].state,
+                SliceState::Failed { .. }
+            ) {
                 continue;
             }
             self.in_flight.insert(t);
@@ -260,15 +277,27 @@ impl Plan {
         let idx = t.slice as usize;
         match self.slices[idx].state.clone() {
             SliceState::Probe => self.on_probe(t.slice, result),
-            SliceState::Paging { total, pages, mut done, over_cap } => {
+            SliceState::Paging {
+                total,
+                pages,
+                mut done,
+                over_cap,
+            } => {
                 if (t.page as usize) < done.len() {
                     done[t.page as usize] = true;
                 }
                 if over_cap {
-                    self.slices[idx].seen_created.extend_from_slice(&result.created);
+                    self.slices[idx]
+                        .seen_created
+                        .extend_from_slice(&result.created);
                 }
                 let all_done = done.iter().all(|d| *d);
-                self.slices[idx].state = SliceState::Paging { total, pages, done, over_cap };
+                self.slices[idx].state = SliceState::Paging {
+                    total,
+                    pages,
+                    done,
+                    over_cap,
+                };
                 if over_cap && self.slices[idx].cut_by_time && t.page == pages - 1 {
                     self.on_cut_page(t.slice, result);
                 }
@@ -294,7 +323,12 @@ impl Plan {
             }
             let mut done = vec![false; pages as usize];
             done[0] = true;
-            self.slices[idx].state = SliceState::Paging { total, pages, done, over_cap: false };
+            self.slices[idx].state = SliceState::Paging {
+                total,
+                pages,
+                done,
+                over_cap: false,
+            };
             for p in 1..pages {
                 self.normal.push_back(PageTask { slice: id, page: p });
             }
@@ -304,13 +338,23 @@ impl Plan {
         let pages = self.pages_for(total);
         let mut done = vec![false; pages as usize];
         done[0] = true;
-        self.slices[idx].seen_created.extend_from_slice(&result.created);
+        self.slices[idx]
+            .seen_created
+            .extend_from_slice(&result.created);
         if self.slices[idx].spec.window_seconds() >= 2 {
             // Cut by time: page the newest reachable offers; the last reachable page reveals the
             // creation second below which a child takes over.
-            self.slices[idx].state = SliceState::Paging { total, pages, done, over_cap: true };
+            self.slices[idx].state = SliceState::Paging {
+                total,
+                pages,
+                done,
+                over_cap: true,
+            };
             self.slices[idx].cut_by_time = true;
-            self.urgent.push_back(PageTask { slice: id, page: pages - 1 });
+            self.urgent.push_back(PageTask {
+                slice: id,
+                page: pages - 1,
+            });
             for p in 1..pages - 1 {
                 self.normal.push_back(PageTask { slice: id, page: p });
             }
@@ -327,8 +371,17 @@ impl Plan {
         let children: Vec<(Origin, SliceSpec)> = adaptive::cut_without_time(&spec);
         if children.is_empty() {
             // Nothing left to cut: page to the cap, report as capped.
-            log::warn!("slice {} holds {total} offers, over the API's cap of {}, and cannot be cut further: it is paged to the cap", spec.describe(), self.cap());
-            self.slices[idx].state = SliceState::Paging { total, pages, done, over_cap: true };
+            log::warn!(
+                "slice {} holds {total} offers, over the API's cap of {}, and cannot be cut further: it is paged to the cap",
+                spec.describe(),
+                self.cap()
+            );
+            self.slices[idx].state = SliceState::Paging {
+                total,
+                pages,
+                done,
+                over_cap: true,
+            };
             for p in 1..pages {
                 self.normal.push_back(PageTask { slice: id, page: p });
             }
@@ -337,14 +390,20 @@ impl Plan {
             }
             return;
         }
-        let pages_parent = spec.departements.is_empty() && children.iter().all(|(o, _)| *o == Origin::Departements);
+        let pages_parent = spec.departements.is_empty()
+            && children.iter().all(|(o, _)| *o == Origin::Departements);
         for (origin, child) in children {
             self.add_slice(Some(id), origin, child);
         }
         if pages_parent {
             // Offers without a département are only reachable through this unfiltered slice:
             // page it to the cap as well.
-            self.slices[idx].state = SliceState::Paging { total, pages, done, over_cap: true };
+            self.slices[idx].state = SliceState::Paging {
+                total,
+                pages,
+                done,
+                over_cap: true,
+            };
             for p in 1..pages {
                 self.normal.push_back(PageTask { slice: id, page: p });
             }
@@ -372,14 +431,23 @@ impl Plan {
             // The newest reachable offers all share the window's last second: time cannot help.
             let children = adaptive::cut_without_time(&spec);
             if children.is_empty() {
-                log::warn!("slice {} cannot be cut further: it is paged to the cap", spec.describe());
+                log::warn!(
+                    "slice {} cannot be cut further: it is paged to the cap",
+                    spec.describe()
+                );
             }
             for (origin, child) in children {
                 self.add_slice(Some(id), origin, child);
             }
             return;
         }
-        let child = SliceSpec { window: CreationWindow { min: spec.window.min, max }, ..spec };
+        let child = SliceSpec {
+            window: CreationWindow {
+                min: spec.window.min,
+                max,
+            },
+            ..spec
+        };
         let c = self.add_slice(Some(id), Origin::OlderRemainder, child);
         self.slices[idx].remainder = Some(c);
     }
@@ -396,10 +464,14 @@ impl Plan {
     /// A shortfall means the API's order was not strictly by creation date; the gap gets a slice.
     fn check_coverage(&mut self, id: u32) {
         let p = &self.slices[id as usize];
-        let (Some(child), Some(boundary), SliceState::Split { total }) = (p.remainder, p.boundary, &p.state) else {
+        let (Some(child), Some(boundary), SliceState::Split { total }) =
+            (p.remainder, p.boundary, &p.state)
+        else {
             return;
         };
-        let Some(child_total) = self.slices[child as usize].total() else { return };
+        let Some(child_total) = self.slices[child as usize].total() else {
+            return;
+        };
         if p.seen_created.is_empty() {
             return; // already checked, or restored from a checkpoint (page details are not kept)
         }
@@ -415,7 +487,13 @@ impl Plan {
                 spec.describe()
             );
             if origin != Origin::Gap {
-                let gap = SliceSpec { window: CreationWindow { min: boundary, max: spec.window.max }, ..spec };
+                let gap = SliceSpec {
+                    window: CreationWindow {
+                        min: boundary,
+                        max: spec.window.max,
+                    },
+                    ..spec
+                };
                 self.add_slice(Some(id), Origin::Gap, gap);
             }
         }
@@ -423,7 +501,12 @@ impl Plan {
 
     fn finish(&mut self, id: u32) {
         let idx = id as usize;
-        let SliceState::Paging { total, over_cap, .. } = self.slices[idx].state.clone() else { return };
+        let SliceState::Paging {
+            total, over_cap, ..
+        } = self.slices[idx].state.clone()
+        else {
+            return;
+        };
         let has_children = self.slices.iter().any(|c| c.parent == Some(id));
         let cap = self.cap();
         let s = &mut self.slices[idx];
@@ -432,14 +515,21 @@ impl Plan {
         } else if has_children {
             SliceState::Split { total }
         } else {
-            SliceState::Capped { total, reachable: total.min(cap) }
+            SliceState::Capped {
+                total,
+                reachable: total.min(cap),
+            }
         };
         self.check_coverage(id);
     }
 
     /// Counters for the summary.
     pub fn counts(&self) -> PlanCounts {
-        let mut c = PlanCounts { slices: self.slices.len() as u64, gaps: self.gaps, ..Default::default() };
+        let mut c = PlanCounts {
+            slices: self.slices.len() as u64,
+            gaps: self.gaps,
+            ..Default::default()
+        };
         for s in &self.slices {
             match &s.state {
                 SliceState::Done { .. } => c.done += 1,
@@ -458,8 +548,15 @@ impl Plan {
     /// What the API announced for the whole query: the sum of the totals of the slices that
     /// partition it (the roots; for the grid, the national complements when present).
     pub fn announced_total(&self) -> Option<u64> {
-        let roots: Vec<&Slice> = self.slices.iter().filter(|s| s.origin == Origin::Root).collect();
-        let national: Vec<&&Slice> = roots.iter().filter(|s| s.spec.departements.is_empty()).collect();
+        let roots: Vec<&Slice> = self
+            .slices
+            .iter()
+            .filter(|s| s.origin == Origin::Root)
+            .collect();
+        let national: Vec<&&Slice> = roots
+            .iter()
+            .filter(|s| s.spec.departements.is_empty())
+            .collect();
         let partition: Vec<&Slice> = if self.strategy == Strategy::Grid && !national.is_empty() {
             national.into_iter().copied().collect()
         } else {
@@ -484,7 +581,9 @@ impl Plan {
 /// The run's creation window: `months` calendar months back from `now`, whole seconds.
 pub fn window_for(now: DateTime<Utc>, months: u32) -> CreationWindow {
     let max = DateTime::from_timestamp(now.timestamp(), 0).unwrap_or(now);
-    let min = max.checked_sub_months(chrono::Months::new(months)).unwrap_or(max - ChronoDuration::days(31 * months as i64));
+    let min = max
+        .checked_sub_months(chrono::Months::new(months))
+        .unwrap_or(max - ChronoDuration::days(31 * months as i64));
     CreationWindow { min, max }
 }
 
@@ -510,14 +609,22 @@ mod tests {
                     *c >= spec.window.min.timestamp()
                         && *c <= spec.window.max.timestamp()
                         && spec.rome_codes.iter().any(|x| x == r)
-                        && (spec.departements.is_empty() || d.is_some_and(|d| spec.departements.iter().any(|x| x == d)))
+                        && (spec.departements.is_empty()
+                            || d.is_some_and(|d| spec.departements.iter().any(|x| x == d)))
                 })
                 .collect();
             hits.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
             let total = hits.len() as u64;
-            let page: Vec<_> = hits.iter().skip(first as usize).take((last - first + 1) as usize).collect();
+            let page: Vec<_> = hits
+                .iter()
+                .skip(first as usize)
+                .take((last - first + 1) as usize)
+                .collect();
             (
-                PageResult { total: (total > 0).then_some(total), created: page.iter().map(|o| o.1).collect() },
+                PageResult {
+                    total: (total > 0).then_some(total),
+                    created: page.iter().map(|o| o.1).collect(),
+                },
                 page.iter().map(|o| o.0).collect(),
             )
         }
@@ -555,15 +662,29 @@ mod tests {
         let offers: Vec<_> = (0..20_000u32)
             .map(|i| {
                 let c = w.min.timestamp() + (rng.f64().powi(3) * span as f64) as i64;
-                (i, c, Some(if i % 3 == 0 { "75" } else { "69" }), if i % 2 == 0 { "M1811" } else { "M1405" })
+                (
+                    i,
+                    c,
+                    Some(if i % 3 == 0 { "75" } else { "69" }),
+                    if i % 2 == 0 { "M1811" } else { "M1405" },
+                )
             })
             .collect();
         let mut api = Fake { offers, calls: 0 };
-        let mut plan = Plan::new(Strategy::Adaptive, 150, None, adaptive::roots(&codes(), None, w));
+        let mut plan = Plan::new(
+            Strategy::Adaptive,
+            150,
+            None,
+            adaptive::roots(&codes(), None, w),
+        );
         let seen = run(&mut plan, &mut api);
         assert_eq!(seen.len(), 20_000);
         let minimal = 20_000u64.div_ceil(150);
-        assert!(api.calls as f64 <= minimal as f64 * 1.05, "{} calls for {minimal}", api.calls);
+        assert!(
+            api.calls as f64 <= minimal as f64 * 1.05,
+            "{} calls for {minimal}",
+            api.calls
+        );
         assert_eq!(plan.announced_total(), Some(20_000));
         let c = plan.counts();
         assert_eq!((c.failed, c.capped, c.pending, c.gaps), (0, 0, 0, 0));
@@ -583,7 +704,12 @@ mod tests {
             id += 1;
         }
         for k in 0..4000 {
-            offers.push((id, t, Some("69"), if k % 2 == 0 { "M1811" } else { "M1405" }));
+            offers.push((
+                id,
+                t,
+                Some("69"),
+                if k % 2 == 0 { "M1811" } else { "M1405" },
+            ));
             id += 1;
         }
         for _ in 0..100 {
@@ -592,12 +718,24 @@ mod tests {
         }
         let expected_reachable: HashSet<u32> = (0..3150).chain(4000..8100).collect();
         let mut api = Fake { offers, calls: 0 };
-        let spec = SliceSpec { rome_codes: codes(), departements: vec![], window: CreationWindow { min: DateTime::from_timestamp(t, 0).unwrap(), max: DateTime::from_timestamp(t, 0).unwrap() } };
+        let spec = SliceSpec {
+            rome_codes: codes(),
+            departements: vec![],
+            window: CreationWindow {
+                min: DateTime::from_timestamp(t, 0).unwrap(),
+                max: DateTime::from_timestamp(t, 0).unwrap(),
+            },
+        };
         let mut plan = Plan::new(Strategy::Adaptive, 150, None, vec![spec]);
         let seen = run(&mut plan, &mut api);
         // Offers without a département come through the unfiltered parent (paged to the cap, in
         // the fake's id order: Paris first), so here only the reachable Paris and Lyon ones count.
-        assert!(expected_reachable.iter().filter(|i| **i < 8000).all(|i| seen.contains(i)));
+        assert!(
+            expected_reachable
+                .iter()
+                .filter(|i| **i < 8000)
+                .all(|i| seen.contains(i))
+        );
         let c = plan.counts();
         assert_eq!(c.capped, 1, "{c:?}");
         assert_eq!(c.unreachable_offers, 4000 - 3150);
@@ -618,9 +756,16 @@ mod tests {
     #[test]
     fn restore_requeues_exactly_the_unfinished_pages() {
         let w = window();
-        let offers: Vec<_> = (0..1000u32).map(|i| (i, w.min.timestamp() + i as i64 * 60, Some("75"), "M1811")).collect();
+        let offers: Vec<_> = (0..1000u32)
+            .map(|i| (i, w.min.timestamp() + i as i64 * 60, Some("75"), "M1811"))
+            .collect();
         let mut api = Fake { offers, calls: 0 };
-        let mut plan = Plan::new(Strategy::Adaptive, 100, None, adaptive::roots(&codes(), None, w));
+        let mut plan = Plan::new(
+            Strategy::Adaptive,
+            100,
+            None,
+            adaptive::roots(&codes(), None, w),
+        );
         // Probe, then two pages, then "crash".
         for _ in 0..3 {
             let t = plan.next_task().unwrap();

@@ -35,7 +35,11 @@ impl SliceSpec {
 
     /// A short human description for logs.
     pub fn describe(&self) -> String {
-        let deps = if self.departements.is_empty() { "all départements".to_string() } else { self.departements.join(",") };
+        let deps = if self.departements.is_empty() {
+            "all départements".to_string()
+        } else {
+            self.departements.join(",")
+        };
         format!(
             "{} × {} × {}..{}",
             self.rome_codes.join(","),
@@ -71,7 +75,12 @@ pub enum SliceState {
     /// Page 0 not fetched yet.
     Probe,
     /// Total known; `done[i]` says whether page `i` (of `pages`) reached the output.
-    Paging { total: u64, pages: u32, done: Vec<bool>, over_cap: bool },
+    Paging {
+        total: u64,
+        pages: u32,
+        done: Vec<bool>,
+        over_cap: bool,
+    },
     /// Every page reached the output.
     Done { total: u64 },
     /// Over the cap and replaced by children (its reachable pages may have been fetched too).
@@ -106,7 +115,10 @@ pub struct Slice {
 
 impl Slice {
     pub fn is_finished(&self) -> bool {
-        matches!(self.state, SliceState::Done { .. } | SliceState::Split { .. } | SliceState::Capped { .. })
+        matches!(
+            self.state,
+            SliceState::Done { .. } | SliceState::Split { .. } | SliceState::Capped { .. }
+        )
     }
 
     pub fn total(&self) -> Option<u64> {

@@ -19,84 +19,145 @@ pub const ROMES: &[Rome] = &[
         code: "M1811",
         label: "Data engineer",
         weight: 22.0,
-        titles: &["Data engineer", "Data Engineer (H/F)", "Ingénieur data (H/F)", "Data engineer senior - Cloud", "Ingénieur big data Spark / Scala"],
+        titles: &[
+            "Data engineer",
+            "Data Engineer (H/F)",
+            "Ingénieur data (H/F)",
+            "Data engineer senior - Cloud",
+            "Ingénieur big data Spark / Scala",
+        ],
         appellations: &["Data engineer", "Ingénieur / Ingénieure big data"],
     },
     Rome {
         code: "M1405",
         label: "Data scientist",
         weight: 15.0,
-        titles: &["Data scientist (H/F)", "Data Scientist", "Ingénieur machine learning (H/F)", "Data scientist confirmé - NLP"],
-        appellations: &["Data scientist", "Ingénieur / Ingénieure en intelligence artificielle"],
+        titles: &[
+            "Data scientist (H/F)",
+            "Data Scientist",
+            "Ingénieur machine learning (H/F)",
+            "Data scientist confirmé - NLP",
+        ],
+        appellations: &[
+            "Data scientist",
+            "Ingénieur / Ingénieure en intelligence artificielle",
+        ],
     },
     Rome {
         code: "M1827",
         label: "Ingénieur / Ingénieure DevOps",
         weight: 13.0,
-        titles: &["Ingénieur DevOps (H/F)", "DevOps engineer", "Ingénieur cloud DevOps AWS", "SRE / DevOps (H/F)"],
+        titles: &[
+            "Ingénieur DevOps (H/F)",
+            "DevOps engineer",
+            "Ingénieur cloud DevOps AWS",
+            "SRE / DevOps (H/F)",
+        ],
         appellations: &["Ingénieur / Ingénieure DevOps"],
     },
     Rome {
         code: "M1851",
         label: "Analyste décisionnel - Business Intelligence",
         weight: 8.0,
-        titles: &["Consultant BI (H/F)", "Analyste décisionnel", "Développeur BI Power BI (H/F)", "Business Intelligence analyst"],
-        appellations: &["Analyste décisionnel - Business Intelligence", "Consultant / Consultante BI"],
+        titles: &[
+            "Consultant BI (H/F)",
+            "Analyste décisionnel",
+            "Développeur BI Power BI (H/F)",
+            "Business Intelligence analyst",
+        ],
+        appellations: &[
+            "Analyste décisionnel - Business Intelligence",
+            "Consultant / Consultante BI",
+        ],
     },
     Rome {
         code: "K1906",
         label: "Délégué / Déléguée à la protection des données - DPO",
         weight: 2.0,
-        titles: &["Délégué à la protection des données (DPO)", "DPO - Data Protection Officer (H/F)", "Juriste RGPD / DPO"],
+        titles: &[
+            "Délégué à la protection des données (DPO)",
+            "DPO - Data Protection Officer (H/F)",
+            "Juriste RGPD / DPO",
+        ],
         appellations: &["Délégué / Déléguée à la protection des données - DPO"],
     },
     Rome {
         code: "M1419",
         label: "Data analyst",
         weight: 6.0,
-        titles: &["Data analyst (H/F)", "Analyste de données", "Data analyst junior"],
+        titles: &[
+            "Data analyst (H/F)",
+            "Analyste de données",
+            "Data analyst junior",
+        ],
         appellations: &["Data analyst"],
     },
     Rome {
         code: "M1805",
         label: "Études et développement informatique",
         weight: 8.0,
-        titles: &["Développeur full stack (H/F)", "Développeur Java / Spring", "Développeur Python (H/F)", "Ingénieur logiciel C++"],
-        appellations: &["Développeur / Développeuse informatique", "Ingénieur / Ingénieure logiciel"],
+        titles: &[
+            "Développeur full stack (H/F)",
+            "Développeur Java / Spring",
+            "Développeur Python (H/F)",
+            "Ingénieur logiciel C++",
+        ],
+        appellations: &[
+            "Développeur / Développeuse informatique",
+            "Ingénieur / Ingénieure logiciel",
+        ],
     },
     Rome {
         code: "M1810",
         label: "Production et exploitation de systèmes d'information",
         weight: 4.0,
-        titles: &["Technicien d'exploitation informatique", "Administrateur systèmes Linux (H/F)"],
+        titles: &[
+            "Technicien d'exploitation informatique",
+            "Administrateur systèmes Linux (H/F)",
+        ],
         appellations: &["Technicien / Technicienne d'exploitation informatique"],
     },
     Rome {
         code: "J1506",
         label: "Soins infirmiers généralistes",
         weight: 5.0,
-        titles: &["Infirmier / Infirmière (H/F)", "Infirmier de nuit", "IDE en EHPAD"],
+        titles: &[
+            "Infirmier / Infirmière (H/F)",
+            "Infirmier de nuit",
+            "IDE en EHPAD",
+        ],
         appellations: &["Infirmier / Infirmière"],
     },
     Rome {
         code: "N4101",
         label: "Conduite de transport de marchandises sur longue distance",
         weight: 4.0,
-        titles: &["Chauffeur poids lourd (H/F)", "Conducteur SPL", "Chauffeur PL régional"],
+        titles: &[
+            "Chauffeur poids lourd (H/F)",
+            "Conducteur SPL",
+            "Chauffeur PL régional",
+        ],
         appellations: &["Conducteur / Conductrice poids lourd"],
     },
     Rome {
         code: "G1603",
         label: "Personnel polyvalent en restauration",
         weight: 4.0,
-        titles: &["Employé polyvalent de restauration (H/F)", "Équipier polyvalent"],
+        titles: &[
+            "Employé polyvalent de restauration (H/F)",
+            "Équipier polyvalent",
+        ],
         appellations: &["Employé / Employée polyvalent(e) de restauration"],
     },
     Rome {
         code: "M1203",
         label: "Comptabilité",
         weight: 4.0,
-        titles: &["Comptable (H/F)", "Assistant comptable", "Comptable fournisseurs"],
+        titles: &[
+            "Comptable (H/F)",
+            "Assistant comptable",
+            "Comptable fournisseurs",
+        ],
         appellations: &["Comptable"],
     },
     Rome {
@@ -181,28 +242,66 @@ pub const SKILLS: &[(&str, &str)] = &[
     ("300067", "Analyser, exploiter, structurer des données"),
     ("300488", "Concevoir et gérer un projet"),
     ("120209", "Enrichir une base de données"),
-    ("403927", "Collaborer dans un groupe pour réaliser un projet"),
-    ("404185", "Convaincre en argumentant avec un ou plusieurs interlocuteurs (interne et externe)"),
+    (
+        "403927",
+        "Collaborer dans un groupe pour réaliser un projet",
+    ),
+    (
+        "404185",
+        "Convaincre en argumentant avec un ou plusieurs interlocuteurs (interne et externe)",
+    ),
     ("300462", "Rendre compte de son activité"),
     ("122618", "Langages de programmation informatique"),
     ("125923", "Modélisation de données"),
     ("126473", "Cloud computing"),
-    ("121985", "Administrer un système de gestion de base de données"),
+    (
+        "121985",
+        "Administrer un système de gestion de base de données",
+    ),
     ("104307", "Réaliser des soins d'hygiène et de confort"),
     ("107917", "Conduire un poids lourd"),
     ("100040", "Saisir des données comptables"),
 ];
 
 pub const LANGUAGES: &[&str] = &["Anglais", "Allemand", "Espagnol", "Italien"];
-pub const LICENCES: &[&str] = &["B - Véhicule léger", "C - Poids lourd", "CE - PL + remorque"];
-pub const EDUCATION: &[&str] = &["Bac+5 et plus ou équivalents", "Bac+3, Bac+4 ou équivalents", "Bac+2 ou équivalents", "Bac ou équivalent", "CAP, BEP et équivalents"];
-pub const PARTNERS: &[&str] = &["DIRECTEMPLOI", "METEOJOB", "CADREMPLOI", "INDEED", "HELLOWORK"];
-pub const QUALIFICATIONS: &[(&str, &str)] =
-    &[("9", "Cadre"), ("7", "Technicien"), ("8", "Agent de maîtrise"), ("6", "Employé qualifié"), ("5", "Employé non qualifié")];
+pub const LICENCES: &[&str] = &[
+    "B - Véhicule léger",
+    "C - Poids lourd",
+    "CE - PL + remorque",
+];
+pub const EDUCATION: &[&str] = &[
+    "Bac+5 et plus ou équivalents",
+    "Bac+3, Bac+4 ou équivalents",
+    "Bac+2 ou équivalents",
+    "Bac ou équivalent",
+    "CAP, BEP et équivalents",
+];
+pub const PARTNERS: &[&str] = &[
+    "DIRECTEMPLOI",
+    "METEOJOB",
+    "CADREMPLOI",
+    "INDEED",
+    "HELLOWORK",
+];
+pub const QUALIFICATIONS: &[(&str, &str)] = &[
+    ("9", "Cadre"),
+    ("7", "Technicien"),
+    ("8", "Agent de maîtrise"),
+    ("6", "Employé qualifié"),
+    ("5", "Employé non qualifié"),
+];
 pub const NAFS: &[(&str, &str, &str)] = &[
-    ("62.02A", "62", "Conseil en systèmes et logiciels informatiques"),
+    (
+        "62.02A",
+        "62",
+        "Conseil en systèmes et logiciels informatiques",
+    ),
     ("62.01Z", "62", "Programmation informatique"),
-    ("78.20Z", "78", "Activités des agences de travail temporaire"),
+    (
+        "78.20Z",
+        "78",
+        "Activités des agences de travail temporaire",
+    ),
     ("64.19Z", "64", "Autres intermédiations monétaires"),
     ("86.10Z", "86", "Activités hospitalières"),
     ("49.41A", "49", "Transports routiers de fret interurbains"),
@@ -221,14 +320,43 @@ pub const WORK_HOURS: &[(&str, &str)] = &[
 /// `typeContrat`, its relative weight, and the `typeContratLibelle` shapes (`{}` = a duration).
 pub const CONTRACTS: &[(&str, u32, &[&str])] = &[
     ("CDI", 60, &["CDI", "Contrat à durée indéterminée"]),
-    ("CDD", 18, &["CDD - {} Mois", "Contrat à durée déterminée - {} Mois"]),
-    ("MIS", 16, &["Mission intérimaire - {} Mois", "Intérim - {} Mois", "Mission intérimaire - {} Jour(s)"]),
+    (
+        "CDD",
+        18,
+        &["CDD - {} Mois", "Contrat à durée déterminée - {} Mois"],
+    ),
+    (
+        "MIS",
+        16,
+        &[
+            "Mission intérimaire - {} Mois",
+            "Intérim - {} Mois",
+            "Mission intérimaire - {} Jour(s)",
+        ],
+    ),
     ("SAI", 2, &["Contrat travail saisonnier - {} Mois"]),
     ("LIB", 2, &["Profession libérale"]),
     ("FRA", 2, &["Franchise"]),
 ];
 
-pub const NATURES: &[&str] = &["Contrat travail", "Contrat travail", "Contrat travail", "Contrat apprentissage", "Cont. professionnalisation"];
+pub const NATURES: &[&str] = &[
+    "Contrat travail",
+    "Contrat travail",
+    "Contrat travail",
+    "Contrat apprentissage",
+    "Cont. professionnalisation",
+];
 
-pub const SALARY_COMMENTS: &[&str] = &["Selon profil", "A négocier", "45 - 55 k€ brut annuel", "Selon convention collective"];
-pub const SALARY_COMPLEMENTS: &[&str] = &["Chèque repas", "Mutuelle", "Primes", "Participation/action", "Prime de fin d'année"];
+pub const SALARY_COMMENTS: &[&str] = &[
+    "Selon profil",
+    "A négocier",
+    "45 - 55 k€ brut annuel",
+    "Selon convention collective",
+];
+pub const SALARY_COMPLEMENTS: &[&str] = &[
+    "Chèque repas",
+    "Mutuelle",
+    "Primes",
+    "Participation/action",
+    "Prime de fin d'année",
+];

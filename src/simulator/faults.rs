@@ -26,7 +26,14 @@ pub struct FaultConfig {
 
 impl Default for FaultConfig {
     fn default() -> Self {
-        FaultConfig { server_error: 0.0, rate_limit: 0.0, truncated: 0.0, dropped: 0.0, slow: 0.0, slow_for: Duration::from_secs(35) }
+        FaultConfig {
+            server_error: 0.0,
+            rate_limit: 0.0,
+            truncated: 0.0,
+            dropped: 0.0,
+            slow: 0.0,
+            slow_for: Duration::from_secs(35),
+        }
     }
 }
 
@@ -54,8 +61,22 @@ impl FaultConfig {
         let x = rng.f64();
         let mut acc = 0.0;
         for (p, f) in [
-            (self.server_error, if rng.bool() { Fault::Status500 } else { Fault::Status503 }),
-            (self.rate_limit, if rng.bool() { Fault::TooManyWithRetryAfter } else { Fault::TooManyWithout }),
+            (
+                self.server_error,
+                if rng.bool() {
+                    Fault::Status500
+                } else {
+                    Fault::Status503
+                },
+            ),
+            (
+                self.rate_limit,
+                if rng.bool() {
+                    Fault::TooManyWithRetryAfter
+                } else {
+                    Fault::TooManyWithout
+                },
+            ),
             (self.truncated, Fault::Truncated),
             (self.dropped, Fault::Dropped),
             (self.slow, Fault::Slow),

@@ -12,8 +12,8 @@ pub mod geo;
 pub mod server;
 pub mod universe;
 
-use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -87,9 +87,14 @@ pub fn start(config: SimConfig) -> std::io::Result<SimHandle> {
         now,
         future_days: config.future_days,
     });
-    let server = tiny_http::Server::http(&config.bind).map_err(|e| std::io::Error::other(e.to_string()))?;
+    let server =
+        tiny_http::Server::http(&config.bind).map_err(|e| std::io::Error::other(e.to_string()))?;
     let port = server.server_addr().to_ip().map(|a| a.port()).unwrap_or(0);
-    let host = config.bind.rsplit_once(':').map(|(h, _)| h).unwrap_or("127.0.0.1");
+    let host = config
+        .bind
+        .rsplit_once(':')
+        .map(|(h, _)| h)
+        .unwrap_or("127.0.0.1");
     let host = if host == "0.0.0.0" { "127.0.0.1" } else { host };
     let state = Arc::new(server::State::new(
         config.client_id.clone(),
@@ -122,7 +127,13 @@ pub fn start(config: SimConfig) -> std::io::Result<SimHandle> {
                 .expect("spawning a simulator thread")
         })
         .collect();
-    Ok(SimHandle { state, server, stop, threads, base: format!("http://{host}:{port}") })
+    Ok(SimHandle {
+        state,
+        server,
+        stop,
+        threads,
+        base: format!("http://{host}:{port}"),
+    })
 }
 
 impl SimHandle {
@@ -151,7 +162,10 @@ impl SimHandle {
     }
     /// Search requests received so far.
     pub fn search_requests(&self) -> usize {
-        self.requests().iter().filter(|r| r.endpoint == Endpoint::Search).count()
+        self.requests()
+            .iter()
+            .filter(|r| r.endpoint == Endpoint::Search)
+            .count()
     }
     pub fn faults_injected(&self) -> FaultCounts {
         self.state.injected.snapshot()
@@ -176,7 +190,9 @@ impl SimHandle {
         self.state.now()
     }
     pub fn set_now(&self, t: DateTime<Utc>) {
-        self.state.clock_ms.store(t.timestamp_millis() as u64, Relaxed);
+        self.state
+            .clock_ms
+            .store(t.timestamp_millis() as u64, Relaxed);
     }
     pub fn advance(&self, d: Duration) {
         self.state.clock_ms.fetch_add(d.as_millis() as u64, Relaxed);

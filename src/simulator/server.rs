@@ -150,7 +150,10 @@ impl State {
         }
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
         let now = Instant::now();
-        let b = buckets.entry(client.to_string()).or_insert(Bucket { tokens: self.burst, last: now });
+        let b = buckets.entry(client.to_string()).or_insert(Bucket {
+            tokens: self.burst,
+            last: now,
+        });
         b.tokens = (b.tokens + (now - b.last).as_secs_f64() * self.rate_limit).min(self.burst);
         b.last = now;
         if b.tokens >= 1.0 {
@@ -172,7 +175,9 @@ impl State {
     }
 
     fn token_valid(&self, header: Option<&str>) -> bool {
-        let Some(token) = header.and_then(|h| h.strip_prefix("Bearer ")) else { return false };
+        let Some(token) = header.and_then(|h| h.strip_prefix("Bearer ")) else {
+            return false;
+        };
         let tokens = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
         tokens.get(token).is_some_and(|exp| *exp > Instant::now())
     }
@@ -208,10 +213,18 @@ pub struct Reply {
 
 impl Reply {
     pub fn json(status: u16, body: Vec<u8>) -> Self {
-        Reply { status, body, headers: vec![("Content-Type", "application/json;charset=UTF-8".into())] }
+        Reply {
+            status,
+            body,
+            headers: vec![("Content-Type", "application/json;charset=UTF-8".into())],
+        }
     }
     pub fn empty(status: u16) -> Self {
-        Reply { status, body: Vec::new(), headers: Vec::new() }
+        Reply {
+            status,
+            body: Vec::new(),
+            headers: Vec::new(),
+        }
     }
     fn api_error(status: u16, message: &str) -> Self {
         let body = serde_json::json!({"codeHttp": status, "message": message});
@@ -226,7 +239,12 @@ impl Reply {
 /// Decodes a query string into pairs.
 pub fn query_pairs(url: &str) -> (String, Vec<(String, String)>) {
     let (path, query) = url.split_once('?').unwrap_or((url, ""));
-    (path.to_string(), form_urlencoded::parse(query.as_bytes()).into_owned().collect())
+    (
+        path.to_string(),
+        form_urlencoded::parse(query.as_bytes())
+            .into_owned()
+            .collect(),
+    )
 }
 
 /// Handles one request; returns `None` when the connection was deliberately broken.
@@ -240,8 +258,16 @@ pub fn handle(state: &State, mut req: Request) {
     let mut record = RequestRecord {
         at: arrival,
         endpoint,
-        query: pairs.iter().filter(|(k, _)| k != "range").map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&"),
-        range: pairs.iter().find(|(k, _)| k == "range").and_then(|(_, v)| parse_range(v).ok()),
+        query: pairs
+            .iter()
+            .filter(|(k, _)| k != "range")
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("&"),
+        range: pairs
+            .iter()
+            .find(|(k, _)| k == "range")
+            .and_then(|(_, v)| parse_range(v).ok()),
         status: 0,
         fault: None,
     };
@@ -258,7 +284,11 @@ pub fn handle(state: &State, mut req: Request) {
         },
         Endpoint::Unknown => Reply::json(404, br#"{"message":"Not found"}"#.to_vec()),
         Endpoint::Search | Endpoint::Offer | Endpoint::Referentiel => {
-            let auth = req.headers().iter().find(|h| h.field.equiv("Authorization")).map(|h| h.value.as_str().to_string());
+            let auth = req
+                .headers()
+                .iter()
+                .find(|h| h.field.equiv("Authorization"))
+                .map(|h| h.value.as_str().to_string());
             match api(state, endpoint, &path, &pairs, auth.as_deref(), &mut record) {
                 Some(r) => r,
                 None => {
@@ -285,7 +315,10 @@ pub fn handle(state: &State, mut req: Request) {
 /// delayed ACK (a 40 ms stall per small response).
 fn respond(req: Request, reply: Reply) {
     let close = req.http_version().0 == 1 && req.http_version().1 == 0
-        || req.headers().iter().any(|h| h.field.equiv("Connection") && h.value.as_str().eq_ignore_ascii_case("close"));
+        || req
+            .headers()
+            .iter()
+            .any(|h| h.field.equiv("Connection") && h.value.as_str().eq_ignore_ascii_case("close"));
     let reason = match reply.status {
         200 => "OK",
         204 => "No Content",
@@ -301,7 +334,11 @@ fn respond(req: Request, reply: Reply) {
         _ => "Unknown",
     };
     let mut out = Vec::with_capacity(reply.body.len() + 512);
-    let _ = write!(out, "HTTP/1.1 {} {reason}\r\nServer: ftcollect-simulator\r\n", reply.status);
+    let _ = write!(
+        out,
+        "HTTP/1.1 {} {reason}\r\nServer: ftcollect-simulator\r\n",
+        reply.status
+    );
     for (k, v) in &reply.headers {
         let _ = write!(out, "{k}: {v}\r\n");
     }
@@ -330,7 +367,10 @@ fn classify(path: &str) -> Endpoint {
     if path.starts_with("/adzuna/") {
         return Endpoint::Adzuna;
     }
-    let Some(rest) = path.strip_prefix(API_PREFIX).and_then(|r| r.strip_prefix("/v2/")) else {
+    let Some(rest) = path
+        .strip_prefix(API_PREFIX)
+        .and_then(|r| r.strip_prefix("/v2/"))
+    else {
         return Endpoint::Unknown;
     };
     if rest == "offres/search" {
@@ -345,21 +385,36 @@ fn classify(path: &str) -> Endpoint {
 }
 
 fn oauth_error(error: &str, description: &str) -> Reply {
-    Reply::json(400, serde_json::json!({"error": error, "error_description": description}).to_string().into_bytes())
+    Reply::json(
+        400,
+        serde_json::json!({"error": error, "error_description": description})
+            .to_string()
+            .into_bytes(),
+    )
 }
 
 fn token(state: &State, method: &Method, query: &[(String, String)], body: &str) -> Reply {
     if *method != Method::Post {
         return Reply::empty(405);
     }
-    if !query.iter().any(|(k, v)| k == "realm" && v == "/partenaire") {
-        return oauth_error("invalid_request", "realm=/partenaire is required in the query string");
+    if !query
+        .iter()
+        .any(|(k, v)| k == "realm" && v == "/partenaire")
+    {
+        return oauth_error(
+            "invalid_request",
+            "realm=/partenaire is required in the query string",
+        );
     }
-    let form: HashMap<String, String> = form_urlencoded::parse(body.as_bytes()).into_owned().collect();
+    let form: HashMap<String, String> = form_urlencoded::parse(body.as_bytes())
+        .into_owned()
+        .collect();
     if form.get("grant_type").map(String::as_str) != Some("client_credentials") {
         return oauth_error("unsupported_grant_type", "Grant type is not supported");
     }
-    if form.get("client_id") != Some(&state.client_id) || form.get("client_secret") != Some(&state.client_secret) {
+    if form.get("client_id") != Some(&state.client_id)
+        || form.get("client_secret") != Some(&state.client_secret)
+    {
         return oauth_error("invalid_client", "Client authentication failed");
     }
     let scope = form.get("scope").cloned().unwrap_or_default();
@@ -394,14 +449,27 @@ fn api(
     }
     if let Err(wait) = state.take_token(&state.client_id) {
         state.throttled.fetch_add(1, Relaxed);
-        return Some(Reply::empty(429).with("Retry-After", (wait.as_secs_f64().ceil() as u64).max(1).to_string()));
+        return Some(Reply::empty(429).with(
+            "Retry-After",
+            (wait.as_secs_f64().ceil() as u64).max(1).to_string(),
+        ));
     }
     let rate_headers = |r: Reply| {
-        r.with("x-ratelimit-burst-capacity-clientidlimiter", format!("{}", state.burst as u64))
-            .with("x-ratelimit-replenish-rate-clientidlimiter", format!("{}", state.rate_limit as u64))
+        r.with(
+            "x-ratelimit-burst-capacity-clientidlimiter",
+            format!("{}", state.burst as u64),
+        )
+        .with(
+            "x-ratelimit-replenish-rate-clientidlimiter",
+            format!("{}", state.rate_limit as u64),
+        )
     };
     let fault = {
-        let faults = state.faults.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let faults = state
+            .faults
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
         let mut rng = state.fault_rng.lock().unwrap_or_else(|e| e.into_inner());
         faults.draw(&mut rng).map(|f| (f, faults.slow_for))
     };
@@ -410,10 +478,15 @@ fn api(
         state.injected.count(f);
         match f {
             Fault::Status500 => {
-                return Some(Reply::api_error(500, "Erreur technique. Veuillez contacter le support de francetravail.io."));
+                return Some(Reply::api_error(
+                    500,
+                    "Erreur technique. Veuillez contacter le support de francetravail.io.",
+                ));
             }
             Fault::Status503 => return Some(Reply::api_error(503, "Service indisponible.")),
-            Fault::TooManyWithRetryAfter => return Some(Reply::empty(429).with("Retry-After", "1")),
+            Fault::TooManyWithRetryAfter => {
+                return Some(Reply::empty(429).with("Retry-After", "1"));
+            }
             Fault::TooManyWithout => return Some(Reply::empty(429)),
             Fault::Dropped => return None,
             Fault::Slow => std::thread::sleep(slow_for),
@@ -452,7 +525,12 @@ pub fn parse_search(pairs: &[(String, String)]) -> Result<(Query, (u32, u32), St
     let (mut min, mut max) = (None, None);
     let mut key_parts = Vec::new();
     for (k, v) in pairs {
-        let list = || v.split(',').map(str::trim).filter(|s| !s.is_empty()).collect::<Vec<_>>();
+        let list = || {
+            v.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+        };
         match k.as_str() {
             "range" => {
                 range = parse_range(v)?;
@@ -460,10 +538,18 @@ pub fn parse_search(pairs: &[(String, String)]) -> Result<(Query, (u32, u32), St
             }
             "codeROME" => {
                 let codes = list();
-                if codes.is_empty() || codes.len() > p::MAX_ROME_CODES || !codes.iter().all(|c| is_rome_code(c)) {
+                if codes.is_empty()
+                    || codes.len() > p::MAX_ROME_CODES
+                    || !codes.iter().all(|c| is_rome_code(c))
+                {
                     return Err(param_error("codeROME"));
                 }
-                q.romes = Some(codes.iter().filter_map(|c| ROMES.iter().position(|r| r.code == *c).map(|i| i as u8)).collect());
+                q.romes = Some(
+                    codes
+                        .iter()
+                        .filter_map(|c| ROMES.iter().position(|r| r.code == *c).map(|i| i as u8))
+                        .collect(),
+                );
             }
             "departement" => {
                 let codes = list();
@@ -472,7 +558,13 @@ pub fn parse_search(pairs: &[(String, String)]) -> Result<(Query, (u32, u32), St
                 }
                 let mut idx = Vec::new();
                 for c in codes {
-                    idx.push(DEPTS.iter().position(|d| d.code == c).ok_or_else(|| param_error("departement"))? as u8);
+                    idx.push(
+                        DEPTS
+                            .iter()
+                            .position(|d| d.code == c)
+                            .ok_or_else(|| param_error("departement"))?
+                            as u8,
+                    );
                 }
                 q.depts = Some(idx);
             }
@@ -480,8 +572,12 @@ pub fn parse_search(pairs: &[(String, String)]) -> Result<(Query, (u32, u32), St
                 p::check_mots_cles(v)?;
                 q.keywords = p::keywords(v).into_iter().map(fold).collect();
             }
-            "minCreationDate" => min = Some(p::parse_date(v).ok_or_else(|| param_error("minCreationDate"))?),
-            "maxCreationDate" => max = Some(p::parse_date(v).ok_or_else(|| param_error("maxCreationDate"))?),
+            "minCreationDate" => {
+                min = Some(p::parse_date(v).ok_or_else(|| param_error("minCreationDate"))?)
+            }
+            "maxCreationDate" => {
+                max = Some(p::parse_date(v).ok_or_else(|| param_error("maxCreationDate"))?)
+            }
             "publieeDepuis" => {
                 let d: u32 = v.parse().map_err(|_| param_error("publieeDepuis"))?;
                 if !p::PUBLIEE_DEPUIS.contains(&d) {
@@ -508,7 +604,10 @@ pub fn parse_search(pairs: &[(String, String)]) -> Result<(Query, (u32, u32), St
             }
             "commune" => {
                 let codes = list();
-                if codes.is_empty() || codes.len() > p::MAX_COMMUNES || codes.iter().any(|c| c.len() != 5) {
+                if codes.is_empty()
+                    || codes.len() > p::MAX_COMMUNES
+                    || codes.iter().any(|c| c.len() != 5)
+                {
                     return Err(param_error("commune"));
                 }
                 q.communes = Some(codes.into_iter().map(str::to_string).collect());
@@ -526,12 +625,17 @@ pub fn parse_search(pairs: &[(String, String)]) -> Result<(Query, (u32, u32), St
             q.window = Some((a.timestamp_millis(), b.timestamp_millis()));
         }
         (None, None) => {}
-        _ => return Err("Les paramètres minCreationDate et maxCreationDate doivent être renseignés ensemble.".into()),
+        _ => return Err(
+            "Les paramètres minCreationDate et maxCreationDate doivent être renseignés ensemble."
+                .into(),
+        ),
     }
     Ok((q, range, key_parts.join("&")))
 }
 
-const KNOWN_CONTRACTS: &[&str] = &["CDI", "CDD", "MIS", "SAI", "DDI", "DIN", "FRA", "LIB", "CCE", "TTI", "DDT"];
+const KNOWN_CONTRACTS: &[&str] = &[
+    "CDI", "CDD", "MIS", "SAI", "DDI", "DIN", "FRA", "LIB", "CCE", "TTI", "DDT",
+];
 
 #[derive(Serialize)]
 struct SearchBody<'a> {
@@ -571,14 +675,19 @@ fn search(state: &State, pairs: &[(String, String)]) -> Reply {
         counts[recs[pos as usize].contract as usize] += 1;
     }
     let body = SearchBody {
-        resultats: (first..=end).map(|i| state.universe.render(hits[i as usize], now)).collect(),
+        resultats: (first..=end)
+            .map(|i| state.universe.render(hits[i as usize], now))
+            .collect(),
         filtres_possibles: vec![Filtre {
             filtre: "typeContrat",
             agregation: catalog::CONTRACTS
                 .iter()
                 .zip(&counts)
                 .filter(|(_, n)| **n > 0)
-                .map(|(c, n)| Agregation { valeur_possible: c.0, nb_resultats: *n })
+                .map(|(c, n)| Agregation {
+                    valeur_possible: c.0,
+                    nb_resultats: *n,
+                })
                 .collect(),
         }],
     };
@@ -592,9 +701,10 @@ fn offer(state: &State, path: &str) -> Reply {
     let id = path.rsplit('/').next().unwrap_or("");
     let now = state.now_ms();
     match state.universe.rec_by_id(id) {
-        Some(r) if r.is_active(now) => {
-            Reply::json(200, serde_json::to_vec(&state.universe.render_rec(r, now)).unwrap_or_default())
-        }
+        Some(r) if r.is_active(now) => Reply::json(
+            200,
+            serde_json::to_vec(&state.universe.render_rec(r, now)).unwrap_or_default(),
+        ),
         Some(r) if r.created <= now => Reply::empty(204),
         _ => Reply::api_error(404, "Offre non trouvée."),
     }
@@ -603,15 +713,23 @@ fn offer(state: &State, path: &str) -> Reply {
 fn referentiel(path: &str) -> Reply {
     let name = path.rsplit('/').next().unwrap_or("");
     let items: Vec<serde_json::Value> = match name {
-        "departements" => DEPTS.iter().map(|d| serde_json::json!({"code": d.code, "libelle": d.town})).collect(),
-        "metiers" => ROMES.iter().map(|r| serde_json::json!({"code": r.code, "libelle": r.label})).collect(),
-        "typesContrats" => {
-            catalog::CONTRACTS.iter().map(|c| serde_json::json!({"code": c.0, "libelle": c.2[0].replace(" - {} Mois", "")})).collect()
-        }
+        "departements" => DEPTS
+            .iter()
+            .map(|d| serde_json::json!({"code": d.code, "libelle": d.town}))
+            .collect(),
+        "metiers" => ROMES
+            .iter()
+            .map(|r| serde_json::json!({"code": r.code, "libelle": r.label}))
+            .collect(),
+        "typesContrats" => catalog::CONTRACTS
+            .iter()
+            .map(|c| serde_json::json!({"code": c.0, "libelle": c.2[0].replace(" - {} Mois", "")}))
+            .collect(),
         _ => return Reply::api_error(404, "Référentiel inconnu."),
     };
     let n = items.len();
-    Reply::json(200, serde_json::to_vec(&items).unwrap_or_default()).with("Content-Range", format!("{name} */{n}"))
+    Reply::json(200, serde_json::to_vec(&items).unwrap_or_default())
+        .with("Content-Range", format!("{name} */{n}"))
 }
 
 /// `/_sim/...`: counters and switches for tests that drive a simulator in another process.

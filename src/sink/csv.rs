@@ -26,14 +26,23 @@ pub enum HeaderCheck {
     /// This tool's header.
     Ours,
     /// Something else: the first column that differs (position, found, expected).
-    Foreign { position: usize, found: String, expected: String },
+    Foreign {
+        position: usize,
+        found: String,
+        expected: String,
+    },
 }
 
 impl CsvSink {
     /// Creates (or truncates) `path` and writes the header.
     pub fn create(path: &Path) -> io::Result<CsvSink> {
         let writer = writer(File::create(path)?)?;
-        Ok(CsvSink { writer, path: path.to_path_buf(), rows: 0, scratch: String::new() })
+        Ok(CsvSink {
+            writer,
+            path: path.to_path_buf(),
+            rows: 0,
+            scratch: String::new(),
+        })
     }
 
     /// Opens an existing file of `rows` rows for appending, after truncating it to `len` bytes.
@@ -43,8 +52,15 @@ impl CsvSink {
         file.sync_all()?;
         let mut file = file;
         file.seek(SeekFrom::End(0))?;
-        let writer = csv::WriterBuilder::new().has_headers(false).from_writer(file);
-        Ok(CsvSink { writer, path: path.to_path_buf(), rows, scratch: String::new() })
+        let writer = csv::WriterBuilder::new()
+            .has_headers(false)
+            .from_writer(file);
+        Ok(CsvSink {
+            writer,
+            path: path.to_path_buf(),
+            rows,
+            scratch: String::new(),
+        })
     }
 
     pub fn write(&mut self, o: &NormalizedOffer) -> io::Result<()> {
@@ -78,7 +94,11 @@ pub fn writer<W: io::Write>(w: W) -> io::Result<csv::Writer<W>> {
 }
 
 /// Writes one offer as a row (the one place rows are encoded).
-pub fn write_row<W: io::Write>(w: &mut csv::Writer<W>, o: &NormalizedOffer, scratch: &mut String) -> io::Result<()> {
+pub fn write_row<W: io::Write>(
+    w: &mut csv::Writer<W>,
+    o: &NormalizedOffer,
+    scratch: &mut String,
+) -> io::Result<()> {
     for c in &o.cells() {
         let text = c.csv_text(scratch);
         w.write_field(text.as_bytes())?;
@@ -89,20 +109,32 @@ pub fn write_row<W: io::Write>(w: &mut csv::Writer<W>, o: &NormalizedOffer, scra
 
 /// Reads the header of an existing file and compares it with the schema.
 pub fn check_header(path: &Path) -> Result<HeaderCheck, Error> {
-    let file = File::open(path).map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
+    let file =
+        File::open(path).map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
     if file.metadata().map(|m| m.len()).unwrap_or(0) == 0 {
         return Ok(HeaderCheck::Empty);
     }
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(BufReader::new(file.take(1 << 20)));
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(BufReader::new(file.take(1 << 20)));
     let mut rec = csv::ByteRecord::new();
     match reader.read_byte_record(&mut rec) {
         Ok(true) => {}
         _ => {
-            return Ok(HeaderCheck::Foreign { position: 1, found: "(unreadable)".into(), expected: "id".into() });
+            return Ok(HeaderCheck::Foreign {
+                position: 1,
+                found: "(unreadable)".into(),
+                expected: "id".into(),
+            });
         }
     }
     for (i, expected) in offer::header().enumerate() {
-        let found = rec.get(i).map(|b| String::from_utf8_lossy(b).trim_start_matches('\u{feff}').to_string());
+        let found = rec.get(i).map(|b| {
+            String::from_utf8_lossy(b)
+                .trim_start_matches('\u{feff}')
+                .to_string()
+        });
         if found.as_deref() != Some(expected) {
             return Ok(HeaderCheck::Foreign {
                 position: i + 1,
@@ -112,7 +144,11 @@ pub fn check_header(path: &Path) -> Result<HeaderCheck, Error> {
         }
     }
     if rec.len() != COLUMN_COUNT {
-        return Ok(HeaderCheck::Foreign { position: COLUMN_COUNT + 1, found: String::from_utf8_lossy(rec.get(COLUMN_COUNT).unwrap_or_default()).into(), expected: "(end of header)".into() });
+        return Ok(HeaderCheck::Foreign {
+            position: COLUMN_COUNT + 1,
+            found: String::from_utf8_lossy(rec.get(COLUMN_COUNT).unwrap_or_default()).into(),
+            expected: "(end of header)".into(),
+        });
     }
     Ok(HeaderCheck::Ours)
 }
@@ -120,8 +156,11 @@ pub fn check_header(path: &Path) -> Result<HeaderCheck, Error> {
 /// The `(source, id)` of every row in the first `len` bytes of a CSV written by this tool, checking
 /// that every row has the schema's column count.
 pub fn scan_keys(path: &Path, len: u64, mut each: impl FnMut(&str, &str)) -> Result<u64, Error> {
-    let file = File::open(path).map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
-    let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(BufReader::with_capacity(1 << 20, file.take(len)));
+    let file =
+        File::open(path).map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(BufReader::with_capacity(1 << 20, file.take(len)));
     let mut rec = csv::ByteRecord::new();
     let mut rows = 0u64;
     loop {

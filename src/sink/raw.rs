@@ -21,7 +21,10 @@ pub struct RawArchive {
 impl RawArchive {
     pub fn open(dir: &Path) -> io::Result<RawArchive> {
         fs::create_dir_all(dir)?;
-        Ok(RawArchive { dir: dir.to_path_buf(), known: Default::default() })
+        Ok(RawArchive {
+            dir: dir.to_path_buf(),
+            known: Default::default(),
+        })
     }
 
     /// Appends one page body of slice `slice` (described by `describe` the first time).
@@ -31,7 +34,10 @@ impl RawArchive {
         }
         if self.known.insert(slice) {
             let line = serde_json::json!({"slice": slice, "query": describe});
-            let mut f = OpenOptions::new().create(true).append(true).open(self.dir.join("slices.jsonl"))?;
+            let mut f = OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(self.dir.join("slices.jsonl"))?;
             writeln!(f, "{line}")?;
         }
         let one_line: Vec<u8>;

@@ -138,8 +138,12 @@ where
 
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
         match T::SHAPE {
-            Shape::Int => T::deserialize(de::value::I64Deserializer::<E>::new(v)).map(Lenient::Value),
-            Shape::Float => T::deserialize(de::value::F64Deserializer::<E>::new(v as f64)).map(Lenient::Value),
+            Shape::Int => {
+                T::deserialize(de::value::I64Deserializer::<E>::new(v)).map(Lenient::Value)
+            }
+            Shape::Float => {
+                T::deserialize(de::value::F64Deserializer::<E>::new(v as f64)).map(Lenient::Value)
+            }
             _ => Ok(Lenient::Invalid),
         }
     }
@@ -149,14 +153,18 @@ where
             Shape::Int if v <= i64::MAX as u64 => {
                 T::deserialize(de::value::I64Deserializer::<E>::new(v as i64)).map(Lenient::Value)
             }
-            Shape::Float => T::deserialize(de::value::F64Deserializer::<E>::new(v as f64)).map(Lenient::Value),
+            Shape::Float => {
+                T::deserialize(de::value::F64Deserializer::<E>::new(v as f64)).map(Lenient::Value)
+            }
             _ => Ok(Lenient::Invalid),
         }
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
         match T::SHAPE {
-            Shape::Float => T::deserialize(de::value::F64Deserializer::<E>::new(v)).map(Lenient::Value),
+            Shape::Float => {
+                T::deserialize(de::value::F64Deserializer::<E>::new(v)).map(Lenient::Value)
+            }
             // An integral float (`1.0`) is still an integer.
             Shape::Int if v.fract() == 0.0 && v.abs() < 9.0e15 => {
                 T::deserialize(de::value::I64Deserializer::<E>::new(v as i64)).map(Lenient::Value)
@@ -235,7 +243,10 @@ mod tests {
         assert_eq!(o.i, Lenient::Value(3));
         assert_eq!(o.b, Lenient::Value(true));
         assert_eq!(o.m.get().unwrap().a, Lenient::Value("y".into()));
-        assert_eq!(o.l.get().unwrap()[0].get().unwrap().a, Lenient::Value("z".into()));
+        assert_eq!(
+            o.l.get().unwrap()[0].get().unwrap().a,
+            Lenient::Value("z".into())
+        );
         assert_eq!(o.after, Lenient::Value("ok".into()));
     }
 
@@ -256,7 +267,8 @@ mod tests {
 
     #[test]
     fn absent_null_and_numeric_coercions() {
-        let o: Outer = serde_json::from_str(r#"{"s":null,"f":2,"i":4.0,"l":[{"a":1},"x"]}"#).unwrap();
+        let o: Outer =
+            serde_json::from_str(r#"{"s":null,"f":2,"i":4.0,"l":[{"a":1},"x"]}"#).unwrap();
         assert_eq!(o.s, Lenient::Null);
         assert_eq!(o.b, Lenient::Absent);
         assert_eq!(o.f, Lenient::Value(2.0));

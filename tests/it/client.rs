@@ -11,7 +11,10 @@ use ftcollect::source::france_travail::{CreationWindow, SearchParams, Sort};
 
 use crate::harness::*;
 
-fn all_pages(c: &ftcollect::source::france_travail::FranceTravailClient, base: &SearchParams) -> (Vec<String>, u64) {
+fn all_pages(
+    c: &ftcollect::source::france_travail::FranceTravailClient,
+    base: &SearchParams,
+) -> (Vec<String>, u64) {
     let mut ids = Vec::new();
     let mut start = 0u32;
     let mut total = 0;
@@ -32,14 +35,25 @@ fn all_pages(c: &ftcollect::source::france_travail::FranceTravailClient, base: &
 fn pages_loop_on_the_total_and_return_exactly_the_matching_offers() {
     let sim = sim(3000);
     let c = client(&sim);
-    let params = SearchParams { rome_codes: vec!["M1811".into()], sort: Some(Sort::CreationDesc), ..Default::default() };
+    let params = SearchParams {
+        rome_codes: vec!["M1811".into()],
+        sort: Some(Sort::CreationDesc),
+        ..Default::default()
+    };
     let (ids, total) = all_pages(&c, &params);
-    let expected = sim.expected_ids(&Query { romes: Some(vec![0]), ..Default::default() });
+    let expected = sim.expected_ids(&Query {
+        romes: Some(vec![0]),
+        ..Default::default()
+    });
     assert_eq!(total as usize, expected.len());
     assert_eq!(ids, expected, "same offers, same order, no overlap");
     // Statuses: 206 for every page but the last, 200 for the last.
     let reqs = sim.requests();
-    let statuses: Vec<u16> = reqs.iter().filter(|r| r.range.is_some()).map(|r| r.status).collect();
+    let statuses: Vec<u16> = reqs
+        .iter()
+        .filter(|r| r.range.is_some())
+        .map(|r| r.status)
+        .collect();
     assert!(statuses[..statuses.len() - 1].iter().all(|&s| s == 206));
     assert_eq!(*statuses.last().unwrap(), 200);
 }
@@ -48,7 +62,11 @@ fn pages_loop_on_the_total_and_return_exactly_the_matching_offers() {
 fn a_page_past_the_end_is_204_with_no_offers() {
     let sim = sim(200);
     let c = client(&sim);
-    let p = SearchParams { rome_codes: vec!["K1906".into()], range: Some((3000, 3149)), ..Default::default() };
+    let p = SearchParams {
+        rome_codes: vec!["K1906".into()],
+        range: Some((3000, 3149)),
+        ..Default::default()
+    };
     let page = c.search(&p).unwrap();
     assert_eq!(page.status, 204);
     assert!(page.offers.is_empty());
@@ -59,34 +77,71 @@ fn a_page_past_the_end_is_204_with_no_offers() {
 fn a_window_is_sent_with_both_bounds() {
     let sim = sim(2000);
     let c = client(&sim);
-    let w = CreationWindow { min: parse_date("2026-10-01T00:00:00Z").unwrap(), max: parse_date("2026-10-15T00:00:00Z").unwrap() };
-    let p = SearchParams { window: Some(w), range: Some((0, 149)), ..Default::default() };
+    let w = CreationWindow {
+        min: parse_date("2026-10-01T00:00:00Z").unwrap(),
+        max: parse_date("2026-10-15T00:00:00Z").unwrap(),
+    };
+    let p = SearchParams {
+        window: Some(w),
+        range: Some((0, 149)),
+        ..Default::default()
+    };
     let page = c.search(&p).unwrap();
-    let q = Query { window: Some((w.min.timestamp_millis(), w.max.timestamp_millis())), ..Default::default() };
+    let q = Query {
+        window: Some((w.min.timestamp_millis(), w.max.timestamp_millis())),
+        ..Default::default()
+    };
     assert_eq!(page.total, Some(sim.expected_ids(&q).len() as u64));
     let last = sim.requests().pop().unwrap();
-    assert!(last.query.contains("minCreationDate=2026-10-01T00:00:00Z&maxCreationDate=2026-10-15T00:00:00Z"), "{}", last.query);
+    assert!(
+        last.query
+            .contains("minCreationDate=2026-10-01T00:00:00Z&maxCreationDate=2026-10-15T00:00:00Z"),
+        "{}",
+        last.query
+    );
 }
 
 #[test]
 fn a_400_carries_the_api_message_and_is_not_retried() {
     let sim = sim(100);
     let c = client(&sim);
-    let p = SearchParams { departements: vec!["20".into()], ..Default::default() };
+    let p = SearchParams {
+        departements: vec!["20".into()],
+        ..Default::default()
+    };
     let err = c.search(&p).unwrap_err();
-    assert_eq!(err, ApiError::BadRequest { status: 400, message: "Valeur du paramètre « departement » incorrecte.".into() });
+    assert_eq!(
+        err,
+        ApiError::BadRequest {
+            status: 400,
+            message: "Valeur du paramètre « departement » incorrecte.".into()
+        }
+    );
     assert_eq!(sim.search_requests(), 1);
 }
 
 #[test]
 fn wrong_credentials_are_a_clear_error_without_the_secret() {
     let sim = sim(100);
-    let c = client_with(&sim, Duration::ZERO, Duration::from_secs(5), "demo-id", "not-the-secret-xyz");
+    let c = client_with(
+        &sim,
+        Duration::ZERO,
+        Duration::from_secs(5),
+        "demo-id",
+        "not-the-secret-xyz",
+    );
     let err = c.search(&SearchParams::default()).unwrap_err();
     let msg = err.to_string();
     assert!(matches!(err, ApiError::Credentials { .. }), "{err:?}");
-    assert!(msg.contains("invalid_client") && msg.contains("FRANCE_TRAVAIL_ID") && msg.contains("FRANCE_TRAVAIL_KEY"), "{msg}");
-    assert!(!msg.contains("not-the-secret-xyz") && !format!("{err:?}").contains("not-the-secret-xyz"));
+    assert!(
+        msg.contains("invalid_client")
+            && msg.contains("FRANCE_TRAVAIL_ID")
+            && msg.contains("FRANCE_TRAVAIL_KEY"),
+        "{msg}"
+    );
+    assert!(
+        !msg.contains("not-the-secret-xyz") && !format!("{err:?}").contains("not-the-secret-xyz")
+    );
     assert_eq!(sim.search_requests(), 0);
 }
 
@@ -94,7 +149,10 @@ fn wrong_credentials_are_a_clear_error_without_the_secret() {
 fn an_expired_token_is_renewed_and_the_request_replayed() {
     let sim = sim_with(500, |c| c.token_ttl = Duration::from_secs(1));
     let c = client(&sim);
-    let p = SearchParams { range: Some((0, 9)), ..Default::default() };
+    let p = SearchParams {
+        range: Some((0, 9)),
+        ..Default::default()
+    };
     c.search(&p).unwrap();
     std::thread::sleep(Duration::from_millis(1100));
     c.search(&p).unwrap();
@@ -108,7 +166,10 @@ fn an_expired_token_is_renewed_and_the_request_replayed() {
 fn a_401_renews_the_token_once_then_replays() {
     let sim = sim(500);
     let c = client(&sim);
-    let p = SearchParams { range: Some((0, 9)), ..Default::default() };
+    let p = SearchParams {
+        range: Some((0, 9)),
+        ..Default::default()
+    };
     c.search(&p).unwrap();
     // Every token is refused: the client renews once, replays, and gives up with a credentials error.
     sim.set_reject_tokens(true);
@@ -137,17 +198,31 @@ fn a_detail_and_a_referential() {
 #[test]
 fn fault_injection_500_pages_all_fetched_and_retries_match_the_faults() {
     let sim = sim_with(4000, |c| {
-        c.faults = FaultConfig { slow_for: Duration::from_millis(1500), ..FaultConfig::spread(0.2) };
+        c.faults = FaultConfig {
+            slow_for: Duration::from_millis(1500),
+            ..FaultConfig::spread(0.2)
+        };
     });
-    let c = Arc::new(client_with(&sim, Duration::ZERO, Duration::from_secs(1), "demo-id", "demo-secret"));
-    let base = SearchParams { sort: Some(Sort::CreationDesc), ..Default::default() };
+    let c = Arc::new(client_with(
+        &sim,
+        Duration::ZERO,
+        Duration::from_secs(1),
+        "demo-id",
+        "demo-secret",
+    ));
+    let base = SearchParams {
+        sort: Some(Sort::CreationDesc),
+        ..Default::default()
+    };
     let expected = sim.expected_ids(&Query::default());
     let total = expected.len() as u32;
     // 500 page requests from 4 threads: the 20 pages of size 150 + 480 smaller pages.
-    let ranges: Vec<(u32, u32)> = (0..500u32).map(|i| {
-        let start = (i * 37) % 3000;
-        (start, start + if i < 20 { 149 } else { 9 })
-    }).collect();
+    let ranges: Vec<(u32, u32)> = (0..500u32)
+        .map(|i| {
+            let start = (i * 37) % 3000;
+            (start, start + if i < 20 { 149 } else { 9 })
+        })
+        .collect();
     let chunks: Vec<Vec<(u32, u32)>> = ranges.chunks(125).map(|c| c.to_vec()).collect();
     let handles: Vec<_> = chunks
         .into_iter()
@@ -161,8 +236,11 @@ fn fault_injection_500_pages_all_fetched_and_retries_match_the_faults() {
                     p.range = Some((a, b));
                     let page = c.search(&p).expect("every page is eventually fetched");
                     assert_eq!(page.total, Some(total as u64));
-                    let got: Vec<&String> = page.offers.iter().map(|o| o.id.get().unwrap()).collect();
-                    let want: Vec<&String> = expected[a as usize..=(b.min(total - 1)) as usize].iter().collect();
+                    let got: Vec<&String> =
+                        page.offers.iter().map(|o| o.id.get().unwrap()).collect();
+                    let want: Vec<&String> = expected[a as usize..=(b.min(total - 1)) as usize]
+                        .iter()
+                        .collect();
                     assert_eq!(got, want, "page {a}-{b}");
                 }
             })
@@ -176,7 +254,10 @@ fn fault_injection_500_pages_all_fetched_and_retries_match_the_faults() {
     eprintln!("injected {injected:?}\nclient {stats:?}");
     assert!(injected.total() > 50, "faults were injected: {injected:?}");
     assert_eq!(stats.retries.server_error, injected.server_errors());
-    assert_eq!(stats.retries.rate_limited, injected.too_many() + sim.throttled());
+    assert_eq!(
+        stats.retries.rate_limited,
+        injected.too_many() + sim.throttled()
+    );
     assert_eq!(stats.retries.bad_body, injected.truncated);
     assert_eq!(stats.retries.connection, injected.dropped);
     assert_eq!(stats.retries.timeout, injected.slow);
@@ -186,14 +267,23 @@ fn fault_injection_500_pages_all_fetched_and_retries_match_the_faults() {
 fn thirty_requests_from_four_threads_respect_the_limit_and_see_no_429() {
     let sim = sim_with(1000, |c| c.rate_limit = 10.0);
     let delay = Duration::from_millis(100);
-    let c = Arc::new(client_with(&sim, delay, Duration::from_secs(5), "demo-id", "demo-secret"));
+    let c = Arc::new(client_with(
+        &sim,
+        delay,
+        Duration::from_secs(5),
+        "demo-id",
+        "demo-secret",
+    ));
     let handles: Vec<_> = (0..4)
         .map(|t| {
             let c = c.clone();
             std::thread::spawn(move || {
                 let n = if t < 2 { 8 } else { 7 };
                 for i in 0..n {
-                    let p = SearchParams { range: Some((i * 10, i * 10 + 9)), ..Default::default() };
+                    let p = SearchParams {
+                        range: Some((i * 10, i * 10 + 9)),
+                        ..Default::default()
+                    };
                     c.search(&p).unwrap();
                 }
             })
@@ -202,7 +292,12 @@ fn thirty_requests_from_four_threads_respect_the_limit_and_see_no_429() {
     for h in handles {
         h.join().unwrap();
     }
-    let arrivals: Vec<Duration> = sim.requests().iter().filter(|r| r.range.is_some()).map(|r| r.at).collect();
+    let arrivals: Vec<Duration> = sim
+        .requests()
+        .iter()
+        .filter(|r| r.range.is_some())
+        .map(|r| r.at)
+        .collect();
     assert_eq!(arrivals.len(), 30);
     assert_eq!(sim.throttled(), 0, "no 429");
     let mut sorted = arrivals.clone();
@@ -211,7 +306,11 @@ fn thirty_requests_from_four_threads_respect_the_limit_and_see_no_429() {
     // server's read) is the only tolerance.
     let tolerance = Duration::from_millis(15);
     for w in sorted.windows(2) {
-        assert!(w[1] - w[0] + tolerance >= delay, "two arrivals {:?} apart", w[1] - w[0]);
+        assert!(
+            w[1] - w[0] + tolerance >= delay,
+            "two arrivals {:?} apart",
+            w[1] - w[0]
+        );
     }
     assert!(sorted[29] - sorted[0] + tolerance >= delay * 29);
     let ids: BTreeSet<u16> = sim.requests().iter().map(|r| r.status).collect();

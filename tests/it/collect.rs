@@ -6,7 +6,9 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use ftcollect::collect::checkpoint::Checkpoint;
-use ftcollect::collect::{self, CollectConfig, FranceTravailSettings, RunStatus, DEFAULT_ROME_CODES};
+use ftcollect::collect::{
+    self, CollectConfig, DEFAULT_ROME_CODES, FranceTravailSettings, RunStatus,
+};
 use ftcollect::plan::{self, SliceState, Strategy};
 use ftcollect::secret::Credentials;
 use ftcollect::simulator::{Query, SimHandle};
@@ -17,7 +19,11 @@ use crate::harness::*;
 pub fn config(sim: &SimHandle, output: &Path) -> CollectConfig {
     let mut c = CollectConfig::new(
         output,
-        FranceTravailSettings { api_url: sim.api_url(), token_url: sim.token_url(), credentials: Credentials::new("demo-id", "demo-secret") },
+        FranceTravailSettings {
+            api_url: sim.api_url(),
+            token_url: sim.token_url(),
+            credentials: Credentials::new("demo-id", "demo-secret"),
+        },
     );
     c.rate_limit_delay = Duration::ZERO;
     c.retry = fast_retry();
@@ -30,9 +36,18 @@ pub fn expected(sim: &SimHandle, months: u32) -> BTreeSet<String> {
     let w = plan::window_for(sim.now(), months);
     let romes = DEFAULT_ROME_CODES
         .iter()
-        .map(|c| ftcollect::simulator::catalog::ROMES.iter().position(|r| r.code == *c).unwrap() as u8)
+        .map(|c| {
+            ftcollect::simulator::catalog::ROMES
+                .iter()
+                .position(|r| r.code == *c)
+                .unwrap() as u8
+        })
         .collect();
-    let q = Query { romes: Some(romes), window: Some((w.min.timestamp_millis(), w.max.timestamp_millis())), ..Default::default() };
+    let q = Query {
+        romes: Some(romes),
+        window: Some((w.min.timestamp_millis(), w.max.timestamp_millis())),
+        ..Default::default()
+    };
     sim.expected_ids(&q).into_iter().collect()
 }
 
@@ -56,8 +71,15 @@ fn crowded_month_rome_slices(sim: &SimHandle) -> usize {
     let mut n = 0;
     for month in plan::grid::months(w) {
         for code in DEFAULT_ROME_CODES {
-            let r = ftcollect::simulator::catalog::ROMES.iter().position(|r| r.code == code).unwrap() as u8;
-            let q = Query { romes: Some(vec![r]), window: Some((month.min.timestamp_millis(), month.max.timestamp_millis())), ..Default::default() };
+            let r = ftcollect::simulator::catalog::ROMES
+                .iter()
+                .position(|r| r.code == code)
+                .unwrap() as u8;
+            let q = Query {
+                romes: Some(vec![r]),
+                window: Some((month.min.timestamp_millis(), month.max.timestamp_millis())),
+                ..Default::default()
+            };
             if sim.expected_ids(&q).len() > 3150 {
                 n += 1;
             }
@@ -70,7 +92,10 @@ fn crowded_month_rome_slices(sim: &SimHandle) -> usize {
 fn a_12_month_collection_gets_exactly_the_universe_with_few_calls_and_the_grid_agrees() {
     let sim = sim(60_000);
     let crowded = crowded_month_rome_slices(&sim);
-    assert!(crowded >= 3, "premise: several month × ROME slices over 3150 ({crowded})");
+    assert!(
+        crowded >= 3,
+        "premise: several month × ROME slices over 3150 ({crowded})"
+    );
     let want = expected(&sim, 12);
     let n = want.len() as u64;
 
@@ -83,16 +108,28 @@ fn a_12_month_collection_gets_exactly_the_universe_with_few_calls_and_the_grid_a
     let ids = csv_ids(&out);
     let set: BTreeSet<String> = ids.iter().cloned().collect();
     assert_eq!(ids.len(), set.len(), "no duplicate rows");
-    assert_eq!(set, want, "exactly the offers the universe holds for the query");
+    assert_eq!(
+        set, want,
+        "exactly the offers the universe holds for the query"
+    );
     let summary = outcome.summary.unwrap();
     assert_eq!(summary.announced_total, Some(n));
     assert_eq!(summary.offers_written, n);
-    assert!(!collect::checkpoint::path_for(&out).exists(), "checkpoint removed on success");
+    assert!(
+        !collect::checkpoint::path_for(&out).exists(),
+        "checkpoint removed on success"
+    );
     assert!(collect::summary::path_for(&out).exists());
 
     let minimal = n.div_ceil(150);
-    eprintln!("N = {n} offers, {crowded} month × ROME slices over the cap; adaptive: {adaptive_calls} search calls (minimum {minimal}, ratio {:.3})", adaptive_calls as f64 / minimal as f64);
-    assert!(adaptive_calls as f64 <= 1.15 * minimal as f64, "{adaptive_calls} calls for a minimum of {minimal}");
+    eprintln!(
+        "N = {n} offers, {crowded} month × ROME slices over the cap; adaptive: {adaptive_calls} search calls (minimum {minimal}, ratio {:.3})",
+        adaptive_calls as f64 / minimal as f64
+    );
+    assert!(
+        adaptive_calls as f64 <= 1.15 * minimal as f64,
+        "{adaptive_calls} calls for a minimum of {minimal}"
+    );
 
     let grid_out = dir.path().join("grid.csv");
     let mut g = config(&sim, &grid_out);
@@ -114,16 +151,37 @@ fn a_keyword_query_and_explicit_departements() {
     let out = dir.path().join("kw.csv");
     let mut c = config(&sim, &out);
     c.search = Some("data engineer".into());
-    c.departements = Some(vec!["75".into(), "92".into(), "69".into(), "13".into(), "31".into(), "33".into(), "2A".into()]);
+    c.departements = Some(vec![
+        "75".into(),
+        "92".into(),
+        "69".into(),
+        "13".into(),
+        "31".into(),
+        "33".into(),
+        "2A".into(),
+    ]);
     c.months = 6;
     let outcome = collect::collect(&c).unwrap();
     assert_eq!(outcome.status, RunStatus::Complete);
     let w = plan::window_for(sim.now(), 6);
     let deps = ["75", "92", "69", "13", "31", "33", "2A"]
         .iter()
-        .map(|d| ftcollect::simulator::geo::DEPTS.iter().position(|x| x.code == *d).unwrap() as u8)
+        .map(|d| {
+            ftcollect::simulator::geo::DEPTS
+                .iter()
+                .position(|x| x.code == *d)
+                .unwrap() as u8
+        })
         .collect();
-    let romes = DEFAULT_ROME_CODES.iter().map(|c| ftcollect::simulator::catalog::ROMES.iter().position(|r| r.code == *c).unwrap() as u8).collect();
+    let romes = DEFAULT_ROME_CODES
+        .iter()
+        .map(|c| {
+            ftcollect::simulator::catalog::ROMES
+                .iter()
+                .position(|r| r.code == *c)
+                .unwrap() as u8
+        })
+        .collect();
     let q = Query {
         romes: Some(romes),
         depts: Some(deps),
@@ -141,7 +199,13 @@ fn a_keyword_query_and_explicit_departements() {
 
 /// The query string the simulator logs for a slice (without `range`).
 fn logged_query(spec: &ftcollect::plan::SliceSpec, keywords: Option<&str>) -> String {
-    spec.params(keywords, 0, 0).query_pairs().into_iter().filter(|(k, _)| *k != "range").map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&")
+    spec.params(keywords, 0, 0)
+        .query_pairs()
+        .into_iter()
+        .filter(|(k, _)| *k != "range")
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 fn wait_for_rows(path: &Path, rows: usize, deadline: Instant) -> bool {
@@ -166,8 +230,25 @@ fn sigkill_at_several_points_then_resume_gives_the_clean_run() {
     let exe = env!("CARGO_BIN_EXE_ftcollect");
     let run = || {
         Command::new(exe)
-            .args(["--output", out.to_str().unwrap(), "--rate-limit-delay", "0.01", "--workers", "4", "--quiet", "--checkpoint-interval", "150"])
-            .args(["--api-url", &sim.api_url(), "--token-url", &sim.token_url(), "--now", &sim.now().to_rfc3339()])
+            .args([
+                "--output",
+                out.to_str().unwrap(),
+                "--rate-limit-delay",
+                "0.01",
+                "--workers",
+                "4",
+                "--quiet",
+                "--checkpoint-interval",
+                "150",
+            ])
+            .args([
+                "--api-url",
+                &sim.api_url(),
+                "--token-url",
+                &sim.token_url(),
+                "--now",
+                &sim.now().to_rfc3339(),
+            ])
             .env("FRANCE_TRAVAIL_ID", "demo-id")
             .env("FRANCE_TRAVAIL_KEY", "demo-secret")
             .env_remove("RUST_LOG")
@@ -179,7 +260,11 @@ fn sigkill_at_several_points_then_resume_gives_the_clean_run() {
     let mut kills = 0;
     for share in [0.15, 0.40, 0.70] {
         let mut child = run();
-        let reached = wait_for_rows(&out, (want.len() as f64 * share) as usize, Instant::now() + Duration::from_secs(60));
+        let reached = wait_for_rows(
+            &out,
+            (want.len() as f64 * share) as usize,
+            Instant::now() + Duration::from_secs(60),
+        );
         child.kill().unwrap();
         child.wait().unwrap();
         if reached {
@@ -192,7 +277,12 @@ fn sigkill_at_several_points_then_resume_gives_the_clean_run() {
             .plan
             .slices
             .iter()
-            .filter(|s| matches!(s.state, SliceState::Done { .. } | SliceState::Split { .. } | SliceState::Capped { .. }))
+            .filter(|s| {
+                matches!(
+                    s.state,
+                    SliceState::Done { .. } | SliceState::Split { .. } | SliceState::Capped { .. }
+                )
+            })
             .map(|s| logged_query(&s.spec, kw.as_deref()))
             .collect();
         finished_before.push((sim.requests().len(), done));
@@ -208,7 +298,11 @@ fn sigkill_at_several_points_then_resume_gives_the_clean_run() {
     let reqs = sim.requests();
     for (at, done) in &finished_before {
         for r in &reqs[*at..] {
-            assert!(!done.contains(&r.query) || r.range.is_none(), "finished slice fetched again: {}", r.query);
+            assert!(
+                !done.contains(&r.query) || r.range.is_none(),
+                "finished slice fetched again: {}",
+                r.query
+            );
         }
     }
     // Pages fetched more than once were only those lost with a kill.
@@ -217,7 +311,8 @@ fn sigkill_at_several_points_then_resume_gives_the_clean_run() {
         *per_page.entry((r.query.clone(), r.range)).or_default() += 1;
     }
     assert!(per_page.values().all(|&n| n <= 4));
-    let summary: serde_json::Value = serde_json::from_slice(&std::fs::read(collect::summary::path_for(&out)).unwrap()).unwrap();
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(collect::summary::path_for(&out)).unwrap()).unwrap();
     assert_eq!(summary["runs"], 4);
     assert_eq!(summary["offers_written"], want.len());
 }

@@ -18,7 +18,14 @@ pub fn sim_now() -> chrono::DateTime<Utc> {
 
 /// A simulator with `offers` offers, no rate limit, no faults, configured further by `f`.
 pub fn sim_with(offers: usize, f: impl FnOnce(&mut SimConfig)) -> SimHandle {
-    let mut c = SimConfig { offers, seed: 7, now: Some(sim_now()), rate_limit: 0.0, threads: 16, ..Default::default() };
+    let mut c = SimConfig {
+        offers,
+        seed: 7,
+        now: Some(sim_now()),
+        rate_limit: 0.0,
+        threads: 16,
+        ..Default::default()
+    };
     f(&mut c);
     simulator::start(c).expect("simulator starts")
 }
@@ -29,22 +36,120 @@ pub fn sim(offers: usize) -> SimHandle {
 
 /// A retry policy with short waits so fault tests stay quick.
 pub fn fast_retry() -> RetryPolicy {
-    RetryPolicy { max_attempts: 8, base_backoff: Duration::from_millis(10), max_backoff: Duration::from_millis(200) }
+    RetryPolicy {
+        max_attempts: 8,
+        base_backoff: Duration::from_millis(10),
+        max_backoff: Duration::from_millis(200),
+    }
 }
 
 pub fn transport(delay: Duration, timeout: Duration) -> Transport {
-    let settings = HttpSettings { request_timeout: timeout, ..Default::default() };
-    Transport::new(&settings, Arc::new(RateLimiter::new(delay)), fast_retry(), Cancel::new())
+    let settings = HttpSettings {
+        request_timeout: timeout,
+        ..Default::default()
+    };
+    Transport::new(
+        &settings,
+        Arc::new(RateLimiter::new(delay)),
+        fast_retry(),
+        Cancel::new(),
+    )
 }
 
 pub fn client(sim: &SimHandle) -> FranceTravailClient {
-    client_with(sim, Duration::ZERO, Duration::from_secs(5), "demo-id", "demo-secret")
+    client_with(
+        sim,
+        Duration::ZERO,
+        Duration::from_secs(5),
+        "demo-id",
+        "demo-secret",
+    )
 }
 
-pub fn client_with(sim: &SimHandle, delay: Duration, timeout: Duration, id: &str, secret: &str) -> FranceTravailClient {
-    FranceTravailClient::new(&sim.api_url(), &sim.token_url(), Credentials::new(id, secret), transport(delay, timeout))
+pub fn client_with(
+    sim: &SimHandle,
+    delay: Duration,
+    timeout: Duration,
+    id: &str,
+    secret: &str,
+) -> FranceTravailClient {
+    FranceTravailClient::new(
+        &sim.api_url(),
+        &sim.token_url(),
+        Credentials::new(id, secret),
+        transport(delay, timeout),
+    )
 }
 
 pub fn tempdir() -> tempfile::TempDir {
     tempfile::tempdir().expect("temp dir")
+}
+
+/// A Python interpreter with duckdb, pyarrow and pandas: `$FTCOLLECT_PYTHON` if set (`.ci/run` sets
+/// it), otherwise a virtual environment created once under `target/test-venv`.
+pub fn python() -> std::path::PathBuf {
+    static PY: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    PY.get_or_init(|| {
+        if let Ok(p) = std::env::var("FTCOLLECT_PYTHON") {
+            return p.into();
+        }
+        let venv = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-venv");
+        let py = venv.join("bin/python");
+        let ready = venv.join(".ready");
+        if !ready.exists() {
+            let lock = std::fs::File::create(
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-venv.lock"),
+            )
+            .unwrap();
+            lock.lock().unwrap();
+            if !ready.exists() {
+                let ok = std::process::Command::new("python3")
+                    .args(["-m", "venv"])
+                    .arg(&venv)
+                    .status()
+                    .unwrap()
+                    .success();
+                assert!(ok, "python3 -m venv failed: install Python 3 with venv");
+                let ok = std::process::Command::new(&py)
+                    .args([
+                        "-m",
+                        "pip",
+                        "install",
+                        "--quiet",
+                        "--disable-pip-version-check",
+                        "duckdb",
+                        "pyarrow",
+                        "pandas",
+                    ])
+                    .status()
+                    .unwrap()
+                    .success();
+                assert!(ok, "pip install duckdb pyarrow pandas failed");
+                std::fs::write(&ready, b"").unwrap();
+            }
+        }
+        py
+    })
+    .clone()
+}
+
+/// Runs a Python script with arguments and returns its stdout parsed as JSON.
+pub fn run_python(script: &str, args: &[&str]) -> serde_json::Value {
+    let out = std::process::Command::new(python())
+        .arg("-c")
+        .arg(script)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "python failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "python printed no JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    })
 }

@@ -3,3 +3,4 @@
 mod client;
 mod collect;
 mod harness;
+mod parquet;

@@ -72,7 +72,11 @@ impl std::fmt::Debug for TokenCache {
 
 impl TokenCache {
     pub fn new(token_url: String, credentials: Credentials) -> Self {
-        TokenCache { token_url, credentials, state: Mutex::new(State::default()) }
+        TokenCache {
+            token_url,
+            credentials,
+            state: Mutex::new(State::default()),
+        }
     }
 
     /// A valid token, fetched if the cache is empty or about to expire.
@@ -81,7 +85,10 @@ impl TokenCache {
         if let Some(c) = &state.cached
             && Instant::now() < c.renew_at
         {
-            return Ok(Bearer { header: Secret::new(format!("Bearer {}", c.token.expose())), generation: c.generation });
+            return Ok(Bearer {
+                header: Secret::new(format!("Bearer {}", c.token.expose())),
+                generation: c.generation,
+            });
         }
         // Holding the lock while fetching: the other workers wait for this token instead of
         // fetching their own.
@@ -90,27 +97,47 @@ impl TokenCache {
         state.generation += 1;
         let margin = RENEW_MARGIN.min(ttl / 4);
         let generation = state.generation;
-        state.cached = Some(Cached { token: token.clone(), renew_at: fetched_at + ttl.saturating_sub(margin), generation });
-        log::debug!("new France Travail access token (valid {} s)", ttl.as_secs());
-        Ok(Bearer { header: Secret::new(format!("Bearer {}", token.expose())), generation })
+        state.cached = Some(Cached {
+            token: token.clone(),
+            renew_at: fetched_at + ttl.saturating_sub(margin),
+            generation,
+        });
+        log::debug!(
+            "new France Travail access token (valid {} s)",
+            ttl.as_secs()
+        );
+        Ok(Bearer {
+            header: Secret::new(format!("Bearer {}", token.expose())),
+            generation,
+        })
     }
 
     /// Forgets the token of `generation` (a 401 answered it), unless it was already replaced.
     pub fn invalidate(&self, generation: u64) {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        if state.cached.as_ref().is_some_and(|c| c.generation == generation) {
+        if state
+            .cached
+            .as_ref()
+            .is_some_and(|c| c.generation == generation)
+        {
             state.cached = None;
         }
     }
 
-    fn fetch(&self, transport: &Transport, state: &mut State) -> Result<(Secret, Duration), ApiError> {
+    fn fetch(
+        &self,
+        transport: &Transport,
+        state: &mut State,
+    ) -> Result<(Secret, Duration), ApiError> {
         loop {
             let scope = if state.extra_scope {
                 format!("{SCOPE} application_{}", self.credentials.client_id)
             } else {
                 SCOPE.to_string()
             };
-            let result = transport.run("the token request", false, |agent| self.attempt(transport, agent, &scope));
+            let result = transport.run("the token request", false, |agent| {
+                self.attempt(transport, agent, &scope)
+            });
             match result {
                 Err(ApiError::Credentials { .. }) if !state.extra_scope => {
                     // Some applications need `application_<client_id>` in the scope: try once with it.
@@ -122,7 +149,12 @@ impl TokenCache {
         }
     }
 
-    fn attempt(&self, transport: &Transport, agent: &ureq::Agent, scope: &str) -> Attempt<(Secret, Duration)> {
+    fn attempt(
+        &self,
+        transport: &Transport,
+        agent: &ureq::Agent,
+        scope: &str,
+    ) -> Attempt<(Secret, Duration)> {
         transport.stats.record_token_request();
         let form = [
             ("grant_type", "client_credentials"),
@@ -154,7 +186,11 @@ impl TokenCache {
             },
             400 | 401 | 403 => {
                 let e: OAuthError = serde_json::from_slice(&body).unwrap_or_default();
-                let what = if e.error.is_empty() { format!("HTTP {status}") } else { e.error.clone() };
+                let what = if e.error.is_empty() {
+                    format!("HTTP {status}")
+                } else {
+                    e.error.clone()
+                };
                 let detail = if e.error_description.is_empty() {
                     String::new()
                 } else {

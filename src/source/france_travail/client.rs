@@ -19,7 +19,8 @@ use crate::secret::Credentials;
 /// The production API base (`FRANCE_TRAVAIL_API_URL`).
 pub const DEFAULT_API_URL: &str = "https://api.francetravail.io/partenaire/offresdemploi";
 /// The production token URL (`FRANCE_TRAVAIL_TOKEN_URL`).
-pub const DEFAULT_TOKEN_URL: &str = "https://entreprise.francetravail.fr/connexion/oauth2/access_token?realm=%2Fpartenaire";
+pub const DEFAULT_TOKEN_URL: &str =
+    "https://entreprise.francetravail.fr/connexion/oauth2/access_token?realm=%2Fpartenaire";
 
 /// Bodies larger than this are refused (a page of 150 offers is well under 2 MB).
 const BODY_LIMIT: u64 = 64 << 20;
@@ -62,7 +63,12 @@ enum Parsed<T> {
 
 impl FranceTravailClient {
     /// A client for `api_url` (without `/v2`), authenticating at `token_url`.
-    pub fn new(api_url: &str, token_url: &str, credentials: Credentials, transport: Transport) -> Self {
+    pub fn new(
+        api_url: &str,
+        token_url: &str,
+        credentials: Credentials,
+        transport: Transport,
+    ) -> Self {
         FranceTravailClient {
             api_url: api_url.trim_end_matches('/').to_string(),
             transport,
@@ -76,7 +82,10 @@ impl FranceTravailClient {
 
     /// `GET /v2/offres/search`.
     pub fn search(&self, params: &SearchParams) -> Result<SearchPage, ApiError> {
-        params.validate().map_err(|message| ApiError::BadRequest { status: 400, message })?;
+        params.validate().map_err(|message| ApiError::BadRequest {
+            status: 400,
+            message,
+        })?;
         let url = format!("{}/v2/offres/search", self.api_url);
         let pairs = params.query_pairs();
         let what = match params.range {
@@ -85,7 +94,9 @@ impl FranceTravailClient {
         };
         let page = self.get(&what, &url, &pairs, true, |status, resp, body| {
             if status == 204 {
-                let total = http::header(resp, "content-range").and_then(parse_content_range).map(|(_, t)| t);
+                let total = http::header(resp, "content-range")
+                    .and_then(parse_content_range)
+                    .map(|(_, t)| t);
                 return Ok(Parsed::Ok(SearchPage {
                     status,
                     offers: Vec::new(),
@@ -95,10 +106,15 @@ impl FranceTravailClient {
                     fetched_at: Utc::now(),
                 }));
             }
-            let Some((range, total)) = http::header(resp, "content-range").and_then(parse_content_range) else {
-                return Err(format!("HTTP {status} without a readable Content-Range header"));
+            let Some((range, total)) =
+                http::header(resp, "content-range").and_then(parse_content_range)
+            else {
+                return Err(format!(
+                    "HTTP {status} without a readable Content-Range header"
+                ));
             };
-            let parsed: SearchBody = serde_json::from_slice(&body).map_err(|e| format!("unreadable search body: {e}"))?;
+            let parsed: SearchBody = serde_json::from_slice(&body)
+                .map_err(|e| format!("unreadable search body: {e}"))?;
             Ok(Parsed::Ok(SearchPage {
                 status,
                 offers: parsed.resultats,
@@ -120,15 +136,26 @@ impl FranceTravailClient {
     /// `GET /v2/offres/{id}`: `None` when the offer was withdrawn (204 or 404).
     pub fn offer(&self, id: &str) -> Result<Option<RawOffer>, ApiError> {
         if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric()) {
-            return Err(ApiError::BadRequest { status: 400, message: format!("invalid offer id {id:?}") });
+            return Err(ApiError::BadRequest {
+                status: 400,
+                message: format!("invalid offer id {id:?}"),
+            });
         }
         let url = format!("{}/v2/offres/{id}", self.api_url);
-        let r = self.get(&format!("offer {id}"), &url, &[], false, |status, _, body| {
-            if status == 204 {
-                return Ok(Parsed::Empty);
-            }
-            serde_json::from_slice::<RawOffer>(&body).map(Parsed::Ok).map_err(|e| format!("unreadable offer body: {e}"))
-        })?;
+        let r = self.get(
+            &format!("offer {id}"),
+            &url,
+            &[],
+            false,
+            |status, _, body| {
+                if status == 204 {
+                    return Ok(Parsed::Empty);
+                }
+                serde_json::from_slice::<RawOffer>(&body)
+                    .map(Parsed::Ok)
+                    .map_err(|e| format!("unreadable offer body: {e}"))
+            },
+        )?;
         Ok(match r {
             Parsed::Ok(o) => Some(o),
             Parsed::Empty => None,
@@ -138,11 +165,17 @@ impl FranceTravailClient {
     /// `GET /v2/referentiel/{name}` (`departements`, `regions`, `metiers`, …).
     pub fn referentiel(&self, name: &str) -> Result<Vec<Referentiel>, ApiError> {
         let url = format!("{}/v2/referentiel/{name}", self.api_url);
-        let r = self.get(&format!("referential {name}"), &url, &[], false, |_, _, body| {
-            serde_json::from_slice::<Vec<Referentiel>>(&body)
-                .map(Parsed::Ok)
-                .map_err(|e| format!("unreadable referential body: {e}"))
-        })?;
+        let r = self.get(
+            &format!("referential {name}"),
+            &url,
+            &[],
+            false,
+            |_, _, body| {
+                serde_json::from_slice::<Vec<Referentiel>>(&body)
+                    .map(Parsed::Ok)
+                    .map_err(|e| format!("unreadable referential body: {e}"))
+            },
+        )?;
         Ok(match r {
             Parsed::Ok(v) => v,
             Parsed::Empty => Vec::new(),
@@ -244,5 +277,9 @@ impl FranceTravailClient {
 fn snippet(body: &[u8]) -> String {
     let s = String::from_utf8_lossy(&body[..body.len().min(200)]);
     let s = s.trim();
-    if s.is_empty() { "(empty body)".to_string() } else { s.replace('\n', " ") }
+    if s.is_empty() {
+        "(empty body)".to_string()
+    } else {
+        s.replace('\n', " ")
+    }
 }

@@ -36,7 +36,9 @@ pub fn parse_date(s: &str) -> Option<DateTime<Utc>> {
     if s.len() != 20 {
         return None;
     }
-    NaiveDateTime::parse_from_str(s, DATE_FORMAT).ok().map(|n| Utc.from_utc_datetime(&n))
+    NaiveDateTime::parse_from_str(s, DATE_FORMAT)
+        .ok()
+        .map(|n| Utc.from_utc_datetime(&n))
 }
 
 /// The sort orders of the API.
@@ -225,7 +227,10 @@ pub fn check_mots_cles(m: &str) -> Result<(), String> {
 
 /// Splits a `motsCles` value into its keywords (commas and spaces separate them).
 pub fn keywords(m: &str) -> Vec<&str> {
-    m.split([',', ' ']).map(str::trim).filter(|w| !w.is_empty()).collect()
+    m.split([',', ' '])
+        .map(str::trim)
+        .filter(|w| !w.is_empty())
+        .collect()
 }
 
 /// Parses `Content-Range: offres 0-149/496` (also `offres */0`, `metiers */1911`).
@@ -253,12 +258,29 @@ mod tests {
 
     #[test]
     fn content_range_shapes() {
-        assert_eq!(parse_content_range("offres 0-149/496"), Some((Some((0, 149)), 496)));
-        assert_eq!(parse_content_range("offres 300-352/353"), Some((Some((300, 352)), 353)));
+        assert_eq!(
+            parse_content_range("offres 0-149/496"),
+            Some((Some((0, 149)), 496))
+        );
+        assert_eq!(
+            parse_content_range("offres 300-352/353"),
+            Some((Some((300, 352)), 353))
+        );
         assert_eq!(parse_content_range("offres */0"), Some((None, 0)));
         assert_eq!(parse_content_range("metiers */1911"), Some((None, 1911)));
-        assert_eq!(parse_content_range(" offres  0-0/1 "), Some((Some((0, 0)), 1)));
-        for bad in ["", "offres", "offres 0-149", "offres a-b/3", "offres 5-2/9", "offres 0-1/x", "0-149/496"] {
+        assert_eq!(
+            parse_content_range(" offres  0-0/1 "),
+            Some((Some((0, 0)), 1))
+        );
+        for bad in [
+            "",
+            "offres",
+            "offres 0-149",
+            "offres a-b/3",
+            "offres 5-2/9",
+            "offres 0-1/x",
+            "0-149/496",
+        ] {
             assert_eq!(parse_content_range(bad), None, "{bad:?}");
         }
     }
@@ -267,10 +289,22 @@ mod tests {
     fn range_rules_and_messages() {
         assert!(check_range(0, 149).is_ok());
         assert!(check_range(3000, 3149).is_ok());
-        assert_eq!(check_range(0, 150).unwrap_err(), "La plage de résultats demandée est trop importante.");
-        assert_eq!(check_range(3001, 3010).unwrap_err(), "La position de début doit être inférieure ou égale à 3000.");
-        assert_eq!(check_range(3000, 3150).unwrap_err(), "La plage de résultats demandée est trop importante.");
-        assert_eq!(check_range(10, 5).unwrap_err(), "Valeur du paramètre « range » incorrecte.");
+        assert_eq!(
+            check_range(0, 150).unwrap_err(),
+            "La plage de résultats demandée est trop importante."
+        );
+        assert_eq!(
+            check_range(3001, 3010).unwrap_err(),
+            "La position de début doit être inférieure ou égale à 3000."
+        );
+        assert_eq!(
+            check_range(3000, 3150).unwrap_err(),
+            "La plage de résultats demandée est trop importante."
+        );
+        assert_eq!(
+            check_range(10, 5).unwrap_err(),
+            "Valeur du paramètre « range » incorrecte."
+        );
     }
 
     #[test]
@@ -312,12 +346,27 @@ mod tests {
 
     #[test]
     fn validation() {
-        let six = SearchParams { departements: vec!["01".into(); 6], ..Default::default() };
-        assert_eq!(six.validate().unwrap_err(), "Valeur du paramètre « departement » incorrecte.");
-        let pd = SearchParams { publiee_depuis: Some(2), ..Default::default() };
+        let six = SearchParams {
+            departements: vec!["01".into(); 6],
+            ..Default::default()
+        };
+        assert_eq!(
+            six.validate().unwrap_err(),
+            "Valeur du paramètre « departement » incorrecte."
+        );
+        let pd = SearchParams {
+            publiee_depuis: Some(2),
+            ..Default::default()
+        };
         assert!(pd.validate().is_err());
-        let kw = SearchParams { mots_cles: Some("data,a".into()), ..Default::default() };
+        let kw = SearchParams {
+            mots_cles: Some("data,a".into()),
+            ..Default::default()
+        };
         assert!(kw.validate().is_err());
-        assert_eq!(keywords("data engineer, python"), vec!["data", "engineer", "python"]);
+        assert_eq!(
+            keywords("data engineer, python"),
+            vec!["data", "engineer", "python"]
+        );
     }
 }

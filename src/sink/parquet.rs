@@ -1,0 +1,315 @@
+//! The Parquet output: the schema's columns with their Arrow types, streamed in batches.
+//!
+//! Invariants: memory is bounded by one batch of rows plus one row group's encoded pages, whatever
+//! the number of offers; the file is written under a temporary name and renamed into place only
+//! once closed and synced, so a reader never sees a half-written file. During a collection the CSV
+//! is the durable log; the Parquet file is produced from it at the end of the run (see
+//! [`convert_csv`]), so an interrupted-then-resumed run ends with exactly the CSV's rows.
+
+use std::fs::File;
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use arrow_array::builder::{
+    BooleanBuilder, Float64Builder, Int32Builder, ListBuilder, StringBuilder,
+    TimestampMillisecondBuilder,
+};
+use arrow_array::{ArrayRef, RecordBatch};
+use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
+use parquet::arrow::ArrowWriter;
+use parquet::basic::{Compression, ZstdLevel};
+use parquet::file::metadata::KeyValue;
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use parquet::schema::types::ColumnPath;
+
+use crate::error::Error;
+use crate::fsutil;
+use crate::normalize::offer::{COLUMNS, Cell, Kind, NormalizedOffer};
+
+/// Rows per Arrow batch handed to the writer.
+pub const BATCH_ROWS: usize = 8192;
+/// Rows per row group (analytics-sized).
+pub const ROW_GROUP_ROWS: usize = 65_536;
+
+/// Columns with many distinct values: dictionary encoding would only cost.
+const NO_DICTIONARY: &[&str] = &[
+    "id",
+    "description",
+    "title",
+    "application_url",
+    "source_url",
+    "salary_comment",
+    "latitude",
+    "longitude",
+    "date_created",
+    "date_updated",
+];
+
+/// The Arrow schema of the normalized offer.
+pub fn arrow_schema() -> SchemaRef {
+    let fields: Vec<Field> = COLUMNS
+        .iter()
+        .map(|c| match c.kind {
+            Kind::Text => Field::new(c.name, DataType::Utf8, false),
+            Kind::Str => Field::new(c.name, DataType::Utf8, true),
+            Kind::F64 => Field::new(c.name, DataType::Float64, true),
+            Kind::I32 => Field::new(c.name, DataType::Int32, true),
+            Kind::Bool => Field::new(c.name, DataType::Boolean, true),
+            Kind::Ts => Field::new(
+                c.name,
+                DataType::Timestamp(TimeUnit::Millisecond, Some("UTC".into())),
+                true,
+            ),
+            Kind::List => Field::new(
+                c.name,
+                DataType::List(Arc::new(Field::new("item", DataType::Utf8, true))),
+                true,
+            ),
+        })
+        .collect();
+    Arc::new(Schema::new(fields))
+}
+
+enum Builder {
+    Str(StringBuilder),
+    F64(Float64Builder),
+    I32(Int32Builder),
+    Bool(BooleanBuilder),
+    Ts(TimestampMillisecondBuilder),
+    List(ListBuilder<StringBuilder>),
+}
+
+impl Builder {
+    fn new(kind: Kind) -> Builder {
+        match kind {
+            Kind::Text | Kind::Str => Builder::Str(StringBuilder::new()),
+            Kind::F64 => Builder::F64(Float64Builder::new()),
+            Kind::I32 => Builder::I32(Int32Builder::new()),
+            Kind::Bool => Builder::Bool(BooleanBuilder::new()),
+            Kind::Ts => Builder::Ts(TimestampMillisecondBuilder::new().with_timezone("UTC")),
+            Kind::List => Builder::List(ListBuilder::new(StringBuilder::new())),
+        }
+    }
+
+    fn append(&mut self, cell: &Cell<'_>) {
+        match (self, cell) {
+            (Builder::Str(b), Cell::Text(s)) => b.append_value(s),
+            (Builder::Str(b), Cell::Str(s)) => b.append_option(*s),
+            (Builder::F64(b), Cell::F64(v)) => b.append_option(*v),
+            (Builder::I32(b), Cell::I32(v)) => b.append_option(*v),
+            (Builder::Bool(b), Cell::Bool(v)) => b.append_option(*v),
+            (Builder::Ts(b), Cell::Ts(v)) => b.append_option(v.map(|t| t.timestamp_millis())),
+            (Builder::List(b), Cell::List(v)) => match v {
+                Some(items) => {
+                    for i in *items {
+                        b.values().append_value(i);
+                    }
+                    b.append(true);
+                }
+                None => b.append(false),
+            },
+            // The builders are made from the same column table as the cells.
+            _ => unreachable!("cell kind does not match its column"),
+        }
+    }
+
+    fn finish(&mut self) -> ArrayRef {
+        match self {
+            Builder::Str(b) => Arc::new(b.finish()),
+            Builder::F64(b) => Arc::new(b.finish()),
+            Builder::I32(b) => Arc::new(b.finish()),
+            Builder::Bool(b) => Arc::new(b.finish()),
+            Builder::Ts(b) => Arc::new(b.finish()),
+            Builder::List(b) => Arc::new(b.finish()),
+        }
+    }
+}
+
+/// A Parquet file being written.
+pub struct ParquetSink {
+    path: PathBuf,
+    tmp: PathBuf,
+    writer: Option<ArrowWriter<File>>,
+    schema: SchemaRef,
+    builders: Vec<Builder>,
+    pending: usize,
+    rows: u64,
+}
+
+fn perr(path: &Path, e: impl std::fmt::Display) -> Error {
+    Error::io(
+        format!("cannot write {}", path.display()),
+        std::io::Error::other(e.to_string()),
+    )
+}
+
+impl ParquetSink {
+    /// Starts `path` (written as a temporary file until [`ParquetSink::finish`]). `metadata` goes
+    /// into the file's key-value metadata (tool version, query, run time).
+    pub fn create(path: &Path, metadata: Vec<(String, String)>) -> Result<ParquetSink, Error> {
+        let tmp = fsutil::temp_path(path);
+        let file = File::create(&tmp)
+            .map_err(|e| Error::io(format!("cannot create {}", tmp.display()), e))?;
+        let schema = arrow_schema();
+        let mut props = WriterProperties::builder()
+            .set_compression(Compression::ZSTD(
+                ZstdLevel::try_new(3).map_err(|e| perr(path, e))?,
+            ))
+            .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
+            .set_dictionary_enabled(true)
+            .set_statistics_enabled(EnabledStatistics::Page)
+            .set_created_by(format!("ftcollect {}", env!("CARGO_PKG_VERSION")))
+            .set_key_value_metadata(Some(
+                metadata
+                    .into_iter()
+                    .map(|(k, v)| KeyValue::new(k, v))
+                    .collect(),
+            ));
+        for c in NO_DICTIONARY {
+            props = props.set_column_dictionary_enabled(ColumnPath::from(*c), false);
+        }
+        let writer = ArrowWriter::try_new(file, schema.clone(), Some(props.build()))
+            .map_err(|e| perr(path, e))?;
+        Ok(ParquetSink {
+            path: path.to_path_buf(),
+            tmp,
+            writer: Some(writer),
+            builders: COLUMNS.iter().map(|c| Builder::new(c.kind)).collect(),
+            schema,
+            pending: 0,
+            rows: 0,
+        })
+    }
+
+    pub fn write(&mut self, o: &NormalizedOffer) -> Result<(), Error> {
+        for (b, c) in self.builders.iter_mut().zip(o.cells().iter()) {
+            b.append(c);
+        }
+        self.pending += 1;
+        self.rows += 1;
+        if self.pending >= BATCH_ROWS {
+            self.flush_batch()?;
+        }
+        Ok(())
+    }
+
+    fn flush_batch(&mut self) -> Result<(), Error> {
+        if self.pending == 0 {
+            return Ok(());
+        }
+        let arrays: Vec<ArrayRef> = self.builders.iter_mut().map(Builder::finish).collect();
+        let batch =
+            RecordBatch::try_new(self.schema.clone(), arrays).map_err(|e| perr(&self.path, e))?;
+        if let Some(w) = self.writer.as_mut() {
+            w.write(&batch).map_err(|e| perr(&self.path, e))?;
+        }
+        self.pending = 0;
+        Ok(())
+    }
+
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// Closes the file, syncs it and renames it into place.
+    pub fn finish(mut self) -> Result<u64, Error> {
+        self.flush_batch()?;
+        let writer = self.writer.take().expect("finish is called once");
+        let file = writer.into_inner().map_err(|e| perr(&self.path, e))?;
+        file.sync_all()
+            .map_err(|e| Error::io(format!("cannot write {}", self.tmp.display()), e))?;
+        drop(file);
+        fsutil::rename_durable(&self.tmp, &self.path)
+            .map_err(|e| Error::io(format!("cannot rename into {}", self.path.display()), e))?;
+        Ok(self.rows)
+    }
+}
+
+impl Drop for ParquetSink {
+    fn drop(&mut self) {
+        // Not finished (an error on the way): remove the temporary file, keep any previous output.
+        if self.writer.is_some() {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+/// Converts a CSV written by this tool into Parquet, streaming. A foreign CSV is refused with the
+/// first column that does not match; a cell that does not fit its column's type names its row.
+pub fn convert_csv(
+    csv: &Path,
+    parquet: &Path,
+    metadata: Vec<(String, String)>,
+) -> Result<u64, Error> {
+    use crate::sink::csv::{HeaderCheck, check_header};
+    match check_header(csv)? {
+        HeaderCheck::Ours => {}
+        HeaderCheck::Empty => {
+            return Err(Error::Data(format!(
+                "{} is empty: there is nothing to convert.",
+                csv.display()
+            )));
+        }
+        HeaderCheck::Foreign {
+            position,
+            found,
+            expected,
+        } => {
+            return Err(Error::Data(format!(
+                "{} is not a CSV written by ftcollect: column {position} is `{found}` where the schema has `{expected}`. \
+                 Only files written by `ftcollect collect` or `ftcollect normalize` can be converted.",
+                csv.display()
+            )));
+        }
+    }
+    let file =
+        File::open(csv).map_err(|e| Error::io(format!("cannot read {}", csv.display()), e))?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(BufReader::with_capacity(1 << 20, file));
+    let mut sink = ParquetSink::create(parquet, metadata)?;
+    let mut rec = csv::StringRecord::new();
+    let mut row = 0u64;
+    loop {
+        match reader.read_record(&mut rec) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                return Err(Error::Data(format!(
+                    "{} cannot be read as CSV near row {} ({e}).",
+                    csv.display(),
+                    row + 1
+                )));
+            }
+        }
+        row += 1;
+        if rec.len() != COLUMNS.len() {
+            return Err(Error::Data(format!(
+                "{} row {row} has {} columns instead of {}: the file was modified or cut short.",
+                csv.display(),
+                rec.len(),
+                COLUMNS.len()
+            )));
+        }
+        let offer = NormalizedOffer::from_csv_fields(rec.iter())
+            .map_err(|e| Error::Data(format!("{} row {row}: {e}.", csv.display())))?;
+        sink.write(&offer)?;
+    }
+    sink.finish()
+}
+
+/// The metadata recorded in every Parquet file this tool writes.
+pub fn metadata(query: &impl serde::Serialize) -> Vec<(String, String)> {
+    vec![
+        ("ftcollect.version".into(), env!("CARGO_PKG_VERSION").into()),
+        (
+            "ftcollect.query".into(),
+            serde_json::to_string(query).unwrap_or_default(),
+        ),
+        (
+            "ftcollect.run_time".into(),
+            crate::normalize::offer::format_ts(&chrono::Utc::now()),
+        ),
+    ]
+}
