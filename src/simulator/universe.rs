@@ -708,6 +708,8 @@ fn salary_label(rng: &mut fastrand::Rng, rome: &str) -> Option<String> {
     })
 }
 
+// `*one(..)` copies a `&'static str` out of a table; auto-deref would shorten its lifetime.
+#[allow(clippy::explicit_auto_deref)]
 fn render(u: &Universe, r: &Rec, now: i64) -> SimOffer {
     let mut rng = fastrand::Rng::with_seed(
         u.config.seed ^ (r.idx as u64).wrapping_mul(0x2545_F491_4F6C_DD1D),
@@ -800,7 +802,7 @@ fn render(u: &Universe, r: &Rec, now: i64) -> SimOffer {
     };
     let formations = if chance(&mut rng, 0.17) {
         vec![Formation {
-            niveau_libelle: one(&mut rng, catalog::EDUCATION),
+            niveau_libelle: *one(&mut rng, catalog::EDUCATION),
             exigence: "S",
         }]
     } else {
@@ -808,7 +810,7 @@ fn render(u: &Universe, r: &Rec, now: i64) -> SimOffer {
     };
     let langues = if chance(&mut rng, 0.09) {
         vec![Exigence {
-            libelle: one(&mut rng, catalog::LANGUAGES),
+            libelle: *one(&mut rng, catalog::LANGUAGES),
             exigence: "S",
         }]
     } else {
@@ -816,7 +818,7 @@ fn render(u: &Universe, r: &Rec, now: i64) -> SimOffer {
     };
     let permis = if chance(&mut rng, 0.21) {
         vec![Exigence {
-            libelle: one(&mut rng, catalog::LICENCES),
+            libelle: *one(&mut rng, catalog::LICENCES),
             exigence: "E",
         }]
     } else {
@@ -836,7 +838,7 @@ fn render(u: &Universe, r: &Rec, now: i64) -> SimOffer {
         lieu_travail: lieu,
         rome_code: rome.code,
         rome_libelle: rome.label,
-        appellation_libelle: one(&mut rng, rome.appellations),
+        appellation_libelle: *one(&mut rng, rome.appellations),
         entreprise: Entreprise {
             nom: chance(&mut rng, 0.76).then(|| *one(&mut rng, catalog::COMPANIES)),
             entreprise_adaptee: false,
