@@ -2085,3 +2085,24 @@ fn synthetic_edge_cases_from_json_lines() {
     assert_eq!(o.origin_partner.as_deref(), Some("INDEED"));
     assert_eq!(o.remote_work, Some(true));
 }
+
+#[test]
+fn docs_schema_lists_every_column_in_order_with_its_type() {
+    let doc =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/schema.md")).unwrap();
+    let rows: Vec<(usize, String, String)> = doc
+        .lines()
+        .filter_map(|l| {
+            let cells: Vec<&str> = l.split(" | ").collect();
+            let n = cells.first()?.strip_prefix("| ")?.parse().ok()?;
+            Some((n, cells.get(1)?.to_string(), cells.get(2)?.to_string()))
+        })
+        .collect();
+    assert_eq!(rows.len(), COLUMNS.len());
+    for (i, (c, (n, name, kind))) in COLUMNS.iter().zip(&rows).enumerate() {
+        assert_eq!(
+            (*n, name.as_str(), kind.as_str()),
+            (i + 1, c.name, c.kind.schema_name())
+        );
+    }
+}
