@@ -441,6 +441,18 @@ mod tests {
     }
 
     #[test]
+    fn every_truncation_is_an_error_or_offers_never_a_panic() {
+        let doc = r#"{"resultats":[{"id":"A","salaire":{"libelle":"Annuel de 35000,00 Euros"},"lieuTravail":{"libelle":"75 - Paris","latitude":48.8}},{"id":"B","competences":[{"libelle":"é"}]}],"filtresPossibles":[{"agregation":[]}]}"#;
+        for cut in 0..=doc.len() {
+            let mut w = Warnings::default();
+            match read_all("cut", &doc.as_bytes()[..cut], &mut w) {
+                Ok(v) => assert!(v.len() <= 2),
+                Err(e) => assert!(e.to_string().starts_with("cut"), "{e}"),
+            }
+        }
+    }
+
+    #[test]
     fn wrong_field_types_never_fail_the_input() {
         let mut w = Warnings::default();
         let v = read_all(
