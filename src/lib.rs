@@ -8,6 +8,7 @@
 //! dedups them, writes the [`sink`]s and checkpoints so a killed run resumes exactly.
 //! The [`simulator`] is a faithful local copy of the APIs for tests, benchmarks and the demo.
 
+pub mod api;
 pub mod cli;
 pub mod collect;
 pub mod commands;
