@@ -19,12 +19,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         (Some(id), Some(key)) => (FranceTravailApi::new(id, key), None),
         _ => {
             let sim = ftcollect::simulator::start(Default::default())?;
-            let api = FranceTravailApi::new("demo-id", "demo-secret").with_urls(sim.api_url(), sim.token_url());
+            let api = FranceTravailApi::new("demo-id", "demo-secret")
+                .with_urls(sim.api_url(), sim.token_url());
             (api, Some(sim))
         }
     };
 
-    let collector = HistoricalCollector::new(api).results_per_page(150).rate_limit_delay(Duration::from_secs_f64(0.1));
+    let collector = HistoricalCollector::new(api)
+        .results_per_page(150)
+        .rate_limit_delay(Duration::from_secs_f64(0.1));
 
     let output_file = collector.collect_data("data/output.csv", 6, Some("data scientist"))?;
     println!("Collection finished! File: {}", output_file.display());

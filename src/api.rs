@@ -50,7 +50,12 @@ pub struct HistoricalCollector {
 
 impl HistoricalCollector {
     pub fn new(api: FranceTravailApi) -> Self {
-        HistoricalCollector { api, results_per_page: 150, rate_limit_delay: Duration::from_millis(100), configure: None }
+        HistoricalCollector {
+            api,
+            results_per_page: 150,
+            rate_limit_delay: Duration::from_millis(100),
+            configure: None,
+        }
     }
 
     /// Page size, 1 to 150.
@@ -74,11 +79,18 @@ impl HistoricalCollector {
     /// Collects every offer created over the last `max_months` months matching `search_terms`
     /// into `output_file` (CSV; resumes from its checkpoint if one exists) and returns its path.
     /// An incomplete collection is an error that says what is missing; run it again to resume.
-    pub fn collect_data(&self, output_file: impl AsRef<Path>, max_months: u32, search_terms: Option<&str>) -> Result<PathBuf, Error> {
+    pub fn collect_data(
+        &self,
+        output_file: impl AsRef<Path>,
+        max_months: u32,
+        search_terms: Option<&str>,
+    ) -> Result<PathBuf, Error> {
         let output = output_file.as_ref().to_path_buf();
         let mut c = CollectConfig::new(&output, self.api.settings.clone());
         c.months = max_months.max(1);
-        c.search = search_terms.map(str::to_string).filter(|s| !s.trim().is_empty());
+        c.search = search_terms
+            .map(str::to_string)
+            .filter(|s| !s.trim().is_empty());
         c.results_per_page = self.results_per_page;
         c.rate_limit_delay = self.rate_limit_delay;
         if let Some(f) = self.configure {
@@ -93,7 +105,10 @@ impl HistoricalCollector {
                 s.status,
                 s.problems.join("; ")
             ))),
-            (status, None) => Err(Error::Data(format!("the collection into {} ended {status:?}", output.display()))),
+            (status, None) => Err(Error::Data(format!(
+                "the collection into {} ended {status:?}",
+                output.display()
+            ))),
         }
     }
 }
