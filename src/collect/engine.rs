@@ -25,8 +25,8 @@ use crate::sink::csv::{self as csv_sink, CsvSink, HeaderCheck};
 use crate::sink::raw::RawArchive;
 use crate::source::france_travail::{CreationWindow, FranceTravailClient};
 
-/// Checkpoints triggered by progress are at least this far apart (failures and the end of the run
-/// always save at once).
+/// Checkpoints triggered by finished slices are at least this far apart (the offer interval,
+/// failures and the end of the run always save at once).
 const MIN_CHECKPOINT_SPACING: Duration = Duration::from_millis(200);
 
 /// What a worker hands back for one page.
@@ -234,10 +234,11 @@ pub fn collect(c: &CollectConfig) -> Result<Outcome, Error> {
                 plan.on_page(task, &fetched.result);
                 unsaved = true;
                 let finished_now = !was_finished && plan.slice(task.slice).is_finished();
-                // At most a few checkpoints per second: with thousands of tiny slices (the grid),
-                // one per slice would spend the run rewriting the plan.
-                if (since_checkpoint >= c.checkpoint_interval || finished_now)
-                    && last_checkpoint.elapsed() >= MIN_CHECKPOINT_SPACING
+                // Every `checkpoint_interval` offers; and when a slice finishes, at most a few times
+                // per second: with thousands of tiny slices (the grid), one checkpoint per slice
+                // would spend the run rewriting the plan (a pending save happens on the next tick).
+                if since_checkpoint >= c.checkpoint_interval
+                    || (finished_now && last_checkpoint.elapsed() >= MIN_CHECKPOINT_SPACING)
                 {
                     save(
                         &plan,

@@ -116,10 +116,11 @@ pub fn start(config: SimConfig) -> std::io::Result<SimHandle> {
             std::thread::Builder::new()
                 .name(format!("sim-{i}"))
                 .spawn(move || {
+                    // Blocking `recv` (not `recv_timeout`, whose wake-ups can miss a request for a
+                    // while); shutdown unblocks each thread.
                     while !stop.load(Relaxed) {
-                        match server.recv_timeout(Duration::from_millis(100)) {
-                            Ok(Some(req)) => server::handle(&state, req),
-                            Ok(None) => {}
+                        match server.recv() {
+                            Ok(req) => server::handle(&state, req),
                             Err(_) => break,
                         }
                     }
@@ -206,7 +207,9 @@ impl SimHandle {
 impl Drop for SimHandle {
     fn drop(&mut self) {
         self.stop.store(true, Relaxed);
-        self.server.unblock();
+        for _ in 0..self.threads.len() {
+            self.server.unblock();
+        }
         for t in self.threads.drain(..) {
             let _ = t.join();
         }
