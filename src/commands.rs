@@ -248,7 +248,7 @@ fn normalize_cmd(a: &NormalizeArgs) -> Result<ExitCode, Error> {
             for raw in normalize::read_offers(&name, &bytes) {
                 let raw = raw.map_err(|e| Error::Data(e.to_string()))?;
                 if let Some(o) =
-                    normalize::normalize_france_travail(&raw, fetched_at, &mut warnings)
+                    normalize::normalize_france_travail_owned(raw, fetched_at, &mut warnings)
                 {
                     if seen.insert(&o.source, &o.id) {
                         csv_sink::write_row(&mut writer, &o, &mut scratch).map_err(io_err)?;

@@ -19,7 +19,7 @@ use super::{CollectConfig, Outcome};
 use crate::error::{ApiError, Error};
 use crate::fsutil;
 use crate::http::{RateLimiter, Transport};
-use crate::normalize::{NormalizedOffer, Warnings, normalize_france_travail};
+use crate::normalize::{NormalizedOffer, Warnings, normalize_france_travail_owned};
 use crate::plan::{self, PageResult, PageTask, Plan, SliceState, Strategy};
 use crate::sink::csv::{self as csv_sink, CsvSink, HeaderCheck};
 use crate::sink::raw::RawArchive;
@@ -190,8 +190,10 @@ pub fn collect(c: &CollectConfig) -> Result<Outcome, Error> {
                         .collect();
                     let offers = page
                         .offers
-                        .iter()
-                        .filter_map(|o| normalize_france_travail(o, page.fetched_at, &mut warnings))
+                        .into_iter()
+                        .filter_map(|o| {
+                            normalize_france_travail_owned(o, page.fetched_at, &mut warnings)
+                        })
                         .collect();
                     Fetched {
                         result: PageResult {

@@ -240,6 +240,11 @@ impl RawOffers<'_> {
 
     fn json_error(&mut self, e: &serde_json::Error) -> InputError {
         self.failed = true;
+        // Bytes that are not UTF-8 make serde_json fail somewhere: name the real cause. (Checking
+        // only on failure keeps a full extra pass over every valid input off the fast path.)
+        if let Err(u) = std::str::from_utf8(self.bytes) {
+            return self.error(Some(u.valid_up_to()), InputErrorKind::NotUtf8);
+        }
         let msg = e.to_string();
         // serde_json appends " at line L column C": the error shows them separately.
         let msg = match msg.rfind(" at line ") {
@@ -273,11 +278,6 @@ impl Iterator for RawOffers<'_> {
                 return None;
             }
             if self.stream.is_none() {
-                if let Err(e) = std::str::from_utf8(self.bytes) {
-                    return Some(Err(
-                        self.error(Some(e.valid_up_to()), InputErrorKind::NotUtf8)
-                    ));
-                }
                 let body = self
                     .bytes
                     .strip_prefix("\u{feff}".as_bytes())

@@ -10,7 +10,7 @@ pub mod salary;
 pub mod warnings;
 
 pub use departements::{DEPARTEMENTS, Departement, REGIONS, is_departement, region_of};
-pub use france_travail::normalize_france_travail;
+pub use france_travail::{normalize_france_travail, normalize_france_travail_owned};
 pub use input::{InputError, InputErrorKind, RawOffers, read_all, read_offers};
 pub use offer::{COLUMNS, Cell, Column, Kind, NormalizedOffer};
 pub use remote::remote_work;

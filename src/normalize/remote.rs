@@ -110,6 +110,12 @@ pub fn remote_work<'a, I>(texts: I) -> Option<bool>
 where
     I: IntoIterator<Item = &'a str>,
 {
+    let texts: Vec<&str> = texts.into_iter().collect();
+    // Most texts say nothing about remote work: a cheap scan of the raw bytes for the words that
+    // can matter skips the folding and the full scan for them.
+    if !texts.iter().any(|t| might_mention(t.as_bytes())) {
+        return None;
+    }
     SCRATCH.with(|cell| match cell.try_borrow_mut() {
         Ok(mut buf) => {
             buf.clear();
@@ -362,6 +368,89 @@ static CLASS: [u8; 256] = {
     c
 };
 
+/// One raw character folded the way [`fold_into`] folds it, restricted to what the trigger words
+/// need: ASCII lowercased, and the Latin-1 accented vowels and `ç`/`ñ` (2-byte UTF-8 `C3 xx`) mapped
+/// to their base letter. Returns the folded byte and the number of raw bytes read, skipping any
+/// combining accents (U+0300–U+036F) that follow. `None` for any other non-ASCII character.
+fn fold_char(t: &[u8], i: usize) -> Option<(u8, usize)> {
+    let b = *t.get(i)?;
+    let (c, mut n) = if b < 0x80 {
+        (b.to_ascii_lowercase(), 1)
+    } else if b == 0xC3 {
+        let c = match t.get(i + 1)? {
+            0x80..=0x85 | 0xA0..=0xA5 => b'a',
+            0x87 | 0xA7 => b'c',
+            0x88..=0x8B | 0xA8..=0xAB => b'e',
+            0x8C..=0x8F | 0xAC..=0xAF => b'i',
+            0x91 | 0xB1 => b'n',
+            0x92..=0x96 | 0xB2..=0xB6 => b'o',
+            0x99..=0x9C | 0xB9..=0xBC => b'u',
+            _ => return None,
+        };
+        (c, 2)
+    } else {
+        return None;
+    };
+    // Combining accents: `CC 80`..`CD AF`.
+    while let (Some(&x), Some(&y)) = (t.get(i + n), t.get(i + n + 1)) {
+        if (x == 0xCC && (0x80..=0xBF).contains(&y)) || (x == 0xCD && (0x80..=0xAF).contains(&y)) {
+            n += 2;
+        } else {
+            break;
+        }
+    }
+    Some((c, n))
+}
+
+/// Whether the raw text at `i` folds to `word` (ASCII, lowercase). Returns the raw end.
+fn folds_to(t: &[u8], mut i: usize, word: &[u8]) -> Option<usize> {
+    for &w in word {
+        let (c, n) = fold_char(t, i)?;
+        if c != w {
+            return None;
+        }
+        i += n;
+    }
+    Some(i)
+}
+
+/// A conservative pre-check on raw text: false only when [`verdict_of_folded`] would find no
+/// trigger at all after folding (no word starting `tele`, `remote`, `presentiel`, `site`, or
+/// `travail` followed by `a`/`à`). Never false when a trigger is present; may be true without one.
+fn might_mention(t: &[u8]) -> bool {
+    let mut prev_alnum = false;
+    for i in 0..t.len() {
+        let b = t[i];
+        let alnum = b.is_ascii_alphanumeric();
+        let starts = !prev_alnum;
+        prev_alnum = alnum;
+        if !starts {
+            continue;
+        }
+        let hit = match b | 0x20 {
+            b't' => {
+                folds_to(t, i, b"tele").is_some()
+                    || folds_to(t, i, b"travail").is_some_and(|e| {
+                        // "travail a distance", whatever the spaces between.
+                        let mut j = e;
+                        while j < t.len() && !t[j].is_ascii_alphanumeric() && t[j] != 0xC3 {
+                            j += 1;
+                        }
+                        fold_char(t, j).is_some_and(|(c, _)| c == b'a')
+                    })
+            }
+            b'r' => folds_to(t, i, b"remote").is_some(),
+            b'p' => folds_to(t, i, b"presentiel").is_some(),
+            b's' => folds_to(t, i, b"site").is_some(),
+            _ => false,
+        };
+        if hit {
+            return true;
+        }
+    }
+    false
+}
+
 /// The verdict on text already folded by [`fold_into`].
 fn verdict_of_folded(t: &[u8]) -> Option<bool> {
     let mut tally = Tally::default();
@@ -430,7 +519,65 @@ mod tests {
     use super::*;
 
     fn rw(s: &str) -> Option<bool> {
-        remote_work([s])
+        let v = remote_work([s]);
+        // The pre-check never hides a verdict: the full path agrees.
+        let mut folded = Vec::new();
+        fold_into(s, &mut folded);
+        folded.push(b'\n');
+        assert_eq!(
+            v,
+            verdict_of_folded(&folded),
+            "pre-check changed the verdict of {s:?}"
+        );
+        v
+    }
+
+    #[test]
+    fn the_pre_check_is_conservative_on_random_texts() {
+        let words = [
+            "Télé",
+            "TELE",
+            "te\u{301}le\u{301}",
+            "travail",
+            "à",
+            "A",
+            "\u{a0}",
+            "distance",
+            "REMOTE",
+            "remote",
+            "Présentiel",
+            "PRÉSENTIEL",
+            "site",
+            "Site",
+            "pas",
+            "de",
+            "100%",
+            "uniquement",
+            "sur",
+            "non",
+            ":",
+            "-",
+            "\n",
+            " ",
+            "«",
+            "»",
+            "oui",
+            "possible",
+            "x",
+            "é",
+            "œuvre",
+            "\u{2019}",
+            "ﬁ",
+        ];
+        let mut rng = fastrand::Rng::with_seed(99);
+        for _ in 0..20_000 {
+            let n = rng.usize(1..12);
+            let text: String = (0..n)
+                .map(|_| words[rng.usize(..words.len())])
+                .collect::<Vec<_>>()
+                .join(if rng.bool() { " " } else { "" });
+            rw(&text);
+        }
     }
 
     #[test]
