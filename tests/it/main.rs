@@ -3,4 +3,5 @@
 mod client;
 mod collect;
 mod harness;
+mod history;
 mod parquet;
