@@ -63,13 +63,18 @@ pub fn report(dir: &Path) -> Result<HistoryReport, Error> {
         ..Default::default()
     };
     // Held while reading, so no sync replaces files under us; if one is running, read anyway.
-    let _lock = match DatasetLock::try_acquire(&l, "history")? {
-        Ok(lock) => {
+    let _lock = match DatasetLock::try_acquire(&l, "history") {
+        Ok(Ok(lock)) => {
             dataset::recover(&l)?;
             Some(lock)
         }
-        Err(holder) => {
+        Ok(Err(holder)) => {
             r.busy = Some(holder);
+            None
+        }
+        // A read-only copy of a dataset: read it as it is.
+        Err(e) => {
+            log::debug!("no lock ({e}): reading the dataset as it is");
             None
         }
     };
