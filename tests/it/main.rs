@@ -3,5 +3,7 @@
 mod client;
 mod collect;
 mod harness;
-mod history;
 mod parquet;
+
+// History datasets (`sync`, `history`).
+mod history;
