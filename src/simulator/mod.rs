@@ -9,6 +9,7 @@ pub mod adzuna;
 pub mod catalog;
 pub mod faults;
 pub mod geo;
+pub mod lifecycle;
 pub mod server;
 pub mod universe;
 
@@ -20,6 +21,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 pub use faults::{FaultConfig, FaultCounts};
+pub use lifecycle::{ScheduledRun, Sighting};
 pub use server::{Endpoint, RequestRecord};
 pub use universe::{Query, Universe, UniverseConfig};
 
@@ -197,6 +199,10 @@ impl SimHandle {
     }
     pub fn advance(&self, d: Duration) {
         self.state.clock_ms.fetch_add(d.as_millis() as u64, Relaxed);
+    }
+    /// What a history dataset fed by exactly `runs` must record for each offer they see.
+    pub fn sightings(&self, runs: &[ScheduledRun]) -> std::collections::BTreeMap<String, Sighting> {
+        self.state.universe.sightings(runs)
     }
     /// Ids of the offers the API would return for `q` now (the exact expected set for tests).
     pub fn expected_ids(&self, q: &Query) -> Vec<String> {

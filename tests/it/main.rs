@@ -5,3 +5,6 @@ mod collect;
 mod harness;
 mod normalize;
 mod parquet;
+
+// History datasets (`sync`, `history`).
+mod history;
