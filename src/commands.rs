@@ -246,7 +246,7 @@ fn normalize_cmd(a: &NormalizeArgs) -> Result<ExitCode, Error> {
     let mut convert = |w: &mut dyn Write| -> Result<(), Error> {
         let io_err = |e: io::Error| Error::io("cannot write the CSV output", e);
         let mut writer = csv_sink::writer(w).map_err(io_err)?;
-        let mut scratch = String::new();
+        let mut buf = csv_sink::RowBuf::default();
         for input in &inputs {
             let (name, bytes) = read_input(input.as_deref())?;
             for raw in normalize::read_offers(&name, &bytes) {
@@ -255,7 +255,7 @@ fn normalize_cmd(a: &NormalizeArgs) -> Result<ExitCode, Error> {
                     normalize::normalize_france_travail_owned(raw, fetched_at, &mut warnings)
                 {
                     if seen.insert(&o.source, &o.id) {
-                        csv_sink::write_row(&mut writer, &o, &mut scratch).map_err(io_err)?;
+                        csv_sink::write_row(&mut writer, &o, &mut buf).map_err(io_err)?;
                         if let Some(p) = parquet.as_mut() {
                             p.write(&o)?;
                         }

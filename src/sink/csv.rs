@@ -18,7 +18,7 @@ pub struct CsvSink {
     writer: csv::Writer<File>,
     path: PathBuf,
     rows: u64,
-    scratch: String,
+    buf: RowBuf,
 }
 
 /// What an existing file's header says.
@@ -44,7 +44,7 @@ impl CsvSink {
             writer,
             path: path.to_path_buf(),
             rows: 0,
-            scratch: String::new(),
+            buf: RowBuf::default(),
         })
     }
 
@@ -62,12 +62,12 @@ impl CsvSink {
             writer,
             path: path.to_path_buf(),
             rows,
-            scratch: String::new(),
+            buf: RowBuf::default(),
         })
     }
 
     pub fn write(&mut self, o: &NormalizedOffer) -> io::Result<()> {
-        write_row(&mut self.writer, o, &mut self.scratch)?;
+        write_row(&mut self.writer, o, &mut self.buf)?;
         self.rows += 1;
         Ok(())
     }
@@ -98,17 +98,27 @@ pub fn writer<W: io::Write>(w: W) -> io::Result<csv::Writer<W>> {
     Ok(writer)
 }
 
-/// Writes one offer as a row (the one place rows are encoded).
+/// Reusable buffers for encoding rows.
+#[derive(Default)]
+pub struct RowBuf {
+    scratch: String,
+    record: csv::ByteRecord,
+}
+
+/// Writes one offer as a row (the one place rows are encoded). The row is assembled into a reused
+/// `ByteRecord` so the `csv` writer takes its fast path (quote only the fields that need it, copy
+/// the rest) instead of its per-field state machine.
 pub fn write_row<W: io::Write>(
     w: &mut csv::Writer<W>,
     o: &NormalizedOffer,
-    scratch: &mut String,
+    buf: &mut RowBuf,
 ) -> io::Result<()> {
+    buf.record.clear();
     for c in &o.cells() {
-        let text = c.csv_text(scratch);
-        w.write_field(text.as_bytes())?;
+        let text = c.csv_text(&mut buf.scratch);
+        buf.record.push_field(text.as_bytes());
     }
-    w.write_record(None::<&[u8]>)?;
+    w.write_byte_record(&buf.record)?;
     Ok(())
 }
 
