@@ -476,7 +476,14 @@ impl QuotaLedger {
                         .to_std()
                         .unwrap_or(Duration::ZERO)
                         + Duration::from_millis(5);
-                    log::info!(
+                    // Long waits are worth a line; the short ones of a rolling window are not.
+                    let level = if wait >= Duration::from_secs(2) {
+                        log::Level::Info
+                    } else {
+                        log::Level::Debug
+                    };
+                    log::log!(
+                        level,
                         "Adzuna's minute quota ({} calls) is reached: waiting {:.1} s",
                         ex.limit,
                         wait.as_secs_f64()
