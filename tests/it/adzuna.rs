@@ -97,7 +97,8 @@ fn every_real_adzuna_result_normalizes_without_error() {
     assert_eq!(total, 70);
 }
 
-/// What one real job must give, checked by hand against the raw JSON.
+/// What one real job must give, checked by hand against the raw JSON (absent: null / false).
+#[derive(Default)]
 struct Want {
     id: &'static str,
     created: &'static str,
@@ -118,256 +119,199 @@ const GB: &str = "https://www.adzuna.co.uk/jobs/land/ad/";
 const US: &str = "https://www.adzuna.com/land/ad/";
 
 fn wanted() -> Vec<Want> {
-    let w = |id,
-             created,
-             contract,
-             hours,
-             salary,
-             predicted,
-             currency,
-             url,
-             place,
-             coords,
-             company,
-             location| Want {
-        id,
-        created,
-        contract,
-        hours,
-        salary,
-        predicted,
-        currency,
-        url,
-        place,
-        coords,
-        company,
-        location,
-    };
     vec![
-        w(
-            "2742818369",
-            "2021-12-16T05:19:28Z",
-            None,
-            None,
-            None,
-            false,
-            None,
-            "2742818369?se=YMHu-VKH7BGgE7AJP-SUTw&v=43CA0FE00C4D0097BEF133BF7B227407E56B5605",
-            (Some("92"), Some("Île-de-France")),
-            Some((48.76614, 2.26075)),
-            "Predictis",
-            "Châtenay-Malabry, Antony",
-        ),
-        w(
-            "2742818123",
-            "2021-12-16T05:19:22Z",
-            None,
-            None,
-            None,
-            false,
-            None,
-            "2742818123?se=YMHu-VKH7BGgE7AJP-SUTw&v=22B74A2802452EC3C2568E1EE81ED4DD6231F7ED",
-            (Some("93"), Some("Île-de-France")),
-            Some((48.91392, 2.44106)),
-            "Predictis",
-            "Seine-Saint-Denis, Ile-de-France",
-        ),
-        w(
-            "2869016017",
-            "2022-02-04T13:27:53Z",
-            Some("CDI"),
-            None,
-            None,
-            false,
-            None,
-            "2869016017?se=YMHu-VKH7BGgE7AJP-SUTw&v=77F454EE0A362551CA35D1F9C7F9B38351CDE93D",
-            (Some("27"), Some("Normandie")),
-            Some((49.03128, 1.19612)),
-            "Cuisinella",
-            "Evreux-Est, Evreux",
-        ),
-        w(
-            "2869016048",
-            "2022-02-04T13:27:53Z",
-            Some("CDI"),
-            None,
-            None,
-            false,
-            None,
-            "2869016048?se=YMHu-VKH7BGgE7AJP-SUTw&v=E10EFD7EC96B8FE66DE20CF0C3E7607BB1AF5284",
-            (Some("57"), Some("Grand Est")),
-            Some((49.05957, 6.12019)),
-            "Cuisinella",
-            "Metz, Metz-Ville",
-        ),
-        w(
-            "2869015880",
-            "2022-02-04T13:27:50Z",
-            Some("CDI"),
-            None,
-            None,
-            false,
-            None,
-            "2869015880?se=YMHu-VKH7BGgE7AJP-SUTw&v=BDDABFC5601AB1E2B9412536CF7CE39AA4531AC5",
-            (Some("83"), Some("Provence-Alpes-Côte d'Azur")),
-            Some((43.13947, 5.84782)),
-            "Cuisinella",
-            "Six-Fours-les-Plages, Toulon",
-        ),
-        w(
-            "4058869031",
-            "2023-04-24T13:37:06Z",
-            Some("CDI"),
-            Some("Temps plein"),
-            Some((45000.0, 55000.0)),
-            false,
-            Some("GBP"),
-            "4058869031?se=4B2SV8vp7RGhGgjn8ijRgg&v=95B63CB321C1AEB6A4D7A3C5C487D196D2C84046",
-            (None, None),
-            Some((55.86026, -4.25596)),
-            "Clear Engineering Recruitment LTD",
-            "Glasgow, Scotland",
-        ),
-        w(
-            "4019697492",
-            "2023-04-04T19:06:10Z",
-            Some("CDI"),
-            Some("Temps plein"),
-            Some((90000.0, 90000.0)),
-            false,
-            Some("GBP"),
-            "4019697492?se=4B2SV8vp7RGhGgjn8ijRgg&v=132F0CD6FDBFFAED312A034AACF9A787FE48B69F",
-            (None, None),
-            Some((51.479756, -3.153506)),
-            "Jobheron",
-            "Splott, Cardiff",
-        ),
-        w(
-            "4075502120",
-            "2023-05-02T02:03:55Z",
-            None,
-            Some("Temps plein"),
-            Some((68639.76, 68639.76)),
-            true,
-            Some("GBP"),
-            "4075502120?se=4B2SV8vp7RGhGgjn8ijRgg&v=351E707DA8D3F7E3F4181635A0BD545B97DB1874",
-            (None, None),
-            None,
-            "Siemens Gas and Power GmbH & Co. KG",
-            "UK",
-        ),
-        w(
-            "4052030600",
-            "2023-04-21T00:42:33Z",
-            Some("CDD"),
-            Some("Temps plein"),
-            Some((73058.35, 73058.35)),
-            true,
-            Some("GBP"),
-            "4052030600?se=4B2SV8vp7RGhGgjn8ijRgg&v=627FC4E746F570F4AA5CCF1838F2C5BBBBA7846E",
-            (None, None),
-            Some((51.503378, -0.139134)),
-            "Carrington West",
-            "London, UK",
-        ),
-        w(
-            "4049802827",
-            "2023-04-19T23:09:02Z",
-            None,
-            Some("Temps plein"),
-            Some((66863.33, 66863.33)),
-            true,
-            Some("GBP"),
-            "4049802827?se=4B2SV8vp7RGhGgjn8ijRgg&v=84D33D1DA8298DFDDDF4A7E7D6215EE8098DEDAD",
-            (None, None),
-            None,
-            "myGwork",
-            "London, UK",
-        ),
-        w(
-            "4045741311",
-            "2023-04-18T03:15:26Z",
-            Some("CDI"),
-            Some("Temps plein"),
-            Some((75000.0, 75000.0)),
-            false,
-            Some("GBP"),
-            "4045741311?se=4B2SV8vp7RGhGgjn8ijRgg&v=8C01D3B943F00474B8259A5795B84F679DD8D64D",
-            (None, None),
-            None,
-            "Develop Group Ltd",
-            "London, UK",
-        ),
-        w(
-            "4041227818",
-            "2023-04-15T08:11:58Z",
-            Some("CDI"),
-            Some("Temps plein"),
-            Some((30001.0, 40000.0)),
-            false,
-            Some("GBP"),
-            "4041227818?se=4B2SV8vp7RGhGgjn8ijRgg&v=40AA96F1249A78B151FE8C3F39608744F1574027",
-            (None, None),
-            Some((55.4636, -4.63319)),
-            "East Ayrshire Council",
-            "Ayr, South Ayrshire",
-        ),
-        w(
-            "5291949745",
-            "2025-07-08T10:17:46Z",
-            None,
-            None,
-            Some((119228.48, 119228.48)),
-            true,
-            Some("USD"),
-            "5291949745?se=WpZs3XRe8BGeCYga_MVUbQ&v=4D54CCA631415CF6189F0E87D8F9736352B48AA8",
-            (None, None),
-            Some((38.530424, -76.614915)),
-            "SimVentions, Inc - Glassdoor ✪ 4.6",
-            "Barstow, Calvert County",
-        ),
-        w(
-            "5296017488",
-            "2025-07-10T12:38:15Z",
-            Some("CDD"),
-            None,
-            Some((130487.75, 130487.75)),
-            true,
-            Some("USD"),
-            "5296017488?se=WpZs3XRe8BGeCYga_MVUbQ&v=053DDA854E1B1426A5B526D2325E4A8993A92EDC",
-            (None, None),
-            Some((38.97821, -77.38699)),
-            "Amazon.com Services LLC",
-            "Herndon, Fairfax County",
-        ),
-        w(
-            "5296017672",
-            "2025-07-10T12:38:19Z",
-            None,
-            None,
-            Some((138529.89, 138529.89)),
-            true,
-            Some("USD"),
-            "5296017672?se=WpZs3XRe8BGeCYga_MVUbQ&v=CB422C26BF72E5984B75E993DCEE868FF5FE849E",
-            (None, None),
-            Some((47.602077, -122.328029)),
-            "Amazon.com Services LLC",
-            "Pioneer Square, King County",
-        ),
-        w(
-            "5296023741",
-            "2025-07-10T12:40:45Z",
-            Some("CDD"),
-            None,
-            Some((160611.53, 160611.53)),
-            true,
-            Some("USD"),
-            "5296023741?se=WpZs3XRe8BGeCYga_MVUbQ&v=161A0FDF3ED5FD699F3A0168FD9A4F190C2F9DAE",
-            (None, None),
-            Some((47.61564, -122.21088)),
-            "Amazon Development Center U.S., Inc.",
-            "Bellevue, King County",
-        ),
+        Want {
+            id: "2742818369",
+            created: "2021-12-16T05:19:28Z",
+            url: "2742818369?se=YMHu-VKH7BGgE7AJP-SUTw&v=43CA0FE00C4D0097BEF133BF7B227407E56B5605",
+            place: (Some("92"), Some("Île-de-France")),
+            coords: Some((48.76614, 2.26075)),
+            company: "Predictis",
+            location: "Châtenay-Malabry, Antony",
+            ..Want::default()
+        },
+        Want {
+            id: "2742818123",
+            created: "2021-12-16T05:19:22Z",
+            url: "2742818123?se=YMHu-VKH7BGgE7AJP-SUTw&v=22B74A2802452EC3C2568E1EE81ED4DD6231F7ED",
+            place: (Some("93"), Some("Île-de-France")),
+            coords: Some((48.91392, 2.44106)),
+            company: "Predictis",
+            location: "Seine-Saint-Denis, Ile-de-France",
+            ..Want::default()
+        },
+        Want {
+            id: "2869016017",
+            created: "2022-02-04T13:27:53Z",
+            contract: Some("CDI"),
+            url: "2869016017?se=YMHu-VKH7BGgE7AJP-SUTw&v=77F454EE0A362551CA35D1F9C7F9B38351CDE93D",
+            place: (Some("27"), Some("Normandie")),
+            coords: Some((49.03128, 1.19612)),
+            company: "Cuisinella",
+            location: "Evreux-Est, Evreux",
+            ..Want::default()
+        },
+        Want {
+            id: "2869016048",
+            created: "2022-02-04T13:27:53Z",
+            contract: Some("CDI"),
+            url: "2869016048?se=YMHu-VKH7BGgE7AJP-SUTw&v=E10EFD7EC96B8FE66DE20CF0C3E7607BB1AF5284",
+            place: (Some("57"), Some("Grand Est")),
+            coords: Some((49.05957, 6.12019)),
+            company: "Cuisinella",
+            location: "Metz, Metz-Ville",
+            ..Want::default()
+        },
+        Want {
+            id: "2869015880",
+            created: "2022-02-04T13:27:50Z",
+            contract: Some("CDI"),
+            url: "2869015880?se=YMHu-VKH7BGgE7AJP-SUTw&v=BDDABFC5601AB1E2B9412536CF7CE39AA4531AC5",
+            place: (Some("83"), Some("Provence-Alpes-Côte d'Azur")),
+            coords: Some((43.13947, 5.84782)),
+            company: "Cuisinella",
+            location: "Six-Fours-les-Plages, Toulon",
+            ..Want::default()
+        },
+        Want {
+            id: "4058869031",
+            created: "2023-04-24T13:37:06Z",
+            contract: Some("CDI"),
+            hours: Some("Temps plein"),
+            salary: Some((45000.0, 55000.0)),
+            currency: Some("GBP"),
+            url: "4058869031?se=4B2SV8vp7RGhGgjn8ijRgg&v=95B63CB321C1AEB6A4D7A3C5C487D196D2C84046",
+            coords: Some((55.86026, -4.25596)),
+            company: "Clear Engineering Recruitment LTD",
+            location: "Glasgow, Scotland",
+            ..Want::default()
+        },
+        Want {
+            id: "4019697492",
+            created: "2023-04-04T19:06:10Z",
+            contract: Some("CDI"),
+            hours: Some("Temps plein"),
+            salary: Some((90000.0, 90000.0)),
+            currency: Some("GBP"),
+            url: "4019697492?se=4B2SV8vp7RGhGgjn8ijRgg&v=132F0CD6FDBFFAED312A034AACF9A787FE48B69F",
+            coords: Some((51.479756, -3.153506)),
+            company: "Jobheron",
+            location: "Splott, Cardiff",
+            ..Want::default()
+        },
+        Want {
+            id: "4075502120",
+            created: "2023-05-02T02:03:55Z",
+            hours: Some("Temps plein"),
+            salary: Some((68639.76, 68639.76)),
+            predicted: true,
+            currency: Some("GBP"),
+            url: "4075502120?se=4B2SV8vp7RGhGgjn8ijRgg&v=351E707DA8D3F7E3F4181635A0BD545B97DB1874",
+            company: "Siemens Gas and Power GmbH & Co. KG",
+            location: "UK",
+            ..Want::default()
+        },
+        Want {
+            id: "4052030600",
+            created: "2023-04-21T00:42:33Z",
+            contract: Some("CDD"),
+            hours: Some("Temps plein"),
+            salary: Some((73058.35, 73058.35)),
+            predicted: true,
+            currency: Some("GBP"),
+            url: "4052030600?se=4B2SV8vp7RGhGgjn8ijRgg&v=627FC4E746F570F4AA5CCF1838F2C5BBBBA7846E",
+            coords: Some((51.503378, -0.139134)),
+            company: "Carrington West",
+            location: "London, UK",
+            ..Want::default()
+        },
+        Want {
+            id: "4049802827",
+            created: "2023-04-19T23:09:02Z",
+            hours: Some("Temps plein"),
+            salary: Some((66863.33, 66863.33)),
+            predicted: true,
+            currency: Some("GBP"),
+            url: "4049802827?se=4B2SV8vp7RGhGgjn8ijRgg&v=84D33D1DA8298DFDDDF4A7E7D6215EE8098DEDAD",
+            company: "myGwork",
+            location: "London, UK",
+            ..Want::default()
+        },
+        Want {
+            id: "4045741311",
+            created: "2023-04-18T03:15:26Z",
+            contract: Some("CDI"),
+            hours: Some("Temps plein"),
+            salary: Some((75000.0, 75000.0)),
+            currency: Some("GBP"),
+            url: "4045741311?se=4B2SV8vp7RGhGgjn8ijRgg&v=8C01D3B943F00474B8259A5795B84F679DD8D64D",
+            company: "Develop Group Ltd",
+            location: "London, UK",
+            ..Want::default()
+        },
+        Want {
+            id: "4041227818",
+            created: "2023-04-15T08:11:58Z",
+            contract: Some("CDI"),
+            hours: Some("Temps plein"),
+            salary: Some((30001.0, 40000.0)),
+            currency: Some("GBP"),
+            url: "4041227818?se=4B2SV8vp7RGhGgjn8ijRgg&v=40AA96F1249A78B151FE8C3F39608744F1574027",
+            coords: Some((55.4636, -4.63319)),
+            company: "East Ayrshire Council",
+            location: "Ayr, South Ayrshire",
+            ..Want::default()
+        },
+        Want {
+            id: "5291949745",
+            created: "2025-07-08T10:17:46Z",
+            salary: Some((119228.48, 119228.48)),
+            predicted: true,
+            currency: Some("USD"),
+            url: "5291949745?se=WpZs3XRe8BGeCYga_MVUbQ&v=4D54CCA631415CF6189F0E87D8F9736352B48AA8",
+            coords: Some((38.530424, -76.614915)),
+            company: "SimVentions, Inc - Glassdoor ✪ 4.6",
+            location: "Barstow, Calvert County",
+            ..Want::default()
+        },
+        Want {
+            id: "5296017488",
+            created: "2025-07-10T12:38:15Z",
+            contract: Some("CDD"),
+            salary: Some((130487.75, 130487.75)),
+            predicted: true,
+            currency: Some("USD"),
+            url: "5296017488?se=WpZs3XRe8BGeCYga_MVUbQ&v=053DDA854E1B1426A5B526D2325E4A8993A92EDC",
+            coords: Some((38.97821, -77.38699)),
+            company: "Amazon.com Services LLC",
+            location: "Herndon, Fairfax County",
+            ..Want::default()
+        },
+        Want {
+            id: "5296017672",
+            created: "2025-07-10T12:38:19Z",
+            salary: Some((138529.89, 138529.89)),
+            predicted: true,
+            currency: Some("USD"),
+            url: "5296017672?se=WpZs3XRe8BGeCYga_MVUbQ&v=CB422C26BF72E5984B75E993DCEE868FF5FE849E",
+            coords: Some((47.602077, -122.328029)),
+            company: "Amazon.com Services LLC",
+            location: "Pioneer Square, King County",
+            ..Want::default()
+        },
+        Want {
+            id: "5296023741",
+            created: "2025-07-10T12:40:45Z",
+            contract: Some("CDD"),
+            salary: Some((160611.53, 160611.53)),
+            predicted: true,
+            currency: Some("USD"),
+            url: "5296023741?se=WpZs3XRe8BGeCYga_MVUbQ&v=161A0FDF3ED5FD699F3A0168FD9A4F190C2F9DAE",
+            coords: Some((47.61564, -122.21088)),
+            company: "Amazon Development Center U.S., Inc.",
+            location: "Bellevue, King County",
+            ..Want::default()
+        },
     ]
 }
 
@@ -898,7 +842,11 @@ fn the_binary_exits_3_at_the_quota_then_0_and_the_key_appears_nowhere() {
         err1.contains("INCOMPLETE") && err1.contains("day quota (20 calls)"),
         "{err1}"
     );
-    assert!(checkpoint::path_for(&out).exists());
+    let cp = std::fs::read_to_string(checkpoint::path_for(&out)).unwrap();
+    assert!(
+        cp.contains("\"adzuna\"") && !cp.contains(KEY),
+        "the checkpoint holds no key"
+    );
 
     sim.advance(Duration::from_secs(86_400));
     let second = bin_collect(&sim, &out, &quota, &[]);
@@ -1020,6 +968,7 @@ fn a_mixed_collection_writes_both_sources_into_one_csv_with_the_same_columns() {
     z.rate_limit_delay = Duration::ZERO;
     c.adzuna = Some(z);
     c.parquet = Some(dir.path().join("mixed.parquet"));
+    c.raw_dir = Some(dir.path().join("raw"));
     let outcome = collect::collect(&c).unwrap();
     assert_eq!(outcome.status, RunStatus::Complete);
     let got = rows(&out);
@@ -1051,6 +1000,34 @@ fn a_mixed_collection_writes_both_sources_into_one_csv_with_the_same_columns() {
     assert_eq!(s.announced_total, Some(ft.len() as u64));
     assert!(s.render().contains("(equal)"));
     assert!(dir.path().join("mixed.parquet").is_file());
+    // The raw Adzuna pages replay through `normalize --source adzuna` to the same jobs.
+    let archives: Vec<PathBuf> = std::fs::read_dir(dir.path().join("raw"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().contains("slice-10000"))
+        .collect();
+    assert_eq!(
+        archives.len(),
+        DEFAULT_ROME_CODES.len(),
+        "one archive per phrase"
+    );
+    let replay = dir.path().join("replay.csv");
+    let o = Command::new(env!("CARGO_BIN_EXE_ftcollect"))
+        .args([
+            "normalize",
+            "--source",
+            "adzuna",
+            "--adzuna-country",
+            "fr",
+            "--output",
+        ])
+        .arg(&replay)
+        .args(&archives)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let replayed: BTreeSet<String> = rows(&replay).into_iter().map(|r| r.0).collect();
+    assert_eq!(replayed, az.keys().cloned().collect::<BTreeSet<_>>());
     // Every Adzuna row has the country's currency when it has a salary, and no tracking in URLs.
     let mut r = csv::Reader::from_path(&out).unwrap();
     let h = r.headers().unwrap().clone();
