@@ -36,6 +36,15 @@ pub enum Command {
     Normalize(NormalizeArgs),
     /// Convert a CSV written by ftcollect into Parquet.
     Convert(ConvertArgs),
+    /// One scheduled run: collect the query and merge it into a history dataset (see docs/history.md).
+    #[command(
+        mut_arg("output", |a| a.hide(true)),
+        mut_arg("parquet", |a| a.hide(true)),
+        mut_arg("restart", |a| a.hide(true))
+    )]
+    Sync(Box<SyncArgs>),
+    /// Summarize a history dataset: runs, offers tracked, active, withdrawn per week, time online.
+    History(HistoryArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -275,6 +284,22 @@ pub struct ConvertArgs {
     /// The Parquet file to write (replaced atomically if it exists).
     #[arg(value_name = "OUT.parquet")]
     pub output: PathBuf,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct SyncArgs {
+    /// The history dataset directory (created by the first run). One dataset follows one query.
+    #[arg(long, value_name = "DIR")]
+    pub dataset: PathBuf,
+    #[command(flatten)]
+    pub collect: CollectArgs,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct HistoryArgs {
+    /// The history dataset directory.
+    #[arg(long, value_name = "DIR")]
+    pub dataset: PathBuf,
 }
 
 fn parse_delay(s: &str) -> Result<f64, String> {

@@ -11,7 +11,8 @@ use std::time::Duration;
 use chrono::Utc;
 
 use crate::cli::{
-    Cli, CollectArgs, Command, ConvertArgs, DemoArgs, NormalizeArgs, SimulateArgs, SourceArg,
+    Cli, CollectArgs, Command, ConvertArgs, DemoArgs, HistoryArgs, NormalizeArgs, SimulateArgs,
+    SourceArg, SyncArgs,
 };
 use crate::collect::{
     self, AdzunaSettings, CollectConfig, FranceTravailSettings, Outcome, Sources,
@@ -35,6 +36,8 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         Some(Command::Simulate(a)) => simulate(&a),
         Some(Command::Normalize(a)) => normalize_cmd(&a),
         Some(Command::Convert(a)) => convert(&a),
+        Some(Command::Sync(a)) => sync_cmd(&a),
+        Some(Command::History(a)) => history_cmd(&a),
     }
 }
 
@@ -44,6 +47,7 @@ pub fn is_quiet(cli: &Cli) -> bool {
         None => cli.collect.quiet,
         Some(Command::Collect(a)) => a.quiet,
         Some(Command::Demo(a)) => a.quiet,
+        Some(Command::Sync(a)) => a.collect.quiet,
         _ => false,
     }
 }
@@ -310,9 +314,11 @@ fn normalize_cmd(a: &NormalizeArgs) -> Result<ExitCode, Error> {
                 SourceArg::FranceTravail => {
                     for raw in normalize::read_offers(&name, &bytes) {
                         let raw = raw.map_err(|e| Error::Data(e.to_string()))?;
-                        if let Some(o) =
-                            normalize::normalize_france_travail(&raw, fetched_at, &mut warnings)
-                        {
+                        if let Some(o) = normalize::normalize_france_travail_owned(
+                            raw,
+                            fetched_at,
+                            &mut warnings,
+                        ) {
                             emit(o)?;
                         }
                     }
@@ -376,5 +382,27 @@ fn normalize_cmd(a: &NormalizeArgs) -> Result<ExitCode, Error> {
     for (what, n) in warnings.iter() {
         log::warn!("{n} × {what}");
     }
+    Ok(ExitCode::Success)
+}
+
+/// `sync`: one scheduled run into a history dataset.
+fn sync_cmd(a: &SyncArgs) -> Result<ExitCode, Error> {
+    let c = crate::history::resolve_sync(a, &config::process_env, Utc::now())?;
+    install_signal_handler(&c.collect.cancel);
+    let r = crate::history::sync(&c)?;
+    if let Some(p) = &r.plan_report {
+        println!("{p}");
+    }
+    if let Some(s) = &r.summary {
+        eprint!("{}", s.render());
+    }
+    eprint!("{}", r.render());
+    Ok(r.exit_code())
+}
+
+/// `history`: what a dataset holds.
+fn history_cmd(a: &HistoryArgs) -> Result<ExitCode, Error> {
+    let r = crate::history::report(&a.dataset)?;
+    print!("{}", r.render());
     Ok(ExitCode::Success)
 }

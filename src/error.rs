@@ -103,6 +103,8 @@ pub enum Error {
     Io { context: String, source: io::Error },
     /// A file holds something this tool cannot use (exit 1): corrupt checkpoint, foreign CSV, …
     Data(String),
+    /// Another process is working on the same dataset (exit 75): the message names it.
+    Busy(String),
 }
 
 impl Error {
@@ -119,6 +121,7 @@ impl Error {
             Error::Usage(_) => ExitCode::Usage,
             Error::Api(ApiError::Interrupted) => ExitCode::Interrupted,
             Error::Api(ApiError::Quota { .. }) => ExitCode::Incomplete,
+            Error::Busy(_) => ExitCode::Busy,
             _ => ExitCode::Error,
         }
     }
@@ -127,7 +130,7 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Usage(m) | Error::Config(m) | Error::Data(m) => f.write_str(m),
+            Error::Usage(m) | Error::Config(m) | Error::Data(m) | Error::Busy(m) => f.write_str(m),
             Error::Api(e) => e.fmt(f),
             Error::Io { context, .. } => f.write_str(context),
         }

@@ -15,6 +15,8 @@ pub enum ExitCode {
     Incomplete = 3,
     /// Interrupted (Ctrl-C / SIGTERM) after saving a checkpoint.
     Interrupted = 130,
+    /// Another process holds the dataset's lock (`sync`): try again later (sysexits' EX_TEMPFAIL).
+    Busy = 75,
 }
 
 impl ExitCode {

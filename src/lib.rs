@@ -7,7 +7,9 @@
 //! retries, renews tokens); [`normalize`] turns raw offers into rows of one schema; a single writer
 //! dedups them, writes the [`sink`]s and checkpoints so a killed run resumes exactly.
 //! The [`simulator`] is a faithful local copy of the APIs for tests, benchmarks and the demo.
+//! [`history`] turns scheduled collections into a dataset that remembers every offer's sightings.
 
+pub mod api;
 pub mod cli;
 pub mod collect;
 pub mod commands;
@@ -15,6 +17,7 @@ pub mod config;
 pub mod error;
 pub mod exit;
 pub mod fsutil;
+pub mod history;
 pub mod http;
 pub mod normalize;
 pub mod plan;

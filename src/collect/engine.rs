@@ -20,15 +20,17 @@ use super::{CollectConfig, Outcome};
 use crate::error::{ApiError, Error};
 use crate::fsutil;
 use crate::http::{RateLimiter, Transport};
-use crate::normalize::{NormalizedOffer, Warnings, normalize_adzuna, normalize_france_travail};
+use crate::normalize::{
+    NormalizedOffer, Warnings, normalize_adzuna, normalize_france_travail_owned,
+};
 use crate::plan::{self, PageResult, PageTask, Plan, SliceState, Strategy};
 use crate::sink::csv::{self as csv_sink, CsvSink, HeaderCheck};
 use crate::sink::raw::RawArchive;
 use crate::source::adzuna::{AdzunaClient, QuotaClock, QuotaLedger, ShiftedClock, SystemClock};
 use crate::source::france_travail::{CreationWindow, FranceTravailClient};
 
-/// Checkpoints triggered by progress are at least this far apart (failures and the end of the run
-/// always save at once).
+/// Checkpoints triggered by finished slices are at least this far apart (the offer interval,
+/// failures and the end of the run always save at once).
 const MIN_CHECKPOINT_SPACING: Duration = Duration::from_millis(200);
 
 /// What a worker hands back for one page.
@@ -321,8 +323,10 @@ pub fn collect(c: &CollectConfig) -> Result<Outcome, Error> {
                         .collect();
                     let offers = page
                         .offers
-                        .iter()
-                        .filter_map(|o| normalize_france_travail(o, page.fetched_at, &mut warnings))
+                        .into_iter()
+                        .filter_map(|o| {
+                            normalize_france_travail_owned(o, page.fetched_at, &mut warnings)
+                        })
                         .collect();
                     Fetched {
                         result: PageResult {
@@ -387,10 +391,12 @@ pub fn collect(c: &CollectConfig) -> Result<Outcome, Error> {
                     }
                 };
                 unsaved = true;
-                // At most a few checkpoints per second: with thousands of tiny slices (the grid),
-                // one per slice would spend the run rewriting the plan.
-                if (since_checkpoint >= c.checkpoint_interval || finished_now)
-                    && last_checkpoint.elapsed() >= MIN_CHECKPOINT_SPACING
+                // Every `checkpoint_interval` offers; and when a slice (or an Adzuna phrase)
+                // finishes, at most a few times per second: with thousands of tiny slices (the
+                // grid), one checkpoint per slice would spend the run rewriting the plan (a pending
+                // save happens on the next tick).
+                if since_checkpoint >= c.checkpoint_interval
+                    || (finished_now && last_checkpoint.elapsed() >= MIN_CHECKPOINT_SPACING)
                 {
                     save(
                         &plan,

@@ -231,6 +231,32 @@ pub fn normalize_france_travail(
     fetched_at: DateTime<Utc>,
     warnings: &mut Warnings,
 ) -> Option<NormalizedOffer> {
+    let mut o = normalize_with(raw, &raw.description, fetched_at, warnings)?;
+    o.description = raw.description.get().cloned();
+    Some(o)
+}
+
+/// [`normalize_france_travail`] on an offer the caller gives away: the description (the largest
+/// field by far) is moved into the row instead of copied. Same result.
+pub fn normalize_france_travail_owned(
+    mut raw: RawOffer,
+    fetched_at: DateTime<Utc>,
+    warnings: &mut Warnings,
+) -> Option<NormalizedOffer> {
+    let description = std::mem::take(&mut raw.description);
+    let mut o = normalize_with(&raw, &description, fetched_at, warnings)?;
+    o.description = description.into_option();
+    Some(o)
+}
+
+/// The mapping, with the description passed apart; the row's `description` is left empty for the
+/// caller to fill (by copy or by move).
+fn normalize_with(
+    raw: &RawOffer,
+    raw_description: &Lenient<String>,
+    fetched_at: DateTime<Utc>,
+    warnings: &mut Warnings,
+) -> Option<NormalizedOffer> {
     let w = warnings;
     let Some(id) = code(&raw.id, "id", w) else {
         w.note("offer without id");
@@ -240,7 +266,7 @@ pub fn normalize_france_travail(
     let title = get(&raw.intitule, "intitule", w)
         .cloned()
         .unwrap_or_default();
-    let description = get(&raw.description, "description", w);
+    let description = get(raw_description, "description", w);
 
     // Location.
     let lieu = get(&raw.lieu_travail, "lieuTravail", w);
@@ -349,7 +375,7 @@ pub fn normalize_france_travail(
         id: id.to_string(),
         source: SOURCE.to_string(),
         title,
-        description: description.cloned(),
+        description: None,
         company_name: owned(company_name),
         location_name: owned(libelle),
         latitude: coords.latitude,

@@ -285,6 +285,11 @@ impl<T: RawRecord> RawOffers<'_, T> {
 
     fn json_error(&mut self, e: &serde_json::Error) -> InputError {
         self.failed = true;
+        // Bytes that are not UTF-8 make serde_json fail somewhere: name the real cause. (Checking
+        // only on failure keeps a full extra pass over every valid input off the fast path.)
+        if let Err(u) = std::str::from_utf8(self.bytes) {
+            return self.error(Some(u.valid_up_to()), InputErrorKind::NotUtf8);
+        }
         let msg = e.to_string();
         // serde_json appends " at line L column C": the error shows them separately.
         let msg = match msg.rfind(" at line ") {
@@ -320,11 +325,6 @@ impl<T: RawRecord> Iterator for RawOffers<'_, T> {
                 return None;
             }
             if self.stream.is_none() {
-                if let Err(e) = std::str::from_utf8(self.bytes) {
-                    return Some(Err(
-                        self.error(Some(e.valid_up_to()), InputErrorKind::NotUtf8)
-                    ));
-                }
                 let body = self
                     .bytes
                     .strip_prefix("\u{feff}".as_bytes())
@@ -518,6 +518,18 @@ mod tests {
             e.to_string().contains("`resultats` is not an array")
                 && e.to_string().contains("France Travail")
         );
+    }
+
+    #[test]
+    fn every_truncation_is_an_error_or_offers_never_a_panic() {
+        let doc = r#"{"resultats":[{"id":"A","salaire":{"libelle":"Annuel de 35000,00 Euros"},"lieuTravail":{"libelle":"75 - Paris","latitude":48.8}},{"id":"B","competences":[{"libelle":"é"}]}],"filtresPossibles":[{"agregation":[]}]}"#;
+        for cut in 0..=doc.len() {
+            let mut w = Warnings::default();
+            match read_all("cut", &doc.as_bytes()[..cut], &mut w) {
+                Ok(v) => assert!(v.len() <= 2),
+                Err(e) => assert!(e.to_string().starts_with("cut"), "{e}"),
+            }
+        }
     }
 
     #[test]

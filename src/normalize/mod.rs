@@ -12,7 +12,7 @@ pub mod warnings;
 
 pub use adzuna::normalize_adzuna;
 pub use departements::{DEPARTEMENTS, Departement, REGIONS, is_departement, region_of};
-pub use france_travail::normalize_france_travail;
+pub use france_travail::{normalize_france_travail, normalize_france_travail_owned};
 pub use input::{
     InputError, InputErrorKind, RawOffers, RawRecord, read_adzuna_jobs, read_all, read_offers,
 };

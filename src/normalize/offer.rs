@@ -321,12 +321,72 @@ impl Cell<'_> {
                 Cow::Borrowed(scratch.as_str())
             }
             Cell::Bool(Some(v)) => Cow::Borrowed(if v { "true" } else { "false" }),
-            Cell::Ts(Some(t)) => Cow::Owned(format_ts(&t)),
+            Cell::Ts(Some(t)) => {
+                push_ts(scratch, &t);
+                Cow::Borrowed(scratch.as_str())
+            }
             Cell::List(Some(l)) => {
-                Cow::Owned(serde_json::to_string(l).unwrap_or_else(|_| "[]".into()))
+                push_json_list(scratch, l);
+                Cow::Borrowed(scratch.as_str())
             }
         }
     }
+}
+
+/// Appends `t` as `YYYY-MM-DDTHH:MM:SS.mmmZ` (what [`format_ts`] gives, without chrono's
+/// general-purpose formatter: this runs for three columns of every row).
+fn push_ts(out: &mut String, t: &DateTime<Utc>) {
+    use chrono::{Datelike, Timelike};
+    let year = t.year();
+    if !(0..=9999).contains(&year) {
+        out.push_str(&format_ts(t));
+        return;
+    }
+    let ms = t.timestamp_subsec_millis().min(999);
+    let mut b = *b"0000-00-00T00:00:00.000Z";
+    let put = |b: &mut [u8; 24], at: usize, v: u32, width: usize| {
+        let mut v = v;
+        for i in (0..width).rev() {
+            b[at + i] = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+    };
+    put(&mut b, 0, year as u32, 4);
+    put(&mut b, 5, t.month(), 2);
+    put(&mut b, 8, t.day(), 2);
+    put(&mut b, 11, t.hour(), 2);
+    put(&mut b, 14, t.minute(), 2);
+    put(&mut b, 17, t.second().min(59), 2);
+    put(&mut b, 20, ms, 3);
+    out.push_str(std::str::from_utf8(&b).unwrap_or_default());
+}
+
+/// Appends `l` as a JSON array of strings.
+fn push_json_list(out: &mut String, l: &[String]) {
+    out.push('[');
+    for (i, s) in l.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push('"');
+        for c in s.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                '\u{8}' => out.push_str("\\b"),
+                '\u{c}' => out.push_str("\\f"),
+                c if (c as u32) < 0x20 => {
+                    let _ = write!(out, "\\u{:04x}", c as u32);
+                }
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+    }
+    out.push(']');
 }
 
 #[cfg(test)]
@@ -369,6 +429,33 @@ mod tests {
         assert_eq!(texts[22], r#"["SQL","a \"b\", c"]"#);
         let back = NormalizedOffer::from_csv_fields(texts.iter().map(|s| s.as_str())).unwrap();
         assert_eq!(back, o);
+    }
+
+    #[test]
+    fn fast_formats_agree_with_chrono_and_serde_json() {
+        let mut s = String::new();
+        for text in [
+            "2024-11-28T14:23:11.470Z",
+            "0999-01-02T03:04:05.006Z",
+            "2026-12-31T23:59:59.999Z",
+        ] {
+            let t: DateTime<Utc> = DateTime::parse_from_rfc3339(text).unwrap().into();
+            s.clear();
+            push_ts(&mut s, &t);
+            assert_eq!(s, format_ts(&t));
+            assert_eq!(s, text);
+        }
+        let l = vec![
+            "a".to_string(),
+            "b \"c\" \\ \n\t\u{1}\u{8}\u{c}\u{7f}é€".to_string(),
+            String::new(),
+        ];
+        s.clear();
+        push_json_list(&mut s, &l);
+        assert_eq!(s, serde_json::to_string(&l).unwrap());
+        s.clear();
+        push_json_list(&mut s, &[]);
+        assert_eq!(s, "[]");
     }
 
     #[test]

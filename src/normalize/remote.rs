@@ -3,7 +3,7 @@
 //! The `remote_work` column is true only on an explicit mention of télétravail / remote work, false only
 //! on an explicit refusal ("pas de télétravail", "télétravail : non", "100% présentiel"), and null when
 //! the text says nothing: the invariant is that silence never becomes `false`. The text is folded once
-//! (lowercase, accents stripped, whitespace runs collapsed) into a reused per-thread buffer, then
+//! (lowercase, accents stripped, whitespace runs collapsed) into a reused per-thread byte buffer, then
 //! scanned word by word; only the few words that matter trigger a look at their neighbourhood, so the
 //! cost is two linear passes over the description with no allocation in the steady state.
 //! Shared by every source (France Travail and Adzuna apply the same rule).
@@ -12,60 +12,95 @@ use std::cell::RefCell;
 
 /// Appends `src` to `out`, folded for matching: lowercase, Latin accents stripped (`é` → `e`, `œ` → `oe`),
 /// typographic apostrophes and dashes made ASCII, each run of whitespace (including no-break spaces)
-/// collapsed to one space, or to one `\n` when the run held a line break.
-pub(crate) fn fold_into(src: &str, out: &mut String) {
+/// collapsed to one space, or to one `\n` when the run held a line break. `out` stays valid UTF-8:
+/// only ASCII bytes and whole encoded characters are pushed. ASCII, the bulk of any text, takes a
+/// byte-at-a-time fast path; only other characters are decoded.
+pub(crate) fn fold_into(src: &str, out: &mut Vec<u8>) {
     // 0: no pending whitespace; 1: pending space; 2: pending newline.
     let mut pending = 0u8;
-    for c in src.chars() {
-        if c.is_whitespace() {
-            pending = if c == '\n' || c == '\r' || pending == 2 {
-                2
-            } else {
-                1
-            };
-            continue;
-        }
-        match pending {
-            1 => out.push(' '),
-            2 => out.push('\n'),
-            _ => {}
-        }
-        pending = 0;
-        if c.is_ascii() {
-            out.push(c.to_ascii_lowercase());
-            continue;
-        }
-        match c {
-            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' => {
-                out.push('a')
+    let bytes = src.as_bytes();
+    out.reserve(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        // The hot path: printable ASCII, one compare, one push into reserved space.
+        if b > b' ' && b < 0x80 {
+            if pending != 0 {
+                flush_space(&mut pending, out);
             }
-            'ç' | 'Ç' => out.push('c'),
-            'è' | 'é' | 'ê' | 'ë' | 'È' | 'É' | 'Ê' | 'Ë' => out.push('e'),
-            'ì' | 'í' | 'î' | 'ï' | 'Ì' | 'Í' | 'Î' | 'Ï' => out.push('i'),
-            'ñ' | 'Ñ' => out.push('n'),
-            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' => out.push('o'),
-            'ù' | 'ú' | 'û' | 'ü' | 'Ù' | 'Ú' | 'Û' | 'Ü' => out.push('u'),
-            'ý' | 'ÿ' | 'Ý' | 'Ÿ' => out.push('y'),
-            'œ' | 'Œ' => out.push_str("oe"),
-            'æ' | 'Æ' => out.push_str("ae"),
-            '\u{2018}' | '\u{2019}' | '\u{02BC}' | '\u{00B4}' => out.push('\''),
-            '\u{2010}'..='\u{2015}' => out.push('-'),
-            // Combining accents (decomposed text): drop them, the base letter was already pushed.
-            '\u{0300}'..='\u{036F}' => {}
-            _ => out.extend(c.to_lowercase()),
+            out.push(b.to_ascii_lowercase());
+            i += 1;
+            continue;
         }
+        if b < 0x80 {
+            i += 1;
+            match b {
+                b'\n' | b'\r' => pending = 2,
+                b' ' | b'\t' | 0x0B | 0x0C => pending = pending.max(1),
+                _ => {
+                    flush_space(&mut pending, out);
+                    out.push(b);
+                }
+            }
+            continue;
+        }
+        // `i` is always on a character boundary: it only ever advances by whole characters.
+        let Some(c) = src.get(i..).and_then(|rest| rest.chars().next()) else {
+            break;
+        };
+        i += c.len_utf8();
+        if c.is_whitespace() {
+            pending = pending.max(1);
+            continue;
+        }
+        flush_space(&mut pending, out);
+        let ascii: &[u8] = match c {
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' => {
+                b"a"
+            }
+            'ç' | 'Ç' => b"c",
+            'è' | 'é' | 'ê' | 'ë' | 'È' | 'É' | 'Ê' | 'Ë' => b"e",
+            'ì' | 'í' | 'î' | 'ï' | 'Ì' | 'Í' | 'Î' | 'Ï' => b"i",
+            'ñ' | 'Ñ' => b"n",
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' => b"o",
+            'ù' | 'ú' | 'û' | 'ü' | 'Ù' | 'Ú' | 'Û' | 'Ü' => b"u",
+            'ý' | 'ÿ' | 'Ý' | 'Ÿ' => b"y",
+            'œ' | 'Œ' => b"oe",
+            'æ' | 'Æ' => b"ae",
+            '\u{2018}' | '\u{2019}' | '\u{02BC}' | '\u{00B4}' => b"'",
+            '\u{2010}'..='\u{2015}' => b"-",
+            // Combining accents (decomposed text): drop them, the base letter was already pushed.
+            '\u{0300}'..='\u{036F}' => b"",
+            _ => {
+                let mut buf = [0u8; 4];
+                for l in c.to_lowercase() {
+                    out.extend_from_slice(l.encode_utf8(&mut buf).as_bytes());
+                }
+                continue;
+            }
+        };
+        out.extend_from_slice(ascii);
     }
+}
+
+fn flush_space(pending: &mut u8, out: &mut Vec<u8>) {
+    match *pending {
+        1 => out.push(b' '),
+        2 => out.push(b'\n'),
+        _ => {}
+    }
+    *pending = 0;
 }
 
 /// Folds `src` into a new string (see [`fold_into`]).
 pub(crate) fn fold(src: &str) -> String {
-    let mut s = String::with_capacity(src.len());
-    fold_into(src, &mut s);
-    s
+    let mut v = Vec::with_capacity(src.len());
+    fold_into(src, &mut v);
+    String::from_utf8(v).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 thread_local! {
-    static SCRATCH: RefCell<String> = const { RefCell::new(String::new()) };
+    static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
 /// The remote-work verdict of some free texts (description, working conditions…), taken together:
@@ -75,26 +110,32 @@ pub fn remote_work<'a, I>(texts: I) -> Option<bool>
 where
     I: IntoIterator<Item = &'a str>,
 {
+    let texts: Vec<&str> = texts.into_iter().collect();
+    // Most texts say nothing about remote work: a cheap scan of the raw bytes for the words that
+    // can matter skips the folding and the full scan for them.
+    if !texts.iter().any(|t| might_mention(t.as_bytes())) {
+        return None;
+    }
     SCRATCH.with(|cell| match cell.try_borrow_mut() {
         Ok(mut buf) => {
             buf.clear();
             for t in texts {
                 fold_into(t, &mut buf);
-                buf.push('\n');
+                buf.push(b'\n');
             }
             let verdict = verdict_of_folded(&buf);
             // Do not keep a huge buffer alive because of one huge description.
             if buf.capacity() > 1 << 20 {
-                *buf = String::new();
+                *buf = Vec::new();
             }
             verdict
         }
         // Re-entrant call (cannot happen today): fall back to a fresh buffer.
         Err(_) => {
-            let mut buf = String::new();
+            let mut buf = Vec::new();
             for t in texts {
                 fold_into(t, &mut buf);
-                buf.push('\n');
+                buf.push(b'\n');
             }
             verdict_of_folded(&buf)
         }
@@ -232,38 +273,46 @@ fn is_word_byte(b: u8) -> bool {
 }
 
 /// The text before `at` within its sentence (at most 64 bytes), right-trimmed.
-fn before(t: &str, at: usize) -> &str {
-    let mut start = at.saturating_sub(64);
-    while !t.is_char_boundary(start) {
-        start += 1;
+fn before(t: &[u8], at: usize) -> &[u8] {
+    let mut w = &t[at.saturating_sub(64)..at];
+    if let Some(i) = w
+        .iter()
+        .rposition(|b| matches!(b, b'.' | b'!' | b'?' | b';' | b'\n'))
+    {
+        w = &w[i + 1..];
     }
-    let w = &t[start..at];
-    let w = match w.rfind(['.', '!', '?', ';', '\n']) {
-        Some(i) => &w[i + 1..],
-        None => w,
-    };
-    w.trim_end_matches([' ', ':', '-', '(', '"', '\''])
+    while let [rest @ .., b' ' | b':' | b'-' | b'(' | b'"' | b'\''] = w {
+        w = rest;
+    }
+    w
 }
 
 /// The text after `at` with leading separators skipped (spaces, `:`, `-`, `=`, `(`, quotes, line breaks).
-fn after(t: &str, at: usize) -> &str {
-    t[at..].trim_start_matches([' ', ':', '-', '=', '(', '"', '\n', '*', '>'])
+fn after(t: &[u8], at: usize) -> &[u8] {
+    let mut w = &t[at.min(t.len())..];
+    while let [
+        b' ' | b':' | b'-' | b'=' | b'(' | b'"' | b'\n' | b'*' | b'>',
+        rest @ ..,
+    ] = w
+    {
+        w = rest;
+    }
+    w
 }
 
 /// `w` ends with `suffix` at a word boundary.
-fn ends_with_word(w: &str, suffix: &str) -> bool {
-    w.ends_with(suffix) && {
-        let i = w.len() - suffix.len();
-        i == 0 || !is_word_byte(w.as_bytes()[i - 1])
+fn ends_with_word(w: &[u8], suffix: &str) -> bool {
+    let s = suffix.as_bytes();
+    w.ends_with(s) && {
+        let i = w.len() - s.len();
+        i == 0 || !is_word_byte(w[i - 1])
     }
 }
 
 /// `w` starts with `prefix` at a word boundary.
-fn starts_with_word(w: &str, prefix: &str) -> bool {
-    w.starts_with(prefix)
-        && w.as_bytes()
-            .get(prefix.len())
-            .is_none_or(|b| !is_word_byte(*b))
+fn starts_with_word(w: &[u8], prefix: &str) -> bool {
+    let p = prefix.as_bytes();
+    w.starts_with(p) && w.get(p.len()).is_none_or(|b| !is_word_byte(*b))
 }
 
 #[derive(Default)]
@@ -274,7 +323,7 @@ struct Tally {
 
 impl Tally {
     /// A mention of remote work spanning `s..e`: counts it as yes, no or nothing after looking around.
-    fn mention(&mut self, t: &str, s: usize, e: usize) {
+    fn mention(&mut self, t: &[u8], s: usize, e: usize) {
         let pre = before(t, s);
         let post = after(t, e);
         if NEGATING_FULL_BEFORE.iter().any(|x| ends_with_word(pre, x)) {
@@ -294,53 +343,161 @@ impl Tally {
     }
 }
 
-/// The verdict on text already folded by [`fold_into`].
-fn verdict_of_folded(t: &str) -> Option<bool> {
-    let b = t.as_bytes();
-    let mut tally = Tally::default();
+/// `t[at..]` starts with `word` followed by a word boundary.
+fn word_at(t: &[u8], at: usize, word: &[u8]) -> bool {
+    t[at..].starts_with(word) && t.get(at + word.len()).is_none_or(|b| !is_word_byte(*b))
+}
+
+/// Byte classes for the scan: [`WORD`] for `[a-z0-9]` (folded text has no uppercase ASCII) and
+/// [`TRIGGER`] for the first letters of the words that matter.
+const WORD: u8 = 1;
+const TRIGGER: u8 = 2;
+static CLASS: [u8; 256] = {
+    let mut c = [0u8; 256];
     let mut i = 0;
-    while i < b.len() {
-        if !is_word_byte(b[i]) {
-            i += 1;
+    while i < 256 {
+        let b = i as u8;
+        if b.is_ascii_alphanumeric() {
+            c[i] = WORD;
+        }
+        if matches!(b, b't' | b'r' | b'p' | b's') {
+            c[i] |= TRIGGER;
+        }
+        i += 1;
+    }
+    c
+};
+
+/// One raw character folded the way [`fold_into`] folds it, restricted to what the trigger words
+/// need: ASCII lowercased, and the Latin-1 accented vowels and `ç`/`ñ` (2-byte UTF-8 `C3 xx`) mapped
+/// to their base letter. Returns the folded byte and the number of raw bytes read, skipping any
+/// combining accents (U+0300–U+036F) that follow. `None` for any other non-ASCII character.
+fn fold_char(t: &[u8], i: usize) -> Option<(u8, usize)> {
+    let b = *t.get(i)?;
+    let (c, mut n) = if b < 0x80 {
+        (b.to_ascii_lowercase(), 1)
+    } else if b == 0xC3 {
+        let c = match t.get(i + 1)? {
+            0x80..=0x85 | 0xA0..=0xA5 => b'a',
+            0x87 | 0xA7 => b'c',
+            0x88..=0x8B | 0xA8..=0xAB => b'e',
+            0x8C..=0x8F | 0xAC..=0xAF => b'i',
+            0x91 | 0xB1 => b'n',
+            0x92..=0x96 | 0xB2..=0xB6 => b'o',
+            0x99..=0x9C | 0xB9..=0xBC => b'u',
+            _ => return None,
+        };
+        (c, 2)
+    } else {
+        return None;
+    };
+    // Combining accents: `CC 80`..`CD AF`.
+    while let (Some(&x), Some(&y)) = (t.get(i + n), t.get(i + n + 1)) {
+        if (x == 0xCC && (0x80..=0xBF).contains(&y)) || (x == 0xCD && (0x80..=0xAF).contains(&y)) {
+            n += 2;
+        } else {
+            break;
+        }
+    }
+    Some((c, n))
+}
+
+/// Whether the raw text at `i` folds to `word` (ASCII, lowercase). Returns the raw end.
+fn folds_to(t: &[u8], mut i: usize, word: &[u8]) -> Option<usize> {
+    for &w in word {
+        let (c, n) = fold_char(t, i)?;
+        if c != w {
+            return None;
+        }
+        i += n;
+    }
+    Some(i)
+}
+
+/// A conservative pre-check on raw text: false only when [`verdict_of_folded`] would find no
+/// trigger at all after folding (no word starting `tele`, `remote`, `presentiel`, `site`, or
+/// `travail` followed by `a`/`à`). Never false when a trigger is present; may be true without one.
+fn might_mention(t: &[u8]) -> bool {
+    let mut prev_alnum = false;
+    for i in 0..t.len() {
+        let b = t[i];
+        let alnum = b.is_ascii_alphanumeric();
+        let starts = !prev_alnum;
+        prev_alnum = alnum;
+        if !starts {
             continue;
         }
-        let s = i;
-        while i < b.len() && is_word_byte(b[i]) {
-            i += 1;
+        let hit = match b | 0x20 {
+            b't' => {
+                folds_to(t, i, b"tele").is_some()
+                    || folds_to(t, i, b"travail").is_some_and(|e| {
+                        // "travail a distance", whatever the spaces between.
+                        let mut j = e;
+                        while j < t.len() && !t[j].is_ascii_alphanumeric() && t[j] != 0xC3 {
+                            j += 1;
+                        }
+                        fold_char(t, j).is_some_and(|(c, _)| c == b'a')
+                    })
+            }
+            b'r' => folds_to(t, i, b"remote").is_some(),
+            b'p' => folds_to(t, i, b"presentiel").is_some(),
+            b's' => folds_to(t, i, b"site").is_some(),
+            _ => false,
+        };
+        if hit {
+            return true;
         }
-        let e = i;
-        let w = &t[s..e];
-        // Dispatch on the first byte: most words are rejected by one comparison.
-        match b[s] {
-            b't' if w.starts_with("teletravail") => tally.mention(t, s, e),
-            b't' if w == "tele" => {
-                let rest = &t[e..];
-                if rest.starts_with("-travail") || rest.starts_with(" travail") {
-                    tally.mention(t, s, e + 8);
+    }
+    false
+}
+
+/// The verdict on text already folded by [`fold_into`].
+fn verdict_of_folded(t: &[u8]) -> Option<bool> {
+    let mut tally = Tally::default();
+    // Only words starting with t, r, p or s can matter: look at those word starts and nothing else.
+    let mut prev_is_word = false;
+    for (s, &b) in t.iter().enumerate() {
+        let class = CLASS[usize::from(b)];
+        let starts_word = !prev_is_word;
+        prev_is_word = class & WORD != 0;
+        if !starts_word || class & TRIGGER == 0 {
+            continue;
+        }
+        match b {
+            b't' if t[s..].starts_with(b"teletravail") => {
+                let e = s + t[s..]
+                    .iter()
+                    .position(|c| !is_word_byte(*c))
+                    .unwrap_or(t.len() - s);
+                tally.mention(t, s, e);
+            }
+            b't' if word_at(t, s, b"tele") => {
+                let rest = &t[s + 4..];
+                if rest.starts_with(b"-travail") || rest.starts_with(b" travail") {
+                    tally.mention(t, s, s + 12);
                 }
             }
-            b't' if w == "travail" && t[e..].starts_with(" a distance") => {
-                tally.mention(t, s, e + 11)
-            }
-            b'r' if w == "remote" => {
-                let next = after(t, e);
+            b't' if t[s..].starts_with(b"travail a distance") => tally.mention(t, s, s + 18),
+            b'r' if word_at(t, s, b"remote") => {
+                let next = after(t, s + 6);
                 if !REMOTE_TECHNICAL.iter().any(|x| starts_with_word(next, x)) {
-                    tally.mention(t, s, e);
+                    tally.mention(t, s, s + 6);
                 }
             }
-            b'p' if w == "presentiel" => {
+            b'p' if word_at(t, s, b"presentiel") => {
                 let pre = before(t, s);
-                let post = after(t, e);
+                let post = after(t, s + 10);
                 if PRESENTIEL_BEFORE.iter().any(|x| ends_with_word(pre, x))
                     || PRESENTIEL_AFTER.iter().any(|x| starts_with_word(post, x))
                 {
                     tally.no += 1;
                 }
             }
-            b's' if w == "site" => {
+            b's' if word_at(t, s, b"site") => {
                 let pre = before(t, s);
                 if SITE_BEFORE.iter().any(|x| ends_with_word(pre, x))
-                    || (ends_with_word(pre, "sur") && starts_with_word(after(t, e), "uniquement"))
+                    || (ends_with_word(pre, "sur")
+                        && starts_with_word(after(t, s + 4), "uniquement"))
                 {
                     tally.no += 1;
                 }
@@ -362,7 +519,65 @@ mod tests {
     use super::*;
 
     fn rw(s: &str) -> Option<bool> {
-        remote_work([s])
+        let v = remote_work([s]);
+        // The pre-check never hides a verdict: the full path agrees.
+        let mut folded = Vec::new();
+        fold_into(s, &mut folded);
+        folded.push(b'\n');
+        assert_eq!(
+            v,
+            verdict_of_folded(&folded),
+            "pre-check changed the verdict of {s:?}"
+        );
+        v
+    }
+
+    #[test]
+    fn the_pre_check_is_conservative_on_random_texts() {
+        let words = [
+            "Télé",
+            "TELE",
+            "te\u{301}le\u{301}",
+            "travail",
+            "à",
+            "A",
+            "\u{a0}",
+            "distance",
+            "REMOTE",
+            "remote",
+            "Présentiel",
+            "PRÉSENTIEL",
+            "site",
+            "Site",
+            "pas",
+            "de",
+            "100%",
+            "uniquement",
+            "sur",
+            "non",
+            ":",
+            "-",
+            "\n",
+            " ",
+            "«",
+            "»",
+            "oui",
+            "possible",
+            "x",
+            "é",
+            "œuvre",
+            "\u{2019}",
+            "ﬁ",
+        ];
+        let mut rng = fastrand::Rng::with_seed(99);
+        for _ in 0..20_000 {
+            let n = rng.usize(1..12);
+            let text: String = (0..n)
+                .map(|_| words[rng.usize(..words.len())])
+                .collect::<Vec<_>>()
+                .join(if rng.bool() { " " } else { "" });
+            rw(&text);
+        }
     }
 
     #[test]

@@ -527,6 +527,48 @@ mod tests {
                 assert!(v.is_finite());
             }
         }
+        // Seeded random labels built from the vocabulary of real ones.
+        let words = [
+            "Annuel",
+            "Mensuel",
+            "Horaire",
+            "Autre",
+            "De",
+            "de",
+            "à",
+            "sur",
+            "mois",
+            "Euros",
+            "€",
+            "1",
+            "800,00",
+            "35000,00",
+            "40000.0",
+            "12.0",
+            "0.0",
+            "11,65",
+            ",",
+            ".",
+            "-",
+            "1e9",
+            "999999999999",
+            "é",
+            "",
+        ];
+        let mut rng = fastrand::Rng::with_seed(7);
+        for _ in 0..20_000 {
+            let n = rng.usize(0..10);
+            let label: Vec<&str> = (0..n).map(|_| words[rng.usize(0..words.len())]).collect();
+            let s = p(&label.join(" "));
+            for v in [s.annual_min, s.annual_max].into_iter().flatten() {
+                assert!(v.is_finite() && v >= 0.0, "{label:?}");
+            }
+            assert!(
+                !(s.suspect && (s.annual_min.is_some() || s.annual_max.is_some())),
+                "{label:?}"
+            );
+            assert_eq!(s.currency.is_some(), s.has_amount(), "{label:?}");
+        }
         // A label with only a max.
         let s = p("Mensuel à 2000 Euros");
         assert_eq!(

@@ -9,6 +9,7 @@ pub mod adzuna;
 pub mod catalog;
 pub mod faults;
 pub mod geo;
+pub mod lifecycle;
 pub mod server;
 pub mod universe;
 
@@ -21,6 +22,7 @@ use chrono::{DateTime, Utc};
 
 pub use adzuna::AdzunaSimConfig;
 pub use faults::{FaultConfig, FaultCounts};
+pub use lifecycle::{ScheduledRun, Sighting};
 pub use server::{Endpoint, RequestRecord};
 pub use universe::{Query, Universe, UniverseConfig};
 
@@ -124,10 +126,11 @@ pub fn start(config: SimConfig) -> std::io::Result<SimHandle> {
             std::thread::Builder::new()
                 .name(format!("sim-{i}"))
                 .spawn(move || {
+                    // Blocking `recv` (not `recv_timeout`, whose wake-ups can miss a request for a
+                    // while); shutdown unblocks each thread.
                     while !stop.load(Relaxed) {
-                        match server.recv_timeout(Duration::from_millis(100)) {
-                            Ok(Some(req)) => server::handle(&state, req),
-                            Ok(None) => {}
+                        match server.recv() {
+                            Ok(req) => server::handle(&state, req),
                             Err(_) => break,
                         }
                     }
@@ -237,6 +240,10 @@ impl SimHandle {
     pub fn adzuna_fail_next(&self, n: u32) {
         self.adzuna().fail_next(n)
     }
+    /// What a history dataset fed by exactly `runs` must record for each offer they see.
+    pub fn sightings(&self, runs: &[ScheduledRun]) -> std::collections::BTreeMap<String, Sighting> {
+        self.state.universe.sightings(runs)
+    }
     /// Ids of the offers the API would return for `q` now (the exact expected set for tests).
     pub fn expected_ids(&self, q: &Query) -> Vec<String> {
         self.state.universe.ids_matching(q, self.state.now_ms())
@@ -246,7 +253,9 @@ impl SimHandle {
 impl Drop for SimHandle {
     fn drop(&mut self) {
         self.stop.store(true, Relaxed);
-        self.server.unblock();
+        for _ in 0..self.threads.len() {
+            self.server.unblock();
+        }
         for t in self.threads.drain(..) {
             let _ = t.join();
         }

@@ -314,12 +314,12 @@ pub fn handle(state: &State, mut req: Request) {
 /// Writes the whole response with a single write: tiny_http's own writer sends the head and the
 /// body separately, which on a keep-alive connection meets Nagle's algorithm and the client's
 /// delayed ACK (a 40 ms stall per small response).
+///
+/// Every response closes its connection: tiny_http serves each connection on a pooled thread for as
+/// long as it stays open, and its pool can leave a new connection queued behind busy keep-alive
+/// ones when several arrive at once (a request then waits seconds for a thread). Short connections
+/// free their thread at once; on loopback a new connection costs a fraction of a millisecond.
 fn respond(req: Request, reply: Reply) {
-    let close = req.http_version().0 == 1 && req.http_version().1 == 0
-        || req
-            .headers()
-            .iter()
-            .any(|h| h.field.equiv("Connection") && h.value.as_str().eq_ignore_ascii_case("close"));
     let reason = match reply.status {
         200 => "OK",
         204 => "No Content",
@@ -346,9 +346,7 @@ fn respond(req: Request, reply: Reply) {
     if reply.status != 204 {
         let _ = write!(out, "Content-Length: {}\r\n", reply.body.len());
     }
-    if close {
-        out.extend_from_slice(b"Connection: close\r\n");
-    }
+    out.extend_from_slice(b"Connection: close\r\n");
     out.extend_from_slice(b"\r\n");
     if reply.status != 204 {
         out.extend_from_slice(&reply.body);

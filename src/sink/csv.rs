@@ -11,6 +11,9 @@ use std::path::{Path, PathBuf};
 use crate::error::Error;
 use crate::normalize::offer::{self, COLUMN_COUNT, NormalizedOffer};
 
+/// Write buffer: a few hundred rows per system call.
+const BUFFER: usize = 256 * 1024;
+
 pub struct CsvSink {
     writer: csv::Writer<File>,
     path: PathBuf,
@@ -88,7 +91,9 @@ impl CsvSink {
 
 /// A CSV writer over any output (stdout for `normalize`), header included.
 pub fn writer<W: io::Write>(w: W) -> io::Result<csv::Writer<W>> {
-    let mut writer = csv::WriterBuilder::new().from_writer(w);
+    let mut writer = csv::WriterBuilder::new()
+        .buffer_capacity(BUFFER)
+        .from_writer(w);
     writer.write_record(offer::header())?;
     Ok(writer)
 }

@@ -25,7 +25,7 @@ use parquet::schema::types::ColumnPath;
 
 use crate::error::Error;
 use crate::fsutil;
-use crate::normalize::offer::{COLUMNS, Cell, Kind, NormalizedOffer};
+use crate::normalize::offer::{COLUMNS, Cell, Column, Kind, NormalizedOffer};
 
 /// Rows per Arrow batch handed to the writer.
 pub const BATCH_ROWS: usize = 8192;
@@ -48,27 +48,35 @@ const NO_DICTIONARY: &[&str] = &[
 
 /// The Arrow schema of the normalized offer.
 pub fn arrow_schema() -> SchemaRef {
-    let fields: Vec<Field> = COLUMNS
-        .iter()
-        .map(|c| match c.kind {
-            Kind::Text => Field::new(c.name, DataType::Utf8, false),
-            Kind::Str => Field::new(c.name, DataType::Utf8, true),
-            Kind::F64 => Field::new(c.name, DataType::Float64, true),
-            Kind::I32 => Field::new(c.name, DataType::Int32, true),
-            Kind::Bool => Field::new(c.name, DataType::Boolean, true),
-            Kind::Ts => Field::new(
-                c.name,
-                DataType::Timestamp(TimeUnit::Millisecond, Some("UTC".into())),
-                true,
-            ),
-            Kind::List => Field::new(
-                c.name,
-                DataType::List(Arc::new(Field::new("item", DataType::Utf8, true))),
-                true,
-            ),
-        })
-        .collect();
+    arrow_schema_with(&[])
+}
+
+/// The Arrow schema of the normalized offer followed by `extra` columns (the history dataset adds
+/// its own after the 52 of the schema).
+pub fn arrow_schema_with(extra: &[Column]) -> SchemaRef {
+    let fields: Vec<Field> = COLUMNS.iter().chain(extra).map(field).collect();
     Arc::new(Schema::new(fields))
+}
+
+/// The Arrow field of one column.
+pub fn field(c: &Column) -> Field {
+    match c.kind {
+        Kind::Text => Field::new(c.name, DataType::Utf8, false),
+        Kind::Str => Field::new(c.name, DataType::Utf8, true),
+        Kind::F64 => Field::new(c.name, DataType::Float64, true),
+        Kind::I32 => Field::new(c.name, DataType::Int32, true),
+        Kind::Bool => Field::new(c.name, DataType::Boolean, true),
+        Kind::Ts => Field::new(
+            c.name,
+            DataType::Timestamp(TimeUnit::Millisecond, Some("UTC".into())),
+            true,
+        ),
+        Kind::List => Field::new(
+            c.name,
+            DataType::List(Arc::new(Field::new("item", DataType::Utf8, true))),
+            true,
+        ),
+    }
 }
 
 enum Builder {
@@ -148,10 +156,20 @@ impl ParquetSink {
     /// Starts `path` (written as a temporary file until [`ParquetSink::finish`]). `metadata` goes
     /// into the file's key-value metadata (tool version, query, run time).
     pub fn create(path: &Path, metadata: Vec<(String, String)>) -> Result<ParquetSink, Error> {
+        Self::create_with(path, metadata, &[])
+    }
+
+    /// Like [`ParquetSink::create`], with `extra` columns after the schema's 52; rows are then
+    /// written with [`ParquetSink::write_cells`].
+    pub fn create_with(
+        path: &Path,
+        metadata: Vec<(String, String)>,
+        extra: &[Column],
+    ) -> Result<ParquetSink, Error> {
         let tmp = fsutil::temp_path(path);
         let file = File::create(&tmp)
             .map_err(|e| Error::io(format!("cannot create {}", tmp.display()), e))?;
-        let schema = arrow_schema();
+        let schema = arrow_schema_with(extra);
         let mut props = WriterProperties::builder()
             .set_compression(Compression::ZSTD(
                 ZstdLevel::try_new(3).map_err(|e| perr(path, e))?,
@@ -175,7 +193,11 @@ impl ParquetSink {
             path: path.to_path_buf(),
             tmp,
             writer: Some(writer),
-            builders: COLUMNS.iter().map(|c| Builder::new(c.kind)).collect(),
+            builders: COLUMNS
+                .iter()
+                .chain(extra)
+                .map(|c| Builder::new(c.kind))
+                .collect(),
             schema,
             pending: 0,
             rows: 0,
@@ -183,7 +205,14 @@ impl ParquetSink {
     }
 
     pub fn write(&mut self, o: &NormalizedOffer) -> Result<(), Error> {
-        for (b, c) in self.builders.iter_mut().zip(o.cells().iter()) {
+        self.write_cells(&o.cells())
+    }
+
+    /// Writes one row given as cells in column order (the schema's, then the extra columns).
+    /// Panics if a cell's kind does not match its column: callers build both from one table.
+    pub fn write_cells(&mut self, cells: &[Cell<'_>]) -> Result<(), Error> {
+        assert_eq!(cells.len(), self.builders.len(), "one cell per column");
+        for (b, c) in self.builders.iter_mut().zip(cells) {
             b.append(c);
         }
         self.pending += 1;

@@ -316,3 +316,30 @@ fn sigkill_at_several_points_then_resume_gives_the_clean_run() {
     assert_eq!(summary["runs"], 4);
     assert_eq!(summary["offers_written"], want.len());
 }
+
+#[test]
+fn the_programmatic_api_collects_into_a_file_and_returns_its_path() {
+    use ftcollect::api::{FranceTravailApi, HistoricalCollector};
+    let sim = sim(2000);
+    let dir = tempdir();
+    let api =
+        FranceTravailApi::new("demo-id", "demo-secret").with_urls(sim.api_url(), sim.token_url());
+    let collector = HistoricalCollector::new(api)
+        .results_per_page(100)
+        .rate_limit_delay(Duration::ZERO);
+    let path = collector
+        .collect_data(dir.path().join("out.csv"), 6, Some("data scientist"))
+        .unwrap();
+    assert_eq!(path, dir.path().join("out.csv"));
+    let ids = csv_ids(&path);
+    assert!(!ids.is_empty());
+    // Wrong credentials: a clear error, no path.
+    let bad = HistoricalCollector::new(
+        FranceTravailApi::new("demo-id", "nope").with_urls(sim.api_url(), sim.token_url()),
+    );
+    let err = bad
+        .collect_data(dir.path().join("bad.csv"), 6, None)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("refused the credentials"), "{err}");
+}

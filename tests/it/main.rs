@@ -4,4 +4,8 @@ mod adzuna;
 mod client;
 mod collect;
 mod harness;
+mod normalize;
 mod parquet;
+
+// History datasets (`sync`, `history`).
+mod history;

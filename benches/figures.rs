@@ -1,0 +1,808 @@
+//! The benchmark harness: every figure of the performance issue, measured side by side and written
+//! to BENCHMARKS.md. Run through `bench/run` (which prepares the pandas baseline's venv):
+//!
+//!     bench/run              # full run, writes BENCHMARKS.md
+//!     bench/run --tiny       # smoke run, asserts nothing, writes nothing
+//!
+//! Every timed figure is the median of several runs; counts (calls) are deterministic per seed and
+//! the median is taken over seeds.
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{TimeZone, Utc};
+use ftcollect::collect::{self, CollectConfig, DEFAULT_ROME_CODES, FranceTravailSettings};
+use ftcollect::http::{Cancel, HttpSettings, RateLimiter, RetryPolicy, Transport};
+use ftcollect::normalize::{Warnings, normalize_france_travail_owned};
+use ftcollect::plan::{self, Strategy};
+use ftcollect::secret::Credentials;
+use ftcollect::simulator::{self, Query, SimConfig, SimHandle};
+use ftcollect::source::france_travail::model::SearchBody;
+use ftcollect::source::france_travail::{FranceTravailClient, SearchParams, Sort};
+
+/// Share of the universe that matches the default query over 12 months (measured: ~0.576).
+const MATCH_SHARE: f64 = 0.576;
+
+struct Ctx {
+    tiny: bool,
+    runs: usize,
+    exe: PathBuf,
+    tmp: tempfile::TempDir,
+    rows: Vec<[String; 4]>,
+    notes: Vec<String>,
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let n = v.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+fn now0() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 1, 12, 0, 0).unwrap()
+}
+
+fn sim(offers: usize, seed: u64, f: impl FnOnce(&mut SimConfig)) -> SimHandle {
+    let mut c = SimConfig {
+        offers,
+        seed,
+        now: Some(now0()),
+        rate_limit: 0.0,
+        future_days: 0,
+        threads: 32,
+        ..Default::default()
+    };
+    f(&mut c);
+    simulator::start(c).expect("simulator")
+}
+
+fn config(sim: &SimHandle, out: &Path) -> CollectConfig {
+    let mut c = CollectConfig::new(
+        out,
+        FranceTravailSettings {
+            api_url: sim.api_url(),
+            token_url: sim.token_url(),
+            credentials: Credentials::new("demo-id", "demo-secret"),
+        },
+    );
+    c.now = Some(sim.now());
+    c.rate_limit_delay = Duration::ZERO;
+    c.retry = RetryPolicy {
+        max_attempts: 8,
+        base_backoff: Duration::from_millis(20),
+        max_backoff: Duration::from_millis(500),
+    };
+    c
+}
+
+fn rome_idx() -> Vec<u8> {
+    DEFAULT_ROME_CODES
+        .iter()
+        .map(|c| {
+            ftcollect::simulator::catalog::ROMES
+                .iter()
+                .position(|r| r.code == *c)
+                .unwrap() as u8
+        })
+        .collect()
+}
+
+fn expected(sim: &SimHandle) -> BTreeSet<String> {
+    let w = plan::window_for(sim.now(), 12);
+    let q = Query {
+        romes: Some(rome_idx()),
+        window: Some((w.min.timestamp_millis(), w.max.timestamp_millis())),
+        ..Default::default()
+    };
+    sim.expected_ids(&q).into_iter().collect()
+}
+
+fn csv_ids(path: &Path) -> BTreeSet<String> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    r.records().map(|x| x.unwrap()[0].to_string()).collect()
+}
+
+fn client(sim: &SimHandle) -> FranceTravailClient {
+    let t = Transport::new(
+        &HttpSettings::default(),
+        Arc::new(RateLimiter::new(Duration::ZERO)),
+        RetryPolicy::default(),
+        Cancel::new(),
+    );
+    FranceTravailClient::new(
+        &sim.api_url(),
+        &sim.token_url(),
+        Credentials::new("demo-id", "demo-secret"),
+        t,
+    )
+}
+
+/// The seed's approach: ROME code × calendar month, pages of 150 until 1000 results.
+fn seed_approach(sim: &SimHandle) -> (u64, BTreeSet<String>) {
+    let c = client(sim);
+    let w = plan::window_for(sim.now(), 12);
+    let mut ids = BTreeSet::new();
+    let before = sim.search_requests();
+    for month in plan::grid::months(w) {
+        for code in DEFAULT_ROME_CODES {
+            let mut start = 0;
+            while start < 1000 {
+                let p = SearchParams {
+                    rome_codes: vec![code.into()],
+                    window: Some(month),
+                    range: Some((start, start + 149)),
+                    sort: Some(Sort::CreationDesc),
+                    ..Default::default()
+                };
+                let page = c.search(&p).unwrap();
+                ids.extend(page.offers.iter().filter_map(|o| o.id.get().cloned()));
+                let total = page.total.unwrap_or(0);
+                start += 150;
+                if start as u64 >= total {
+                    break;
+                }
+            }
+        }
+    }
+    ((sim.search_requests() - before) as u64, ids)
+}
+
+fn efficiency(ctx: &mut Ctx) {
+    let targets: &[usize] = if ctx.tiny {
+        &[2_000]
+    } else {
+        &[20_000, 100_000, 500_000]
+    };
+    for &n in targets {
+        let (mut ad, mut gr, mut sd, mut grid_cov, mut seed_cov, mut actual) =
+            (vec![], vec![], vec![], vec![], vec![], vec![]);
+        for seed in 1..=ctx.runs as u64 {
+            let s = sim((n as f64 / MATCH_SHARE) as usize, seed, |_| {});
+            let want = expected(&s);
+            let minimal = (want.len() as f64 / 150.0).ceil();
+            actual.push(want.len() as f64);
+            for strategy in [Strategy::Adaptive, Strategy::Grid] {
+                let out = ctx
+                    .tmp
+                    .path()
+                    .join(format!("eff-{n}-{seed}-{strategy}.csv"));
+                let mut c = config(&s, &out);
+                c.strategy = strategy;
+                c.workers = 16;
+                let before = s.search_requests();
+                collect::collect(&c).unwrap();
+                let calls = (s.search_requests() - before) as f64;
+                let got = csv_ids(&out);
+                assert_eq!(got, want, "{strategy} is complete");
+                let _ = std::fs::remove_file(&out);
+                match strategy {
+                    Strategy::Adaptive => ad.push(calls / minimal),
+                    Strategy::Grid => {
+                        gr.push(calls / minimal);
+                        grid_cov.push(got.len() as f64 / want.len() as f64);
+                    }
+                }
+            }
+            let (calls, ids) = seed_approach(&s);
+            sd.push(calls as f64 / minimal);
+            seed_cov.push(ids.intersection(&want).count() as f64 / want.len() as f64);
+        }
+        let n_actual = median(actual);
+        ctx.rows.push([
+            format!("call efficiency, N = {:.0}k", n_actual / 1000.0),
+            format!(
+                "adaptive {:.3}; grid {:.2} (coverage {:.1}%); seed {:.2} (coverage {:.1}%)",
+                median(ad.clone()),
+                median(gr),
+                100.0 * median(grid_cov),
+                median(sd),
+                100.0 * median(seed_cov)
+            ),
+            "adaptive ≤ 1.10".into(),
+            ok(median(ad) <= 1.10),
+        ]);
+    }
+}
+
+fn ok(b: bool) -> String {
+    if b { "met".into() } else { "NOT MET".into() }
+}
+
+/// Achieved requests per second at the server, over a collection at default settings.
+fn rate_run(latency_ms: u64, workers: usize, requests: usize) -> (f64, u64) {
+    let universe = ((requests * 150) as f64 / MATCH_SHARE) as usize;
+    let s = sim(universe, 5, |c| {
+        c.rate_limit = 10.0;
+        c.burst = 10.0;
+        c.latency = Duration::from_millis(latency_ms);
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("rate.csv");
+    let mut c = config(&s, &out);
+    let defaults = CollectConfig::new("x", c.france_travail.clone());
+    c.rate_limit_delay = defaults.rate_limit_delay;
+    c.workers = workers;
+    collect::collect(&c).unwrap();
+    let arrivals: Vec<Duration> = s
+        .requests()
+        .iter()
+        .filter(|r| r.endpoint == ftcollect::simulator::Endpoint::Search)
+        .map(|r| r.at)
+        .collect();
+    let span = (*arrivals.iter().max().unwrap() - *arrivals.iter().min().unwrap()).as_secs_f64();
+    let rate = (arrivals.len() - 1) as f64 / span;
+    (
+        rate / 10.0,
+        s.throttled() + s.requests().iter().filter(|r| r.status == 429).count() as u64,
+    )
+}
+
+fn rate(ctx: &mut Ctx) {
+    let requests = if ctx.tiny { 15 } else { 250 };
+    let default_workers = CollectConfig::new(
+        "x",
+        FranceTravailSettings {
+            api_url: String::new(),
+            token_url: String::new(),
+            credentials: Credentials::new("", ""),
+        },
+    )
+    .workers;
+    for latency in [150u64, 600] {
+        let mut util = vec![];
+        let mut throttled = 0;
+        for _ in 0..ctx.runs {
+            let (u, t) = rate_run(latency, default_workers, requests);
+            util.push(u);
+            throttled += t;
+        }
+        let u = median(util);
+        ctx.rows.push([
+            format!("rate utilization, {latency} ms latency"),
+            format!(
+                "{u:.3} of 10 req/s, {throttled} × 429 ({default_workers} workers, delay 0.1 s)"
+            ),
+            "≥ 0.95, zero 429".into(),
+            ok(u >= 0.95 && throttled == 0),
+        ]);
+    }
+    if !ctx.tiny {
+        let mut sweep = Vec::new();
+        for w in 4..=default_workers {
+            let (u, t) = rate_run(600, w, 150);
+            sweep.push(format!("{w} workers: {u:.3} ({t} × 429)"));
+        }
+        ctx.notes.push(format!(
+            "Worker sweep at 600 ms latency (one run each): {}.",
+            sweep.join("; ")
+        ));
+    }
+}
+
+/// Raw pages of `n` realistic offers, as the simulator serves them.
+fn pages(n: usize) -> Vec<Vec<u8>> {
+    let s = sim((n as f64 * 1.05) as usize, 11, |_| {});
+    let now = s.now().timestamp_millis();
+    let u = s.universe();
+    let mut out = Vec::new();
+    let mut pos = 0u32;
+    while (pos as usize) < n.min(u.len()) {
+        let end = (pos as usize + 150).min(n.min(u.len()));
+        let offers: Vec<_> = (pos..end as u32).map(|p| u.render(p, now)).collect();
+        out.push(serde_json::to_vec(&serde_json::json!({ "resultats": offers })).unwrap());
+        pos = end as u32;
+    }
+    out
+}
+
+fn cpu(ctx: &mut Ctx) -> Vec<Vec<u8>> {
+    let n = if ctx.tiny { 3_000 } else { 200_000 };
+    let data = pages(n);
+    let bytes: usize = data.iter().map(Vec::len).sum();
+    let fetched_at = Utc::now();
+    let mut parse = vec![];
+    let mut to_csv = vec![];
+    let mut to_pq = vec![];
+    let mut norm_only = vec![];
+    for _ in 0..ctx.runs {
+        let t = Instant::now();
+        let mut w = Warnings::default();
+        let mut kept = 0usize;
+        for p in &data {
+            let b: SearchBody = serde_json::from_slice(p).unwrap();
+            for o in b.resultats {
+                kept += normalize_france_travail_owned(o, fetched_at, &mut w).is_some() as usize;
+            }
+        }
+        norm_only.push(t.elapsed().as_secs_f64());
+        assert_eq!(kept, n);
+
+        let t = Instant::now();
+        let mut count = 0;
+        for p in &data {
+            let b: SearchBody = serde_json::from_slice(p).unwrap();
+            count += b.resultats.len();
+        }
+        parse.push(t.elapsed().as_secs_f64());
+        assert_eq!(count, n);
+
+        let path = ctx.tmp.path().join("cpu.csv");
+        let t = Instant::now();
+        let mut sink = ftcollect::sink::csv::CsvSink::create(&path).unwrap();
+        let mut w = Warnings::default();
+        for p in &data {
+            let b: SearchBody = serde_json::from_slice(p).unwrap();
+            for o in b.resultats {
+                sink.write(&normalize_france_travail_owned(o, fetched_at, &mut w).unwrap())
+                    .unwrap();
+            }
+        }
+        sink.sync().unwrap();
+        to_csv.push(t.elapsed().as_secs_f64());
+
+        let path = ctx.tmp.path().join("cpu.parquet");
+        let t = Instant::now();
+        let mut sink = ftcollect::sink::parquet::ParquetSink::create(&path, vec![]).unwrap();
+        for p in &data {
+            let b: SearchBody = serde_json::from_slice(p).unwrap();
+            for o in b.resultats {
+                sink.write(&normalize_france_travail_owned(o, fetched_at, &mut w).unwrap())
+                    .unwrap();
+            }
+        }
+        sink.finish().unwrap();
+        to_pq.push(t.elapsed().as_secs_f64());
+    }
+    let mb = bytes as f64 / 1e6;
+    let (p, c, q) = (median(parse), median(to_csv), median(to_pq));
+    let line = |s: f64| format!("{:.0} offers/s, {:.0} MB/s", n as f64 / s, mb / s);
+    ctx.rows.push([
+        format!("CPU: parse only ({n} offers, {mb:.0} MB, 1 thread)"),
+        line(p),
+        "the stage's practical limit".into(),
+        "—".into(),
+    ]);
+    let nn = median(norm_only);
+    ctx.rows.push([
+        "CPU: pages → normalized rows (no output)".into(),
+        format!("{} = {:.0}% of parse-only", line(nn), 100.0 * p / nn),
+        "—".into(),
+        "—".into(),
+    ]);
+    ctx.rows.push([
+        "CPU: pages → normalized CSV".into(),
+        format!("{} = {:.0}% of parse-only", line(c), 100.0 * p / c),
+        "≥ 50% of parse-only".into(),
+        ok(p / c >= 0.5),
+    ]);
+    ctx.rows.push([
+        "CPU: pages → Parquet".into(),
+        format!("{} = {:.0}% of parse-only", line(q), 100.0 * p / q),
+        "—".into(),
+        "—".into(),
+    ]);
+    data
+}
+
+fn pandas(ctx: &mut Ctx, data: &[Vec<u8>]) {
+    let Ok(py) = std::env::var("FTCOLLECT_BENCH_PYTHON") else {
+        ctx.rows.push([
+            "versus pandas".into(),
+            "skipped: run through bench/run".into(),
+            "≥ 20× faster, same row count".into(),
+            "—".into(),
+        ]);
+        return;
+    };
+    let dir = ctx.tmp.path().join("pages");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut files = Vec::new();
+    for (i, p) in data.iter().enumerate() {
+        let f = dir.join(format!("page-{i:05}.json"));
+        std::fs::write(&f, p).unwrap();
+        files.push(f);
+    }
+    let n: usize = data
+        .iter()
+        .map(|p| {
+            serde_json::from_slice::<SearchBody>(p)
+                .unwrap()
+                .resultats
+                .len()
+        })
+        .sum();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/pandas_baseline.py");
+    let (mut ours, mut theirs) = (vec![], vec![]);
+    let mut their_rows = 0;
+    for _ in 0..ctx.runs {
+        let out = ctx.tmp.path().join("ours.csv");
+        let t = Instant::now();
+        let st = Command::new(&ctx.exe)
+            .arg("normalize")
+            .args(&files)
+            .arg("--output")
+            .arg(&out)
+            .stderr(Stdio::null())
+            .status()
+            .unwrap();
+        ours.push(t.elapsed().as_secs_f64());
+        assert!(st.success());
+        assert_eq!(csv_ids(&out).len(), n);
+        let out = ctx.tmp.path().join("pandas.csv");
+        let t = Instant::now();
+        let o = Command::new(&py)
+            .arg(&script)
+            .arg(&dir)
+            .arg(&out)
+            .output()
+            .unwrap();
+        theirs.push(t.elapsed().as_secs_f64());
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        their_rows = String::from_utf8_lossy(&o.stdout)
+            .trim()
+            .parse::<usize>()
+            .unwrap();
+    }
+    let (a, b) = (median(ours), median(theirs));
+    ctx.rows.push([
+        format!("versus pandas json_normalize ({n} offers)"),
+        format!("ftcollect normalize {a:.2} s, pandas {b:.2} s: {:.1}× faster; rows {n} vs {their_rows}", b / a),
+        "≥ 20× faster, same row count".into(),
+        ok(b / a >= 20.0 && their_rows == n),
+    ]);
+}
+
+/// Peak RSS (VmHWM) of a child process, polled until it exits.
+fn peak_rss_mb(mut child: std::process::Child) -> (f64, bool) {
+    let pid = child.id();
+    let mut peak = 0u64;
+    loop {
+        if let Ok(s) = std::fs::read_to_string(format!("/proc/{pid}/status"))
+            && let Some(l) = s.lines().find(|l| l.starts_with("VmHWM:"))
+        {
+            peak = peak.max(
+                l.split_whitespace()
+                    .nth(1)
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(0),
+            );
+        }
+        if let Some(st) = child.try_wait().unwrap() {
+            return (peak as f64 / 1024.0, st.success());
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A simulator in its own process (so its memory is not counted), with its base URL.
+fn external_sim(exe: &Path, offers: usize) -> (std::process::Child, String) {
+    let mut child = Command::new(exe)
+        .args([
+            "simulate",
+            "--port",
+            "0",
+            "--rate-limit",
+            "0",
+            "--future-days",
+            "0",
+            "--offers",
+            &offers.to_string(),
+            "--now",
+            &now0().to_rfc3339(),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap()
+        .to_string();
+    (child, base)
+}
+
+fn collect_cmd(exe: &Path, base: &str, out: &Path, extra: &[&str]) -> Command {
+    let mut c = Command::new(exe);
+    c.args([
+        "--output",
+        out.to_str().unwrap(),
+        "--quiet",
+        "--now",
+        &now0().to_rfc3339(),
+    ])
+    .args([
+        "--api-url",
+        &format!("{base}/partenaire/offresdemploi"),
+        "--token-url",
+        &format!("{base}/connexion/oauth2/access_token?realm=%2Fpartenaire"),
+    ])
+    .args(extra)
+    .env("FRANCE_TRAVAIL_ID", "demo-id")
+    .env("FRANCE_TRAVAIL_KEY", "demo-secret")
+    .stdout(Stdio::null())
+    .stderr(Stdio::null());
+    c
+}
+
+fn memory(ctx: &mut Ctx) {
+    let sizes: &[usize] = if ctx.tiny {
+        &[2_000]
+    } else {
+        &[100_000, 1_000_000]
+    };
+    let mut peaks = Vec::new();
+    for &n in sizes {
+        let (mut sim_child, base) = external_sim(&ctx.exe, (n as f64 / MATCH_SHARE) as usize);
+        let runs = if n >= 1_000_000 { 1 } else { ctx.runs };
+        let mut m = vec![];
+        for r in 0..runs {
+            let out = ctx.tmp.path().join(format!("mem-{n}-{r}.csv"));
+            let child = collect_cmd(&ctx.exe, &base, &out, &["--rate-limit-delay", "0"])
+                .spawn()
+                .unwrap();
+            let (mb, okk) = peak_rss_mb(child);
+            assert!(okk, "collect succeeded");
+            m.push(mb);
+            let _ = std::fs::remove_file(&out);
+        }
+        let _ = sim_child.kill();
+        let _ = sim_child.wait();
+        peaks.push((n, median(m)));
+    }
+    let line: Vec<String> = peaks
+        .iter()
+        .map(|(n, mb)| format!("{:.0}k offers: {mb:.0} MB", *n as f64 / 1000.0))
+        .collect();
+    let (met, growth) = if peaks.len() == 2 {
+        (
+            peaks[1].1 <= 150.0 && peaks[1].1 - peaks[0].1 <= 60.0,
+            peaks[1].1 - peaks[0].1,
+        )
+    } else {
+        (true, 0.0)
+    };
+    ctx.rows.push([
+        "memory: peak RSS of collect".into(),
+        format!("{}; growth {growth:.0} MB", line.join(", ")),
+        "≤ 150 MB at 1M, growth ≤ 60 MB".into(),
+        if ctx.tiny { "—".into() } else { ok(met) },
+    ]);
+}
+
+fn resume(ctx: &mut Ctx) {
+    let n = if ctx.tiny { 3_000 } else { 30_000 };
+    let interval = 100u64;
+    let mut rows = vec![];
+    let mut met = true;
+    for run in 0..ctx.runs {
+        let s = sim((n as f64 / MATCH_SHARE) as usize, 20 + run as u64, |_| {});
+        let clean_out = ctx.tmp.path().join(format!("clean-{run}.csv"));
+        let before = s.search_requests();
+        collect::collect(&config(&s, &clean_out)).unwrap();
+        let clean = (s.search_requests() - before) as u64;
+        let want = csv_ids(&clean_out);
+        let out = ctx.tmp.path().join(format!("resume-{run}.csv"));
+        let base = s.base_url().to_string();
+        let start = s.search_requests();
+        let mut child = collect_cmd(
+            &ctx.exe,
+            &base,
+            &out,
+            &[
+                "--rate-limit-delay",
+                "0.02",
+                "--checkpoint-interval",
+                &interval.to_string(),
+            ],
+        )
+        .spawn()
+        .unwrap();
+        let half = want.len() / 2;
+        loop {
+            let rows_now = std::fs::read(&out)
+                .map(|b| b.iter().filter(|&&c| c == b'\n').count())
+                .unwrap_or(0);
+            if rows_now > half {
+                break;
+            }
+            assert!(
+                child.try_wait().unwrap().is_none(),
+                "the collection ended before half of its rows"
+            );
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let before_kill = (s.search_requests() - start) as u64;
+        let owed = clean.saturating_sub(before_kill);
+        let t = s.search_requests();
+        let st = collect_cmd(
+            &ctx.exe,
+            &base,
+            &out,
+            &[
+                "--rate-limit-delay",
+                "0",
+                "--checkpoint-interval",
+                &interval.to_string(),
+            ],
+        )
+        .status()
+        .unwrap();
+        assert!(st.success());
+        let resumed = (s.search_requests() - t) as u64;
+        assert_eq!(csv_ids(&out), want, "resumed run complete");
+        let allowance = interval.div_ceil(150);
+        met &= resumed <= owed + allowance;
+        rows.push(format!(
+            "{resumed} calls after the kill, {owed} still owed (+{allowance} allowed)"
+        ));
+    }
+    ctx.rows.push([
+        format!("resume cost after a kill at 50% ({n} offers)"),
+        rows.join("; "),
+        "≤ calls still owed + one checkpoint interval of pages".into(),
+        ok(met),
+    ]);
+}
+
+fn headroom(ctx: &mut Ctx) {
+    let s = sim(100_000, 3, |_| {});
+    let secs = if ctx.tiny { 1.0 } else { 5.0 };
+    let threads = 16;
+    let total = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let deadline = Instant::now() + Duration::from_secs_f64(secs);
+    let handles: Vec<_> = (0..threads)
+        .map(|t| {
+            let c = client(&s);
+            let total = total.clone();
+            std::thread::spawn(move || {
+                let mut i = t * 7;
+                while Instant::now() < deadline {
+                    let start = (i % 20) * 150;
+                    let p = SearchParams {
+                        rome_codes: vec![DEFAULT_ROME_CODES[i as usize % 5].into()],
+                        range: Some((start, start + 149)),
+                        sort: Some(Sort::CreationDesc),
+                        ..Default::default()
+                    };
+                    c.search(&p).unwrap();
+                    total.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    i += 1;
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    let rps = total.load(std::sync::atomic::Ordering::Relaxed) as f64 / secs;
+    ctx.rows.push([
+        "simulator headroom (no rate limit, pages of 150)".into(),
+        format!("{rps:.0} req/s = {:.0}× the client's 10 req/s", rps / 10.0),
+        "≥ 20×".into(),
+        ok(rps >= 200.0),
+    ]);
+}
+
+fn machine() -> String {
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(0);
+    let mem = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("MemTotal"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse::<f64>().ok())
+        })
+        .map(|kb| format!("{:.1} GiB", kb / 1024.0 / 1024.0))
+        .unwrap_or_default();
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
+        .unwrap_or_default();
+    format!("{cores} cores ({cpu}), {mem} memory")
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let tiny = args.iter().any(|a| a == "--tiny");
+    let write = args
+        .iter()
+        .position(|a| a == "--write")
+        .and_then(|i| args.get(i + 1))
+        .cloned();
+    let only: Option<String> = args
+        .iter()
+        .position(|a| a == "--only")
+        .and_then(|i| args.get(i + 1))
+        .cloned();
+    let exe = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/ftcollect");
+    assert!(
+        exe.exists(),
+        "build the binary first: cargo build --release (bench/run does it)"
+    );
+    let mut ctx = Ctx {
+        tiny,
+        runs: if tiny { 1 } else { 3 },
+        exe,
+        tmp: tempfile::tempdir().unwrap(),
+        rows: vec![],
+        notes: vec![],
+    };
+    let started = Instant::now();
+    let want = |s: &str| only.as_deref().is_none_or(|o| o.split(',').any(|x| x == s));
+    if want("efficiency") {
+        efficiency(&mut ctx);
+    }
+    if want("rate") {
+        rate(&mut ctx);
+    }
+    let data = if want("cpu") || want("pandas") {
+        Some(cpu(&mut ctx))
+    } else {
+        None
+    };
+    if want("pandas")
+        && let Some(d) = &data
+    {
+        pandas(&mut ctx, d);
+    }
+    if want("memory") {
+        memory(&mut ctx);
+    }
+    if want("resume") {
+        resume(&mut ctx);
+    }
+    if want("headroom") {
+        headroom(&mut ctx);
+    }
+    let mut table = String::from("| figure | measured | target | status |\n|---|---|---|---|\n");
+    for r in &ctx.rows {
+        table.push_str(&format!("| {} | {} | {} | {} |\n", r[0], r[1], r[2], r[3]));
+    }
+    println!("{table}");
+    for n in &ctx.notes {
+        println!("{n}");
+    }
+    println!("(benchmarks took {:.0} s)", started.elapsed().as_secs_f64());
+    if let Some(path) = write {
+        let mut f = std::fs::File::create(&path).unwrap();
+        writeln!(
+            f,
+            "# Benchmarks\n\nProduced by `bench/run` in one run on {} ({:.0} s).\n\n- machine: {}\n- command: `bench/run` (= `cargo bench --bench figures -- --write BENCHMARKS.md` after creating the pandas venv)\n- every timed figure is the median of {} runs; call counts are the median over {} seeds; comparisons are measured side by side in the same run.\n\n{table}",
+            Utc::now().format("%Y-%m-%d %H:%M UTC"),
+            started.elapsed().as_secs_f64(),
+            machine(),
+            ctx.runs,
+            ctx.runs
+        )
+        .unwrap();
+        for n in &ctx.notes {
+            writeln!(f, "{n}\n").unwrap();
+        }
+        eprintln!("wrote {path}");
+    }
+}

@@ -1,0 +1,281 @@
+//! The merge of one run's collection into the dataset's state: the new `offers.parquet` and the
+//! run's snapshot, both written under `_staging/<run_id>/` (the commit is `dataset`'s job).
+//!
+//! Why a module: this is where the history's meaning is decided. Invariants, per offer (keyed by
+//! `(source, id)`), for a run at time `t` with creation window `[min, t]`:
+//! - seen: `first_seen_at` is kept (or set to `t` for a new offer), `last_seen_at = t`,
+//!   `times_seen += 1`, `withdrawn_at` and `left_window_at` are cleared, and `version` is
+//!   incremented when `date_updated` or the content hash differs from the stored version;
+//! - absent from a **complete** run while active: `left_window_at = t` if it was created before
+//!   `min` (the query can no longer see it: it may still be online), else `withdrawn_at = t`;
+//! - absent from an **incomplete** run: unchanged (a partial view proves nothing);
+//! - already withdrawn or out of the window and absent: unchanged.
+//!
+//! Memory: one compact slot per offer of *this run's collection* (its key and the few stored
+//! fields it needs, about 100 bytes), plus one Arrow batch and the Parquet writers' row groups. The
+//! stored history is streamed, never loaded: memory follows the size of the market, not the
+//! length of the history.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{BufReader, Read};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::dataset::{Layout, PART, PendingRun};
+use super::pause_point;
+use super::table::{
+    OFFER_COLUMNS, SNAPSHOT_COLUMNS, TableReader, col, content_hash, hash_text, ms_to_ts,
+    parse_hash,
+};
+use crate::error::Error;
+use crate::normalize::offer::{COLUMN_COUNT, Cell, NormalizedOffer};
+use crate::sink::csv as csv_sink;
+use crate::sink::parquet::ParquetSink;
+
+/// What a merge found.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MergeCounts {
+    pub seen: u64,
+    pub new: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub returned: u64,
+    pub withdrawn: u64,
+    pub left_window: u64,
+    /// Rows of the new `offers.parquet`.
+    pub tracked: u64,
+    /// Of which neither withdrawn nor out of the window.
+    pub active: u64,
+}
+
+/// One run to merge.
+pub struct MergeInput<'a> {
+    pub layout: &'a Layout,
+    pub run: &'a PendingRun,
+    /// Only a complete run may mark absent offers as withdrawn.
+    pub complete: bool,
+    /// The start of the run's creation window.
+    pub window_min: DateTime<Utc>,
+    /// Key-value metadata for both Parquet files.
+    pub metadata: Vec<(String, String)>,
+}
+
+/// What the dataset knew of an offer this run saw.
+#[derive(Clone, Copy)]
+struct Stored {
+    first_seen: i64,
+    times_seen: i32,
+    version: i32,
+    hash: Option<u64>,
+    date_updated: Option<i64>,
+    /// Withdrawn or out of the window before this run.
+    gone: bool,
+}
+
+#[derive(Default)]
+struct Slot {
+    stored: Option<Stored>,
+    written: bool,
+}
+
+fn key_into(buf: &mut String, source: &str, id: &str) {
+    buf.clear();
+    buf.push_str(source);
+    buf.push('\u{1f}');
+    buf.push_str(id);
+}
+
+/// The `change` column of a snapshot row.
+pub const NEW: &str = "new";
+pub const UPDATED: &str = "updated";
+pub const UNCHANGED: &str = "unchanged";
+pub const RETURNED: &str = "returned";
+
+/// Writes `_staging/<run_id>/offers.parquet` and `_staging/<run_id>/run_id=<run_id>/part-0.parquet`.
+pub fn stage(m: &MergeInput<'_>) -> Result<MergeCounts, Error> {
+    let l = m.layout;
+    let csv_path = l.work_csv();
+    let run_id = &m.run.run_id;
+    let t = m.run.run_at.timestamp_millis();
+    let t_ts = ms_to_ts(t);
+    let window_min = m.window_min.timestamp_millis();
+    let len = std::fs::metadata(&csv_path)
+        .map_err(|e| Error::io(format!("cannot read {}", csv_path.display()), e))?
+        .len();
+
+    // The keys this run saw.
+    let mut slots: HashMap<Box<str>, Slot> = HashMap::new();
+    let mut buf = String::new();
+    csv_sink::scan_keys(&csv_path, len, |source, id| {
+        key_into(&mut buf, source, id);
+        slots.entry(buf.as_str().into()).or_default();
+    })?;
+
+    let snapshot_dir = l.staged_snapshot_dir(run_id);
+    std::fs::create_dir_all(&snapshot_dir)
+        .map_err(|e| Error::io(format!("cannot create {}", snapshot_dir.display()), e))?;
+    let mut offers = ParquetSink::create_with(
+        &l.staging(run_id).join(super::dataset::OFFERS),
+        m.metadata.clone(),
+        OFFER_COLUMNS,
+    )?;
+    let mut counts = MergeCounts::default();
+
+    // Pass 1: the stored history, streamed. Offers this run saw are only noted (their row is
+    // written in pass 2 with the new content); the others are copied, possibly marked withdrawn.
+    if l.offers().exists() {
+        let mut reader = TableReader::open(&l.offers(), OFFER_COLUMNS)?;
+        let mut lists = Vec::new();
+        while let Some(batch) = reader.next_batch()? {
+            let v = reader.view(&batch);
+            for row in 0..v.rows() {
+                let id = v.str(col::ID, row).unwrap_or_default();
+                let source = v.str(col::SOURCE, row).unwrap_or_default();
+                key_into(&mut buf, source, id);
+                let withdrawn = v.ts_ms(col::WITHDRAWN, row);
+                let left = v.ts_ms(col::LEFT_WINDOW, row);
+                if let Some(slot) = slots.get_mut(buf.as_str()) {
+                    if slot.stored.is_some() {
+                        return Err(Error::Data(format!(
+                            "{} holds offer {source}/{id} twice: it was modified outside ftcollect. \
+                             Restore it from a backup.",
+                            l.offers().display()
+                        )));
+                    }
+                    slot.stored = Some(Stored {
+                        first_seen: v.ts_ms(col::FIRST_SEEN, row).unwrap_or(t),
+                        times_seen: v.i32(col::TIMES_SEEN, row).unwrap_or(0),
+                        version: v.i32(col::VERSION, row).unwrap_or(1),
+                        hash: v.str(col::CONTENT_HASH, row).and_then(parse_hash),
+                        date_updated: v.ts_ms(col::DATE_UPDATED, row),
+                        gone: withdrawn.is_some() || left.is_some(),
+                    });
+                    continue;
+                }
+                let (mut withdrawn, mut left) = (withdrawn, left);
+                if m.complete && withdrawn.is_none() && left.is_none() {
+                    let created = v.ts_ms(col::DATE_CREATED, row);
+                    if created.is_some_and(|c| c < window_min) {
+                        left = Some(t);
+                        counts.left_window += 1;
+                    } else {
+                        withdrawn = Some(t);
+                        counts.withdrawn += 1;
+                    }
+                }
+                if withdrawn.is_none() && left.is_none() {
+                    counts.active += 1;
+                }
+                v.fill_lists(row, &mut lists);
+                let mut cells = v.cells(row, &lists);
+                cells[col::WITHDRAWN] = Cell::Ts(withdrawn.and_then(ms_to_ts));
+                cells[col::LEFT_WINDOW] = Cell::Ts(left.and_then(ms_to_ts));
+                offers.write_cells(&cells)?;
+                counts.tracked += 1;
+            }
+        }
+    }
+    pause_point("merging");
+
+    // Pass 2: this run's offers, in collection order: their latest version into the state, and
+    // the snapshot.
+    let mut snapshot = ParquetSink::create_with(
+        &snapshot_dir.join(PART),
+        m.metadata.clone(),
+        SNAPSHOT_COLUMNS,
+    )?;
+    let file = File::open(&csv_path)
+        .map_err(|e| Error::io(format!("cannot read {}", csv_path.display()), e))?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(BufReader::with_capacity(1 << 20, file.take(len)));
+    let mut rec = csv::StringRecord::new();
+    let mut row = 0u64;
+    loop {
+        match reader.read_record(&mut rec) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                return Err(Error::Data(format!(
+                    "{} cannot be read as CSV near row {} ({e}). Delete {} to collect this run again.",
+                    csv_path.display(),
+                    row + 1,
+                    l.work().display()
+                )));
+            }
+        }
+        row += 1;
+        let offer = NormalizedOffer::from_csv_fields(rec.iter()).map_err(|e| {
+            Error::Data(format!(
+                "{} row {row}: {e}. Delete {} to collect this run again.",
+                csv_path.display(),
+                l.work().display()
+            ))
+        })?;
+        key_into(&mut buf, &offer.source, &offer.id);
+        let Some(slot) = slots.get_mut(buf.as_str()) else {
+            continue;
+        };
+        if slot.written {
+            continue;
+        }
+        slot.written = true;
+        let cells = offer.cells();
+        let hash = content_hash(&cells);
+        let updated_ms = offer.date_updated.map(|d| d.timestamp_millis());
+        let (first_seen, times_seen, version, change) = match slot.stored {
+            None => (t, 1, 1, NEW),
+            Some(s) => {
+                let changed = s.hash != Some(hash) || s.date_updated != updated_ms;
+                let change = if s.gone {
+                    RETURNED
+                } else if changed {
+                    UPDATED
+                } else {
+                    UNCHANGED
+                };
+                (
+                    s.first_seen,
+                    s.times_seen.saturating_add(1),
+                    s.version + changed as i32,
+                    change,
+                )
+            }
+        };
+        match change {
+            NEW => counts.new += 1,
+            UPDATED => counts.updated += 1,
+            RETURNED => counts.returned += 1,
+            _ => counts.unchanged += 1,
+        }
+        counts.seen += 1;
+        counts.tracked += 1;
+        counts.active += 1;
+        let hash = hash_text(hash);
+        let mut row_cells: Vec<Cell<'_>> = Vec::with_capacity(COLUMN_COUNT + OFFER_COLUMNS.len());
+        row_cells.extend_from_slice(&cells);
+        row_cells.extend_from_slice(&[
+            Cell::Ts(ms_to_ts(first_seen)),
+            Cell::Ts(t_ts),
+            Cell::Ts(None),
+            Cell::Ts(None),
+            Cell::I32(Some(times_seen)),
+            Cell::Text(&hash),
+            Cell::I32(Some(version)),
+        ]);
+        offers.write_cells(&row_cells)?;
+        row_cells.truncate(COLUMN_COUNT);
+        row_cells.extend_from_slice(&[
+            Cell::Ts(t_ts),
+            Cell::Text(&hash),
+            Cell::I32(Some(version)),
+            Cell::Text(change),
+        ]);
+        snapshot.write_cells(&row_cells)?;
+    }
+    snapshot.finish()?;
+    offers.finish()?;
+    Ok(counts)
+}
