@@ -215,11 +215,14 @@ pub fn resolve_collect(
     let search = match a.search.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(s) => {
-            crate::source::france_travail::params::check_mots_cles(s).map_err(|_| {
-                Error::Usage(format!(
-                    "--search `{s}`: every keyword needs at least 2 characters."
-                ))
-            })?;
+            // France Travail's `motsCles` rule; Adzuna's `what` takes any words.
+            if a.source.contains(&SourceArg::FranceTravail) {
+                crate::source::france_travail::params::check_mots_cles(s).map_err(|_| {
+                    Error::Usage(format!(
+                        "--search `{s}`: every keyword needs at least 2 characters."
+                    ))
+                })?;
+            }
             Some(s.to_string())
         }
     };
@@ -474,7 +477,7 @@ mod tests {
                     "--rome",
                     "A1101",
                     "--search",
-                    "maraîcher"
+                    "chef à domicile"
                 ]),
                 &env,
                 today
