@@ -27,7 +27,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Collect every offer matching the query over the last N months (the default command).
-    Collect(CollectArgs),
+    Collect(Box<CollectArgs>),
     /// Run a full collection against the built-in simulator (no credentials needed).
     Demo(DemoArgs),
     /// Serve the built-in simulator of the France Travail (and Adzuna) API.
@@ -42,7 +42,7 @@ pub enum Command {
         mut_arg("parquet", |a| a.hide(true)),
         mut_arg("restart", |a| a.hide(true))
     )]
-    Sync(SyncArgs),
+    Sync(Box<SyncArgs>),
     /// Summarize a history dataset: runs, offers tracked, active, withdrawn per week, time online.
     History(HistoryArgs),
 }
@@ -143,6 +143,43 @@ pub struct CollectArgs {
     /// Pretend the run starts at this instant (RFC 3339); for simulations and tests.
     #[arg(long, value_name = "TIME", hide = true, value_parser = parse_time)]
     pub now: Option<chrono::DateTime<chrono::Utc>>,
+
+    /// APIs to collect from, comma-separated: france-travail, adzuna (both go into one output).
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "france-travail"
+    )]
+    pub source: Vec<SourceArg>,
+
+    /// Adzuna API base URL [default: https://api.adzuna.com/v1/api].
+    #[arg(long, value_name = "URL", env = "ADZUNA_API_URL")]
+    pub adzuna_url: Option<String>,
+
+    /// Adzuna country: fr, gb, us, de, … (currency and départements follow it).
+    #[arg(long, value_name = "CODE", default_value = "fr")]
+    pub adzuna_country: String,
+
+    /// Where the Adzuna quota ledger is kept [default: $XDG_STATE_HOME/ftcollect/adzuna-quota.json, else ~/.local/state/ftcollect/adzuna-quota.json].
+    #[arg(long, value_name = "PATH")]
+    pub adzuna_quota_file: Option<PathBuf>,
+
+    /// Adzuna calls allowed per minute, day, week and month (rolling windows).
+    #[arg(long, value_name = "M,D,W,MO", default_value = "25,250,1000,2500", value_parser = parse_limits)]
+    pub adzuna_limits: crate::source::adzuna::Limits,
+
+    /// Minimum seconds between two Adzuna calls [default: 60 / the per-minute limit, i.e. 2.4].
+    #[arg(long, value_name = "SECONDS", value_parser = parse_adzuna_delay)]
+    pub adzuna_delay: Option<f64>,
+
+    /// Adzuna `where`: a place name or postcode.
+    #[arg(long, value_name = "PLACE")]
+    pub adzuna_where: Option<String>,
+
+    /// Adzuna `category`: a category tag such as it-jobs.
+    #[arg(long, value_name = "TAG")]
+    pub adzuna_category: Option<String>,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -183,6 +220,18 @@ pub struct SimulateArgs {
     /// Days after the start during which new offers keep appearing.
     #[arg(long, default_value_t = 30)]
     pub future_days: u32,
+    /// The Adzuna app id the simulator accepts.
+    #[arg(long, default_value = "demo-app")]
+    pub adzuna_app_id: String,
+    /// The Adzuna app key the simulator accepts.
+    #[arg(long, default_value = "demo-key")]
+    pub adzuna_app_key: String,
+    /// Jobs in the simulated Adzuna universe.
+    #[arg(long, default_value_t = 2_000)]
+    pub adzuna_offers: usize,
+    /// Adzuna calls the simulator allows per minute, day, week and month (calendar windows, UTC).
+    #[arg(long, value_name = "M,D,W,MO", default_value = "25,250,1000,2500", value_parser = parse_limits)]
+    pub adzuna_limits: crate::source::adzuna::Limits,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -198,6 +247,14 @@ pub struct DemoArgs {
     /// No progress output.
     #[arg(long, short)]
     pub quiet: bool,
+    /// APIs to collect from, comma-separated: france-travail, adzuna.
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "france-travail"
+    )]
+    pub source: Vec<SourceArg>,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -214,6 +271,9 @@ pub struct NormalizeArgs {
     /// Also write the normalized offers as Parquet.
     #[arg(long, value_name = "PATH")]
     pub parquet: Option<PathBuf>,
+    /// Adzuna only: the country searched (currency, départements) [default: read from each job's URL].
+    #[arg(long, value_name = "CODE")]
+    pub adzuna_country: Option<String>,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -258,6 +318,23 @@ fn parse_delay(s: &str) -> Result<f64, String> {
         ));
     }
     Ok(v)
+}
+
+fn parse_adzuna_delay(s: &str) -> Result<f64, String> {
+    let v: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{s}` is not a number of seconds (e.g. 2.4)"))?;
+    if !v.is_finite() || !(0.0..=3600.0).contains(&v) {
+        return Err(format!(
+            "`{s}` must be between 0 and 3600 seconds (Adzuna allows 25 calls a minute: 2.4)"
+        ));
+    }
+    Ok(v)
+}
+
+fn parse_limits(s: &str) -> Result<crate::source::adzuna::Limits, String> {
+    crate::source::adzuna::Limits::parse(s)
 }
 
 fn parse_positive_secs(s: &str) -> Result<f64, String> {

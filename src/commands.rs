@@ -14,15 +14,18 @@ use crate::cli::{
     Cli, CollectArgs, Command, ConvertArgs, DemoArgs, HistoryArgs, NormalizeArgs, SimulateArgs,
     SourceArg, SyncArgs,
 };
-use crate::collect::{self, CollectConfig, FranceTravailSettings, Outcome};
+use crate::collect::{
+    self, AdzunaSettings, CollectConfig, FranceTravailSettings, Outcome, Sources,
+};
 use crate::config;
 use crate::error::Error;
 use crate::exit::ExitCode;
 use crate::http::Cancel;
 use crate::normalize::{self, Warnings};
 use crate::secret::Credentials;
-use crate::simulator::{self, FaultConfig, SimConfig};
+use crate::simulator::{self, AdzunaSimConfig, FaultConfig, SimConfig};
 use crate::sink::csv as csv_sink;
+use crate::source::adzuna::AdzunaKeys;
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<ExitCode, Error> {
@@ -85,20 +88,32 @@ fn collect_cmd(a: &CollectArgs) -> Result<ExitCode, Error> {
 
 /// The demo: the simulator in-process, a default collection against it over real HTTP.
 pub fn demo(a: &DemoArgs) -> Result<ExitCode, Error> {
+    let sources = Sources {
+        france_travail: a.source.contains(&SourceArg::FranceTravail),
+        adzuna: a.source.contains(&SourceArg::Adzuna),
+    };
     let sim = simulator::start(SimConfig {
         offers: a.offers,
         seed: a.seed,
+        // A small Adzuna universe: its pages fit in one minute window of the quota.
+        adzuna: AdzunaSimConfig {
+            offers: 600,
+            ..AdzunaSimConfig::default()
+        },
         ..SimConfig::default()
     })
     .map_err(|e| Error::io("cannot start the simulator on a loopback port", e))?;
     if !a.quiet {
         eprintln!(
-            "demo: simulator on {} with {} offers; collecting the default query (5 ROME codes, 12 months) into {}",
+            "demo: simulator on {} with {} offers; collecting the default query (5 ROME codes, 12 months) from {} into {}",
             sim.base_url(),
             a.offers,
+            sources.names().join(" and "),
             a.output.display()
         );
     }
+    // The demo's Adzuna quota ledger sits beside its output: the user's real one is never touched.
+    let demo_quota = crate::fsutil::with_suffix(&a.output, "adzuna-quota.json");
     // The demo always starts fresh: its own previous files are replaced, nothing else is touched.
     let ours = a.output.is_file()
         && !matches!(
@@ -108,6 +123,8 @@ pub fn demo(a: &DemoArgs) -> Result<ExitCode, Error> {
     for p in [
         collect::checkpoint::path_for(&a.output),
         collect::summary::path_for(&a.output),
+        demo_quota.clone(),
+        crate::fsutil::with_suffix(&demo_quota, "lock"),
     ] {
         if ours && p.is_file() {
             std::fs::remove_file(&p)
@@ -128,6 +145,18 @@ pub fn demo(a: &DemoArgs) -> Result<ExitCode, Error> {
     );
     c.quiet = a.quiet;
     c.parquet = Some(a.output.with_extension("parquet"));
+    c.sources = sources;
+    if sources.adzuna {
+        let defaults = AdzunaSimConfig::default();
+        let mut z = AdzunaSettings::new(
+            sim.adzuna_url(),
+            AdzunaKeys::new(defaults.app_id, defaults.app_key),
+            demo_quota,
+        );
+        // The simulator enforces the same quota: a quicker pace only meets the minute window.
+        z.rate_limit_delay = Duration::from_millis(250);
+        c.adzuna = Some(z);
+    }
     install_signal_handler(&c.cancel);
     let outcome = collect::collect(&c)?;
     report(&outcome);
@@ -163,6 +192,12 @@ fn simulate(a: &SimulateArgs) -> Result<ExitCode, Error> {
         faults: FaultConfig::spread(a.fault_rate),
         now: a.now,
         future_days: a.future_days,
+        adzuna: AdzunaSimConfig {
+            app_id: a.adzuna_app_id.clone(),
+            app_key: a.adzuna_app_key.clone(),
+            offers: a.adzuna_offers,
+            limits: a.adzuna_limits,
+        },
         ..SimConfig::default()
     };
     let sim = simulator::start(config)
@@ -178,6 +213,8 @@ fn simulate(a: &SimulateArgs) -> Result<ExitCode, Error> {
     println!("FRANCE_TRAVAIL_ID={}", a.client_id);
     println!("FRANCE_TRAVAIL_KEY=<the --client-secret>");
     println!("ADZUNA_API_URL={}", sim.adzuna_url());
+    println!("ADZUNA_APP_ID={}", a.adzuna_app_id);
+    println!("ADZUNA_APP_KEY=<the --adzuna-app-key>");
     let _ = io::stdout().flush();
     let cancel = Cancel::new();
     install_signal_handler(&cancel);
@@ -217,12 +254,24 @@ fn read_input(path: Option<&Path>) -> Result<(String, Vec<u8>), Error> {
 }
 
 fn normalize_cmd(a: &NormalizeArgs) -> Result<ExitCode, Error> {
-    if a.source == SourceArg::Adzuna {
-        return Err(Error::Usage(
-            "--source adzuna: the Adzuna source is not available yet; use --source france-travail."
-                .into(),
-        ));
-    }
+    let adzuna_country = match &a.adzuna_country {
+        Some(c) if a.source == SourceArg::Adzuna => {
+            let c = c.trim().to_ascii_lowercase();
+            if !crate::source::adzuna::COUNTRIES.contains(&c.as_str()) {
+                return Err(Error::Usage(format!(
+                    "--adzuna-country: `{c}` is not a country Adzuna serves. Use one of {}.",
+                    crate::source::adzuna::COUNTRIES.join(", ")
+                )));
+            }
+            Some(c)
+        }
+        Some(_) => {
+            return Err(Error::Usage(
+                "--adzuna-country applies to --source adzuna only.".into(),
+            ));
+        }
+        None => None,
+    };
     let inputs: Vec<Option<PathBuf>> = if a.inputs.is_empty() {
         vec![None]
     } else {
@@ -249,20 +298,46 @@ fn normalize_cmd(a: &NormalizeArgs) -> Result<ExitCode, Error> {
         let mut buf = csv_sink::RowBuf::default();
         for input in &inputs {
             let (name, bytes) = read_input(input.as_deref())?;
-            for raw in normalize::read_offers(&name, &bytes) {
-                let raw = raw.map_err(|e| Error::Data(e.to_string()))?;
-                if let Some(o) =
-                    normalize::normalize_france_travail_owned(raw, fetched_at, &mut warnings)
-                {
-                    if seen.insert(&o.source, &o.id) {
-                        csv_sink::write_row(&mut writer, &o, &mut buf).map_err(io_err)?;
-                        if let Some(p) = parquet.as_mut() {
-                            p.write(&o)?;
-                        }
-                        written += 1;
-                    } else {
-                        duplicates += 1;
+            let mut emit = |o: normalize::NormalizedOffer| -> Result<(), Error> {
+                if seen.insert(&o.source, &o.id) {
+                    csv_sink::write_row(&mut writer, &o, &mut buf).map_err(io_err)?;
+                    if let Some(p) = parquet.as_mut() {
+                        p.write(&o)?;
                     }
+                    written += 1;
+                } else {
+                    duplicates += 1;
+                }
+                Ok(())
+            };
+            match a.source {
+                SourceArg::FranceTravail => {
+                    for raw in normalize::read_offers(&name, &bytes) {
+                        let raw = raw.map_err(|e| Error::Data(e.to_string()))?;
+                        if let Some(o) = normalize::normalize_france_travail_owned(
+                            raw,
+                            fetched_at,
+                            &mut warnings,
+                        ) {
+                            emit(o)?;
+                        }
+                    }
+                }
+                SourceArg::Adzuna => {
+                    let mut jobs = normalize::read_adzuna_jobs(&name, &bytes);
+                    for raw in &mut jobs {
+                        let raw = raw.map_err(|e| Error::Data(e.to_string()))?;
+                        if let Some(o) = normalize::normalize_adzuna(
+                            &raw,
+                            adzuna_country.as_deref(),
+                            None,
+                            fetched_at,
+                            &mut warnings,
+                        ) {
+                            emit(o)?;
+                        }
+                    }
+                    warnings.merge(jobs.warnings());
                 }
             }
         }

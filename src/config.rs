@@ -9,13 +9,15 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use crate::cli::{CollectArgs, StrategyArg};
-use crate::collect::{CollectConfig, DEFAULT_ROME_CODES, FranceTravailSettings};
+use crate::cli::{CollectArgs, SourceArg, StrategyArg};
+use crate::collect::adzuna::{AdzunaSettings, default_delay, phrases};
+use crate::collect::{CollectConfig, DEFAULT_ROME_CODES, FranceTravailSettings, Sources};
 use crate::error::Error;
 use crate::http::{self, HttpSettings, RetryPolicy};
 use crate::normalize::departements;
 use crate::plan::Strategy;
 use crate::secret::Credentials;
+use crate::source::adzuna::{self, AdzunaKeys, COUNTRIES};
 use crate::source::france_travail::{DEFAULT_API_URL, DEFAULT_TOKEN_URL};
 
 /// Reads an environment variable (`std::env::var` in production).
@@ -119,6 +121,81 @@ pub fn credentials(env: Env) -> Result<Credentials, Error> {
     }
 }
 
+/// Adzuna application keys from the environment (or `.env`): needed only for `--source adzuna`.
+pub fn adzuna_keys(env: Env) -> Result<AdzunaKeys, Error> {
+    match (env("ADZUNA_APP_ID"), env("ADZUNA_APP_KEY")) {
+        (Some(id), Some(key)) => Ok(AdzunaKeys::new(id.trim(), key.trim())),
+        (id, key) => {
+            let missing: Vec<&str> = [
+                ("ADZUNA_APP_ID", id.is_none()),
+                ("ADZUNA_APP_KEY", key.is_none()),
+            ]
+            .iter()
+            .filter(|(_, m)| *m)
+            .map(|(n, _)| *n)
+            .collect();
+            Err(Error::Config(format!(
+                "Adzuna keys are missing ({} not set), and --source includes adzuna. Set ADZUNA_APP_ID and ADZUNA_APP_KEY \
+                 in the environment or in a .env file (keys come from https://developer.adzuna.com/), or collect from \
+                 France Travail only (--source france-travail). To try Adzuna without keys, run \
+                 `ftcollect demo --source france-travail,adzuna`.",
+                missing.join(" and ")
+            )))
+        }
+    }
+}
+
+/// Resolves the Adzuna options of `collect` (`--source` includes adzuna).
+fn resolve_adzuna(a: &CollectArgs, env: Env) -> Result<AdzunaSettings, Error> {
+    let keys = adzuna_keys(env)?;
+    let api_url = a
+        .adzuna_url
+        .clone()
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| adzuna::DEFAULT_API_URL.to_string());
+    http::check_base_url(&api_url, "--adzuna-url / ADZUNA_API_URL").map_err(Error::Usage)?;
+    let country = a.adzuna_country.trim().to_ascii_lowercase();
+    if !COUNTRIES.contains(&country.as_str()) {
+        return Err(Error::Usage(format!(
+            "--adzuna-country: `{}` is not a country Adzuna serves. Use one of {}.",
+            a.adzuna_country,
+            COUNTRIES.join(", ")
+        )));
+    }
+    let quota_file = match &a.adzuna_quota_file {
+        Some(p) if p.as_os_str().is_empty() => {
+            return Err(Error::Usage(
+                "--adzuna-quota-file is empty: give a file path such as ~/.local/state/ftcollect/adzuna-quota.json."
+                    .into(),
+            ));
+        }
+        Some(p) => p.clone(),
+        None => adzuna::quota::default_path(env).ok_or_else(|| {
+            Error::Config(
+                "neither XDG_STATE_HOME nor HOME is set, so there is no default place for the Adzuna quota file: \
+                 give one with --adzuna-quota-file."
+                    .into(),
+            )
+        })?,
+    };
+    let mut s = AdzunaSettings::new(api_url, keys, quota_file);
+    s.country = country;
+    s.limits = a.adzuna_limits;
+    s.rate_limit_delay = match a.adzuna_delay {
+        Some(d) => Duration::from_secs_f64(d),
+        None => default_delay(&s.limits),
+    };
+    let text = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+    };
+    s.where_ = text(&a.adzuna_where);
+    s.category = text(&a.adzuna_category);
+    Ok(s)
+}
+
 /// Resolves `collect`'s options.
 pub fn resolve_collect(
     a: &CollectArgs,
@@ -138,11 +215,14 @@ pub fn resolve_collect(
     let search = match a.search.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(s) => {
-            crate::source::france_travail::params::check_mots_cles(s).map_err(|_| {
-                Error::Usage(format!(
-                    "--search `{s}`: every keyword needs at least 2 characters."
-                ))
-            })?;
+            // France Travail's `motsCles` rule; Adzuna's `what` takes any words.
+            if a.source.contains(&SourceArg::FranceTravail) {
+                crate::source::france_travail::params::check_mots_cles(s).map_err(|_| {
+                    Error::Usage(format!(
+                        "--search `{s}`: every keyword needs at least 2 characters."
+                    ))
+                })?;
+            }
             Some(s.to_string())
         }
     };
@@ -165,7 +245,36 @@ pub fn resolve_collect(
             "--output is empty: give a file path such as data/jobs.csv.".into(),
         ));
     }
-    let credentials = credentials(env)?;
+    let sources = Sources {
+        france_travail: a.source.contains(&SourceArg::FranceTravail),
+        adzuna: a.source.contains(&SourceArg::Adzuna),
+    };
+    if !sources.france_travail && !sources.adzuna {
+        return Err(Error::Usage(
+            "--source is empty: give france-travail, adzuna, or both (france-travail,adzuna)."
+                .into(),
+        ));
+    }
+    let adzuna = if sources.adzuna {
+        if departements.is_some() {
+            return Err(Error::Usage(
+                "--departements filters France Travail only and Adzuna has no département filter: remove \
+                 --departements, use --adzuna-where for Adzuna, or collect Adzuna in a separate run."
+                    .into(),
+            ));
+        }
+        // Checked here so that an unknown ROME code is reported before anything starts.
+        phrases(&rome_codes, search.as_deref())?;
+        Some(resolve_adzuna(a, env)?)
+    } else {
+        None
+    };
+    // France Travail credentials are needed only when France Travail is collected.
+    let credentials = if sources.france_travail {
+        credentials(env)?
+    } else {
+        Credentials::new("", "")
+    };
     let mut c = CollectConfig::new(
         output,
         FranceTravailSettings {
@@ -208,6 +317,8 @@ pub fn resolve_collect(
         ..RetryPolicy::default()
     };
     c.now = a.now;
+    c.sources = sources;
+    c.adzuna = adzuna;
     Ok(c)
 }
 
@@ -278,6 +389,131 @@ mod tests {
                 && e.contains("ftcollect demo"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn adzuna_needs_only_its_own_keys_and_checks_its_options() {
+        let today = Utc::now();
+        // Adzuna alone: no France Travail credentials needed.
+        let env = env_with(&[
+            ("ADZUNA_APP_ID", "app"),
+            ("ADZUNA_APP_KEY", "secret-key"),
+            ("HOME", "/home/u"),
+        ]);
+        let c = resolve_collect(&args(&["--source", "adzuna"]), &env, today).unwrap();
+        assert!(!c.sources.france_travail && c.sources.adzuna);
+        let z = c.adzuna.as_ref().unwrap();
+        assert_eq!(z.country, "fr");
+        assert_eq!(z.api_url, adzuna::DEFAULT_API_URL);
+        assert_eq!(
+            z.quota_file,
+            PathBuf::from("/home/u/.local/state/ftcollect/adzuna-quota.json")
+        );
+        assert_eq!(z.rate_limit_delay, Duration::from_millis(2400));
+        assert!(!format!("{c:?}").contains("secret-key"));
+        let c = resolve_collect(
+            &args(&[
+                "--source",
+                "adzuna",
+                "--adzuna-limits",
+                "50,100,200,300",
+                "--adzuna-country",
+                "GB",
+                "--adzuna-quota-file",
+                "q.json",
+            ]),
+            &env,
+            today,
+        )
+        .unwrap();
+        let z = c.adzuna.unwrap();
+        assert_eq!((z.limits.minute, z.limits.month), (50, 300));
+        assert_eq!(z.rate_limit_delay, Duration::from_millis(1200));
+        assert_eq!(z.country, "gb");
+        assert_eq!(z.quota_file, PathBuf::from("q.json"));
+
+        // Both sources: both sets of keys, each error naming its variables.
+        let e = resolve_collect(&args(&["--source", "france-travail,adzuna"]), &env, today)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("FRANCE_TRAVAIL_ID"), "{e}");
+        let ft_only = env_with(&[("FRANCE_TRAVAIL_ID", "id"), ("FRANCE_TRAVAIL_KEY", "key")]);
+        let e = resolve_collect(
+            &args(&["--source", "france-travail,adzuna"]),
+            &ft_only,
+            today,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("ADZUNA_APP_ID and ADZUNA_APP_KEY not set")
+                && e.contains("--source france-travail"),
+            "{e}"
+        );
+        // France Travail alone never asks for Adzuna keys.
+        assert!(
+            resolve_collect(&args(&[]), &ft_only, today)
+                .unwrap()
+                .adzuna
+                .is_none()
+        );
+
+        // A ROME code without a phrase, unless --search gives the words.
+        let e = resolve_collect(
+            &args(&["--source", "adzuna", "--rome", "A1101"]),
+            &env,
+            today,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(e, Error::Usage(_)) && e.to_string().contains("A1101"),
+            "{e}"
+        );
+        assert!(
+            resolve_collect(
+                &args(&[
+                    "--source",
+                    "adzuna",
+                    "--rome",
+                    "A1101",
+                    "--search",
+                    "chef à domicile"
+                ]),
+                &env,
+                today
+            )
+            .is_ok()
+        );
+        for (line, needle) in [
+            (
+                vec!["--source", "adzuna", "--adzuna-country", "xx"],
+                "fr, gb",
+            ),
+            (
+                vec!["--source", "adzuna", "--departements", "75"],
+                "--adzuna-where",
+            ),
+            (
+                vec![
+                    "--source",
+                    "adzuna",
+                    "--adzuna-url",
+                    "http://api.adzuna.com/v1/api",
+                ],
+                "loopback",
+            ),
+        ] {
+            let e = resolve_collect(&args(&line), &env, today)
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(needle), "{line:?}: {e}");
+        }
+        let no_home = env_with(&[("ADZUNA_APP_ID", "app"), ("ADZUNA_APP_KEY", "k")]);
+        let e = resolve_collect(&args(&["--source", "adzuna"]), &no_home, today)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("--adzuna-quota-file"), "{e}");
+        assert!(crate::cli::Cli::try_parse_from(["ftcollect", "--adzuna-limits", "1,2"]).is_err());
     }
 
     #[test]

@@ -64,6 +64,16 @@ impl fmt::Display for ApiError {
                 )
             }
             ApiError::Unexpected { message } => f.write_str(message),
+            // Limit 0: Adzuna itself refused (HTTP 429 with a long Retry-After).
+            ApiError::Quota {
+                window,
+                limit: 0,
+                reopens_at,
+            } => write!(
+                f,
+                "Adzuna refused further calls ({window} quota, HTTP 429); it reopens at {}",
+                reopens_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            ),
             ApiError::Quota {
                 window,
                 limit,

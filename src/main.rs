@@ -22,6 +22,8 @@ fn main() -> std::process::ExitCode {
         "info"
     };
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or(level))
+        // ureq logs full request URLs at trace level, and Adzuna's key is in the query string.
+        .filter_module("ureq", log::LevelFilter::Debug)
         .format_target(false)
         .init();
     if let Err(e) = env_file

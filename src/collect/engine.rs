@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 
+use super::adzuna::{AdzunaPlan, AdzunaSettings, AdzunaTask};
 use super::checkpoint::{self, Carry, Checkpoint, QueryKey};
 use super::dedup::SeenSet;
 use super::progress::{Progress, Snapshot};
@@ -19,10 +20,13 @@ use super::{CollectConfig, Outcome};
 use crate::error::{ApiError, Error};
 use crate::fsutil;
 use crate::http::{RateLimiter, Transport};
-use crate::normalize::{NormalizedOffer, Warnings, normalize_france_travail_owned};
+use crate::normalize::{
+    NormalizedOffer, Warnings, normalize_adzuna, normalize_france_travail_owned,
+};
 use crate::plan::{self, PageResult, PageTask, Plan, SliceState, Strategy};
 use crate::sink::csv::{self as csv_sink, CsvSink, HeaderCheck};
 use crate::sink::raw::RawArchive;
+use crate::source::adzuna::{AdzunaClient, QuotaClock, QuotaLedger, ShiftedClock, SystemClock};
 use crate::source::france_travail::{CreationWindow, FranceTravailClient};
 
 /// Checkpoints triggered by finished slices are at least this far apart (the offer interval,
@@ -35,12 +39,24 @@ struct Fetched {
     offers: Vec<NormalizedOffer>,
     warnings: Warnings,
     body: Vec<u8>,
+    /// Raw results on the page (Adzuna's short-page rule looks at them, not at the kept offers).
+    received: usize,
 }
+
+/// A page of one source or the other.
+#[derive(Clone, Copy, Debug)]
+enum Work {
+    FranceTravail(PageTask),
+    Adzuna(AdzunaTask),
+}
+
+/// Raw archive slice numbers of Adzuna phrases (France Travail slices count from 0).
+const ADZUNA_RAW_SLICE_BASE: u32 = 1_000_000;
 
 /// The query's identity, for the checkpoint.
 pub fn query_key(c: &CollectConfig) -> QueryKey {
     QueryKey {
-        sources: vec!["france_travail".into()],
+        sources: c.sources.names(),
         rome_codes: c.rome_codes.clone(),
         departements: c.departements.clone(),
         search: c.search.clone(),
@@ -52,6 +68,7 @@ pub fn query_key(c: &CollectConfig) -> QueryKey {
 
 fn new_plan(c: &CollectConfig, window: CreationWindow) -> Plan {
     let roots = match c.strategy {
+        _ if !c.sources.france_travail => Vec::new(),
         Strategy::Adaptive => {
             plan::adaptive::roots(&c.rome_codes, c.departements.as_deref(), window)
         }
@@ -73,6 +90,32 @@ fn client_for(c: &CollectConfig) -> FranceTravailClient {
     )
 }
 
+/// The Adzuna client of a run: its own limiter, the run's counters, the persistent quota ledger
+/// (whose clock starts at `--now` when given, so simulations can move it).
+fn adzuna_client_for(
+    c: &CollectConfig,
+    s: &AdzunaSettings,
+    ft: &FranceTravailClient,
+) -> Result<AdzunaClient, Error> {
+    let clock: Arc<dyn QuotaClock> = match c.now {
+        Some(t) => Arc::new(ShiftedClock::starting_at(t)),
+        None => Arc::new(SystemClock),
+    };
+    let ledger = QuotaLedger::open(&s.quota_file, &s.keys.app_id, s.limits, clock)
+        .map_err(|e| Error::Config(e.to_string()))?;
+    let limiter = Arc::new(RateLimiter::new(s.rate_limit_delay));
+    let mut transport = Transport::new(&c.http, limiter, c.retry.clone(), c.cancel.clone());
+    // One set of counters for the run: the summary's API line covers both sources.
+    transport.stats = ft.transport().stats.clone();
+    Ok(AdzunaClient::new(
+        &s.api_url,
+        &s.country,
+        s.keys.clone(),
+        transport,
+        Some(Arc::new(ledger)),
+    ))
+}
+
 /// The state a run starts from: fresh, or resumed from a checkpoint.
 struct Start {
     sink: CsvSink,
@@ -80,15 +123,42 @@ struct Start {
     plan: Plan,
     window: CreationWindow,
     carry: Carry,
+    /// The checkpoint's Adzuna progress.
+    adzuna: Option<serde_json::Value>,
+    /// Adzuna rows already in the output.
+    adzuna_rows: u64,
 }
 
 /// Runs a collection (or a dry run) to its end.
 pub fn collect(c: &CollectConfig) -> Result<Outcome, Error> {
     let now = c.now.unwrap_or_else(Utc::now);
+    if !c.sources.france_travail && !c.sources.adzuna {
+        return Err(Error::Usage(
+            "--source names no API: give france-travail, adzuna, or both separated by a comma."
+                .into(),
+        ));
+    }
+    let adzuna_settings = match (&c.adzuna, c.sources.adzuna) {
+        (Some(s), true) => Some(s),
+        (None, true) => {
+            return Err(Error::Config(
+                "the Adzuna source needs its settings (ADZUNA_APP_ID, ADZUNA_APP_KEY, …)".into(),
+            ));
+        }
+        (_, false) => None,
+    };
+    let adzuna_phrases = match adzuna_settings {
+        Some(_) => Some(super::adzuna::phrases(&c.rome_codes, c.search.as_deref())?),
+        None => None,
+    };
     let client = client_for(c);
     if c.dry_run {
         return dry_run(c, &client, plan::window_for(now, c.months));
     }
+    let adzuna_client = match adzuna_settings {
+        Some(s) => Some(adzuna_client_for(c, s, &client)?),
+        None => None,
+    };
     let started = Instant::now();
     let started_at = Utc::now();
     let cp_path = checkpoint::path_for(&c.output);
@@ -98,7 +168,19 @@ pub fn collect(c: &CollectConfig) -> Result<Outcome, Error> {
         mut plan,
         window,
         mut carry,
+        adzuna: adzuna_saved,
+        mut adzuna_rows,
     } = prepare(c, now, &cp_path)?;
+    let mut adzuna = match (adzuna_settings, adzuna_phrases) {
+        (Some(s), Some(phrases)) => Some(AdzunaPlan::start(
+            s,
+            c.months,
+            c.results_per_page,
+            phrases,
+            adzuna_saved.as_ref(),
+        )?),
+        _ => None,
+    };
     carry.runs += 1;
     carry.started_at.get_or_insert(started_at);
     let mut raw =
@@ -114,7 +196,7 @@ pub fn collect(c: &CollectConfig) -> Result<Outcome, Error> {
         .thread_name(|i| format!("ftcollect-worker-{i}"))
         .build()
         .map_err(|e| Error::Config(format!("cannot start the worker pool: {e}")))?;
-    let (tx, rx) = mpsc::channel::<(PageTask, Result<Fetched, ApiError>)>();
+    let (tx, rx) = mpsc::channel::<(Work, Result<Fetched, ApiError>)>();
     let mut progress = Progress::new(c.quiet);
     progress.set_baseline(carry.api.search_requests);
 
@@ -131,6 +213,7 @@ pub fn collect(c: &CollectConfig) -> Result<Outcome, Error> {
     let base_stats = carry.api.clone();
 
     let save = |plan: &Plan,
+                adzuna: Option<&AdzunaPlan>,
                 sink: &mut CsvSink,
                 carry: &Carry,
                 duplicates: u64,
@@ -154,14 +237,23 @@ pub fn collect(c: &CollectConfig) -> Result<Outcome, Error> {
             csv_bytes: bytes,
             csv_rows: sink.rows(),
             plan: plan.state(),
-            adzuna: None,
+            adzuna: adzuna.map(|a| a.to_value(adzuna_client.as_ref().map_or(0, |z| z.calls()))),
             carry,
             updated_at: Utc::now(),
         }
         .save(&cp_path)
     };
     // A first checkpoint right away: from here on, a kill always leaves a resumable state.
-    save(&plan, &mut sink, &carry, 0, &warnings, &client, 0.0)?;
+    save(
+        &plan,
+        adzuna.as_ref(),
+        &mut sink,
+        &carry,
+        0,
+        &warnings,
+        &client,
+        0.0,
+    )?;
 
     loop {
         if c.cancel.is_cancelled() && !stopping {
@@ -171,6 +263,47 @@ pub fn collect(c: &CollectConfig) -> Result<Outcome, Error> {
             stopping = true;
         }
         while !stopping && in_flight < c.workers.max(1) {
+            // Adzuna's one page in flight goes first: it is paced by its own limiter and quota.
+            if let (Some(a), Some(z)) = (adzuna.as_mut(), adzuna_client.as_ref())
+                && let Some(t) = a.next_task()
+            {
+                let query = a.query(t);
+                let code_rome = a.code_rome(t).map(str::to_string);
+                let z = z.clone();
+                let tx = tx.clone();
+                pool.spawn(move || {
+                    let r = z.search(&query).map(|page| {
+                        let mut warnings = Warnings::default();
+                        warnings.add("adzuna: non-object instead of a job", page.skipped);
+                        let offers = page
+                            .jobs
+                            .iter()
+                            .filter_map(|j| {
+                                normalize_adzuna(
+                                    j,
+                                    Some(z.country()),
+                                    code_rome.as_deref(),
+                                    page.fetched_at,
+                                    &mut warnings,
+                                )
+                            })
+                            .collect();
+                        Fetched {
+                            result: PageResult {
+                                total: page.count,
+                                created: Vec::new(),
+                            },
+                            offers,
+                            warnings,
+                            body: page.body,
+                            received: page.received,
+                        }
+                    });
+                    let _ = tx.send((Work::Adzuna(t), r));
+                });
+                in_flight += 1;
+                continue;
+            }
             let Some(task) = plan.next_task() else { break };
             let params = plan.params(task);
             let client = client.clone();
@@ -203,9 +336,10 @@ pub fn collect(c: &CollectConfig) -> Result<Outcome, Error> {
                         offers,
                         warnings,
                         body: page.body,
+                        received: 0,
                     }
                 });
-                let _ = tx.send((task, r));
+                let _ = tx.send((Work::FranceTravail(task), r));
             });
             in_flight += 1;
         }
@@ -213,37 +347,60 @@ pub fn collect(c: &CollectConfig) -> Result<Outcome, Error> {
             break;
         }
         match rx.recv_timeout(Duration::from_millis(250)) {
-            Ok((task, Ok(fetched))) => {
+            Ok((work, Ok(fetched))) => {
                 in_flight -= 1;
                 consecutive_failures = 0;
-                let was_finished = plan.slice(task.slice).is_finished();
                 for o in &fetched.offers {
                     if seen.insert(&o.source, &o.id) {
                         sink.write(o).map_err(|e| {
                             Error::io(format!("cannot write {}", c.output.display()), e)
                         })?;
                         since_checkpoint += 1;
+                        if matches!(work, Work::Adzuna(_)) {
+                            adzuna_rows += 1;
+                        }
                     } else {
                         duplicates += 1;
                     }
                 }
                 warnings.merge(&fetched.warnings);
-                if let Some(r) = raw.as_mut() {
-                    let describe = plan.slice(task.slice).spec.describe();
-                    r.append(task.slice, &describe, &fetched.body)
-                        .map_err(|e| Error::io("cannot write the raw archive", e))?;
-                }
-                plan.on_page(task, &fetched.result);
+                let finished_now = match work {
+                    Work::FranceTravail(task) => {
+                        let was_finished = plan.slice(task.slice).is_finished();
+                        if let Some(r) = raw.as_mut() {
+                            let describe = plan.slice(task.slice).spec.describe();
+                            r.append(task.slice, &describe, &fetched.body)
+                                .map_err(|e| Error::io("cannot write the raw archive", e))?;
+                        }
+                        plan.on_page(task, &fetched.result);
+                        !was_finished && plan.slice(task.slice).is_finished()
+                    }
+                    Work::Adzuna(t) => {
+                        let Some(a) = adzuna.as_mut() else {
+                            continue;
+                        };
+                        if let Some(r) = raw.as_mut() {
+                            r.append(
+                                ADZUNA_RAW_SLICE_BASE + t.phrase,
+                                &a.describe(t),
+                                &fetched.body,
+                            )
+                            .map_err(|e| Error::io("cannot write the raw archive", e))?;
+                        }
+                        a.on_page(t, fetched.received, fetched.result.total)
+                    }
+                };
                 unsaved = true;
-                let finished_now = !was_finished && plan.slice(task.slice).is_finished();
-                // Every `checkpoint_interval` offers; and when a slice finishes, at most a few times
-                // per second: with thousands of tiny slices (the grid), one checkpoint per slice
-                // would spend the run rewriting the plan (a pending save happens on the next tick).
+                // Every `checkpoint_interval` offers; and when a slice (or an Adzuna phrase)
+                // finishes, at most a few times per second: with thousands of tiny slices (the
+                // grid), one checkpoint per slice would spend the run rewriting the plan (a pending
+                // save happens on the next tick).
                 if since_checkpoint >= c.checkpoint_interval
                     || (finished_now && last_checkpoint.elapsed() >= MIN_CHECKPOINT_SPACING)
                 {
                     save(
                         &plan,
+                        adzuna.as_ref(),
                         &mut sink,
                         &carry,
                         duplicates,
@@ -256,7 +413,63 @@ pub fn collect(c: &CollectConfig) -> Result<Outcome, Error> {
                     unsaved = false;
                 }
             }
-            Ok((task, Err(e))) => {
+            Ok((Work::Adzuna(t), Err(e))) => {
+                in_flight -= 1;
+                let Some(a) = adzuna.as_mut() else {
+                    continue;
+                };
+                match e {
+                    ApiError::Interrupted => a.on_cancelled(t),
+                    ApiError::Quota { .. } => {
+                        // Only Adzuna stops: France Travail's pages go on.
+                        log::warn!("{e}: no more Adzuna calls in this run");
+                        a.on_quota(t, e.to_string());
+                    }
+                    ApiError::BadRequest { message, .. } => {
+                        a.on_cancelled(t);
+                        if fatal.is_none() {
+                            fatal = Some(ApiError::BadRequest {
+                                status: 400,
+                                message: format!(
+                                    "{message} Check --search and the --adzuna-* options."
+                                ),
+                            });
+                        }
+                        stopping = true;
+                    }
+                    e if e.is_fatal() => {
+                        a.on_cancelled(t);
+                        if fatal.is_none() {
+                            log::error!("{e}");
+                            fatal = Some(e);
+                        }
+                        stopping = true;
+                    }
+                    e => {
+                        log::error!("{} failed: {e}", a.describe(t));
+                        last_failure = Some(e.to_string());
+                        a.on_failure(t, e.to_string());
+                        consecutive_failures += 1;
+                        if consecutive_failures >= c.max_consecutive_failures.max(1) && !stopping {
+                            log::error!(
+                                "{consecutive_failures} pages failed in a row: stopping; run the same command again to resume"
+                            );
+                            stopping = true;
+                        }
+                    }
+                }
+                save(
+                    &plan,
+                    adzuna.as_ref(),
+                    &mut sink,
+                    &carry,
+                    duplicates,
+                    &warnings,
+                    &client,
+                    started.elapsed().as_secs_f64(),
+                )?;
+            }
+            Ok((Work::FranceTravail(task), Err(e))) => {
                 in_flight -= 1;
                 match e {
                     ApiError::Interrupted => plan.on_cancelled(task),
@@ -299,6 +512,7 @@ pub fn collect(c: &CollectConfig) -> Result<Outcome, Error> {
                 }
                 save(
                     &plan,
+                    adzuna.as_ref(),
                     &mut sink,
                     &carry,
                     duplicates,
@@ -311,6 +525,7 @@ pub fn collect(c: &CollectConfig) -> Result<Outcome, Error> {
                 if unsaved && last_checkpoint.elapsed() >= MIN_CHECKPOINT_SPACING {
                     save(
                         &plan,
+                        adzuna.as_ref(),
                         &mut sink,
                         &carry,
                         duplicates,
@@ -341,7 +556,14 @@ pub fn collect(c: &CollectConfig) -> Result<Outcome, Error> {
     // The final checkpoint, then the verdict.
     let elapsed = started.elapsed().as_secs_f64();
     save(
-        &plan, &mut sink, &carry, duplicates, &warnings, &client, elapsed,
+        &plan,
+        adzuna.as_ref(),
+        &mut sink,
+        &carry,
+        duplicates,
+        &warnings,
+        &client,
+        elapsed,
     )?;
     let counts = plan.counts();
     let mut problems = Vec::new();
@@ -359,9 +581,15 @@ pub fn collect(c: &CollectConfig) -> Result<Outcome, Error> {
         }
     }
     let interrupted = c.cancel.is_cancelled();
+    let adzuna_unfinished = adzuna.as_ref().is_some_and(|a| !a.is_complete());
     let status = if interrupted {
         RunStatus::Interrupted
-    } else if fatal.is_none() && counts.failed == 0 && counts.pending == 0 && counts.capped == 0 {
+    } else if fatal.is_none()
+        && counts.failed == 0
+        && counts.pending == 0
+        && counts.capped == 0
+        && !adzuna_unfinished
+    {
         RunStatus::Complete
     } else {
         RunStatus::Incomplete
@@ -377,10 +605,28 @@ pub fn collect(c: &CollectConfig) -> Result<Outcome, Error> {
         ));
     }
 
+    let mut notes = Vec::new();
+    let mut offers_by_source = std::collections::BTreeMap::new();
+    if let (Some(a), Some(z)) = (adzuna.as_ref(), adzuna_client.as_ref()) {
+        problems.extend(a.problems(interrupted));
+        notes.extend(a.notes(z, adzuna_rows));
+        if c.sources.france_travail {
+            offers_by_source.insert(
+                crate::normalize::france_travail::SOURCE.to_string(),
+                sink.rows() - adzuna_rows,
+            );
+        }
+        offers_by_source.insert(crate::normalize::adzuna::SOURCE.to_string(), adzuna_rows);
+    }
+
     let mut total_api = carry.api.clone();
     total_api.add(&client.transport().stats.snapshot());
     carry.warnings.merge(&warnings);
-    let resumable = counts.failed > 0 || counts.pending > 0 || fatal.is_some() || interrupted;
+    let resumable = counts.failed > 0
+        || counts.pending > 0
+        || fatal.is_some()
+        || interrupted
+        || adzuna_unfinished;
     // Parquet is produced from the durable CSV at the end of a run that was not cut short, so a
     // resumed collection ends with a Parquet file holding exactly the CSV's rows.
     let parquet = match &c.parquet {
@@ -415,13 +661,15 @@ pub fn collect(c: &CollectConfig) -> Result<Outcome, Error> {
         elapsed_seconds: carry.elapsed_seconds + elapsed,
         runs: carry.runs,
         offers_written: sink.rows(),
+        offers_by_source,
         duplicates_skipped: carry.duplicates + duplicates,
-        announced_total: plan.announced_total(),
+        // France Travail's announced total (Adzuna's `count`s are in the notes).
+        announced_total: plan.announced_total().filter(|_| c.sources.france_travail),
         slices: counts,
         api: total_api,
         warnings: carry.warnings.clone(),
         problems,
-        notes: Vec::new(),
+        notes,
     };
     summary.save(&summary::path_for(&c.output))?;
     if !resumable {
@@ -518,8 +766,12 @@ fn prepare(c: &CollectConfig, now: DateTime<Utc>, cp_path: &Path) -> Result<Star
             }
         }
         let mut seen = SeenSet::new();
+        let mut adzuna_rows = 0u64;
         let rows = csv_sink::scan_keys(out, cp.csv_bytes, |source, id| {
             seen.insert(source, id);
+            if source == crate::normalize::adzuna::SOURCE {
+                adzuna_rows += 1;
+            }
         })?;
         if rows != cp.csv_rows {
             return Err(Error::Data(format!(
@@ -548,6 +800,8 @@ fn prepare(c: &CollectConfig, now: DateTime<Utc>, cp_path: &Path) -> Result<Star
             plan: Plan::restore(cp.plan),
             window: cp.window,
             carry: cp.carry,
+            adzuna: cp.adzuna,
+            adzuna_rows,
         });
     }
 
@@ -585,6 +839,8 @@ fn prepare(c: &CollectConfig, now: DateTime<Utc>, cp_path: &Path) -> Result<Star
         plan: new_plan(c, window),
         window,
         carry: Carry::default(),
+        adzuna: None,
+        adzuna_rows: 0,
     })
 }
 
@@ -594,6 +850,26 @@ fn dry_run(
     client: &FranceTravailClient,
     window: CreationWindow,
 ) -> Result<Outcome, Error> {
+    // Adzuna is not probed: every call counts against its quota.
+    let adzuna_line = c.sources.adzuna.then(|| {
+        let phrases = super::adzuna::phrases(&c.rome_codes, c.search.as_deref())
+            .map(|p| p.len())
+            .unwrap_or(0);
+        format!(
+            "\n  adzuna:          {phrases} phrase(s), pages of {}; not probed (every call counts against the quota)",
+            c.results_per_page.min(crate::source::adzuna::MAX_RESULTS_PER_PAGE)
+        )
+    });
+    if !c.sources.france_travail {
+        return Ok(Outcome {
+            status: RunStatus::Complete,
+            summary: None,
+            plan_report: Some(format!(
+                "dry run (Adzuna only){}\nnothing was written.",
+                adzuna_line.unwrap_or_default()
+            )),
+        });
+    }
     let adaptive_roots = plan::adaptive::roots(&c.rome_codes, c.departements.as_deref(), window);
     let probe = Plan::new(
         Strategy::Adaptive,
@@ -631,12 +907,13 @@ fn dry_run(
     };
     let secs = calls as f64 * c.rate_limit_delay.as_secs_f64();
     let report = format!(
-        "dry run ({} strategy), window {} .. {}\n  slices:          {slices}\n  expected offers: {total}\n  expected calls:  about {calls}\n  duration:        about {:.0} s at one request every {:.3} s\nnothing was written.",
+        "dry run ({} strategy), window {} .. {}\n  slices:          {slices}\n  expected offers: {total}\n  expected calls:  about {calls}\n  duration:        about {:.0} s at one request every {:.3} s{}\nnothing was written.",
         c.strategy,
         window.min.format("%Y-%m-%d %H:%M:%S"),
         window.max.format("%Y-%m-%d %H:%M:%S"),
         secs,
-        c.rate_limit_delay.as_secs_f64()
+        c.rate_limit_delay.as_secs_f64(),
+        adzuna_line.unwrap_or_default()
     );
     Ok(Outcome {
         status: RunStatus::Complete,

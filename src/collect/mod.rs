@@ -5,6 +5,7 @@
 //! owns the output, the dedup set and the checkpoint; workers only fetch and normalize; an offer is
 //! written once per collection; the checkpoint always describes a durable prefix of the CSV.
 
+pub mod adzuna;
 pub mod checkpoint;
 pub mod dedup;
 pub mod engine;
@@ -21,6 +22,7 @@ use crate::http::{Cancel, HttpSettings, RetryPolicy};
 use crate::plan::Strategy;
 use crate::secret::Credentials;
 
+pub use adzuna::AdzunaSettings;
 pub use engine::collect;
 pub use summary::{RunStatus, Summary};
 
@@ -33,6 +35,37 @@ pub struct FranceTravailSettings {
     pub api_url: String,
     pub token_url: String,
     pub credentials: Credentials,
+}
+
+/// Which APIs a collection reads (`--source`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Sources {
+    pub france_travail: bool,
+    pub adzuna: bool,
+}
+
+impl Default for Sources {
+    /// France Travail only.
+    fn default() -> Self {
+        Sources {
+            france_travail: true,
+            adzuna: false,
+        }
+    }
+}
+
+impl Sources {
+    /// The names in the checkpoint and the summary: `france_travail`, `adzuna`.
+    pub fn names(&self) -> Vec<String> {
+        let mut v = Vec::new();
+        if self.france_travail {
+            v.push("france_travail".to_string());
+        }
+        if self.adzuna {
+            v.push("adzuna".to_string());
+        }
+        v
+    }
 }
 
 /// Everything a collection needs, resolved and validated.
@@ -63,6 +96,10 @@ pub struct CollectConfig {
     pub dry_run: bool,
     pub quiet: bool,
     pub france_travail: FranceTravailSettings,
+    /// The APIs to read (France Travail alone by default).
+    pub sources: Sources,
+    /// Required when `sources.adzuna`.
+    pub adzuna: Option<AdzunaSettings>,
     pub http: HttpSettings,
     pub retry: RetryPolicy,
     /// The run's "now" (default: the clock); the window's upper bound is frozen to it.
@@ -93,6 +130,8 @@ impl CollectConfig {
             dry_run: false,
             quiet: true,
             france_travail,
+            sources: Sources::default(),
+            adzuna: None,
             http: HttpSettings::default(),
             retry: RetryPolicy::default(),
             now: None,

@@ -41,6 +41,9 @@ pub struct Summary {
     /// 1 + the number of resumes.
     pub runs: u32,
     pub offers_written: u64,
+    /// Rows per source when Adzuna is used (`france_travail`, `adzuna`).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub offers_by_source: std::collections::BTreeMap<String, u64>,
     pub duplicates_skipped: u64,
     /// What the API announced for the query (sum of the totals of the slices that partition it).
     pub announced_total: Option<u64>,
@@ -85,12 +88,22 @@ impl Summary {
             self.window.max.format("%Y-%m-%d %H:%M:%S")
         ));
         out.push_str(&format!("  offers written:     {}\n", self.offers_written));
+        if !self.offers_by_source.is_empty() {
+            let by: Vec<String> = self
+                .offers_by_source
+                .iter()
+                .map(|(k, v)| format!("{k} {v}"))
+                .collect();
+            out.push_str(&format!("  by source:          {}\n", by.join(", ")));
+        }
         if let Some(a) = self.announced_total {
-            let check = if a == self.offers_written {
-                "equal"
-            } else {
-                "DIFFERENT"
-            };
+            // With several sources, the announced total is France Travail's: compare it with its rows.
+            let written = self
+                .offers_by_source
+                .get("france_travail")
+                .copied()
+                .unwrap_or(self.offers_written);
+            let check = if a == written { "equal" } else { "DIFFERENT" };
             out.push_str(&format!("  announced by API:   {a} ({check})\n"));
         }
         out.push_str(&format!(

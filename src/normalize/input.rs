@@ -1,9 +1,11 @@
-//! Reading raw France Travail material (files or stdin) for `ftcollect normalize`.
+//! Reading raw API material (files or stdin) for `ftcollect normalize`.
 //!
-//! One input may hold a search response (`{"resultats": […], …}`), a single offer object, a JSON
-//! array of offers, or JSON Lines where each line is any of those three. The shape is detected per
-//! JSON value, so a pretty-printed document and JSON Lines are read by the same code: a stream of
-//! whitespace-separated JSON values parsed straight from the byte slice with serde_json.
+//! One input may hold a search response (`{"resultats": […], …}` from France Travail,
+//! `{"results": […], …}` from Adzuna), a single offer object, a JSON array of offers, or JSON Lines
+//! where each line is any of those three. The raw type ([`RawRecord`]) says which key holds a search
+//! response's offers. The shape is detected per JSON value, so a pretty-printed document and JSON
+//! Lines are read by the same code: a stream of whitespace-separated JSON values parsed straight
+//! from the byte slice with serde_json.
 //! The invariants: a syntactically valid input never fails because of a field's type (the raw model
 //! is lenient); elements that are not objects are skipped and counted, never fatal; malformed JSON or
 //! non-UTF-8 bytes stop the input with an [`InputError`] naming the input, the line and column, what
@@ -14,13 +16,35 @@ use std::fmt;
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use super::warnings::Warnings;
+use crate::source::adzuna::model::RawJob;
 use crate::source::france_travail::model::RawOffer;
-use crate::source::lenient::Lenient;
+use crate::source::lenient::{Lenient, Shaped};
+
+/// A raw offer type that `normalize` reads: what a search response calls its list of offers, and
+/// what to tell a user whose input is not of that API.
+pub trait RawRecord: for<'de> Deserialize<'de> + Shaped {
+    /// `resultats` (France Travail) or `results` (Adzuna).
+    const RESULTS_KEY: &'static str;
+    const ADVICE: &'static str;
+}
+
+impl RawRecord for RawOffer {
+    const RESULTS_KEY: &'static str = "resultats";
+    const ADVICE: &'static str = ADVICE;
+}
+
+impl RawRecord for RawJob {
+    const RESULTS_KEY: &'static str = "results";
+    const ADVICE: &'static str = ADZUNA_ADVICE;
+}
 
 /// What the user should do about a bad input.
 const ADVICE: &str = "expected a France Travail search response ({\"resultats\": [...]}), an offer object, a JSON array \
                       of offers, or JSON Lines of these; check that the file is complete (not truncated) and is the \
                       raw API output";
+const ADZUNA_ADVICE: &str = "expected an Adzuna search response ({\"results\": [...]}), a job object, a JSON array of \
+                             jobs, or JSON Lines of these; check that the file is complete (not truncated) and is the \
+                             raw API output";
 
 /// Why an input could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +71,10 @@ pub struct InputError {
     /// 1-based column, when known.
     pub column: Option<usize>,
     pub kind: InputErrorKind,
+    /// What the input should look like (depends on the source).
+    pub advice: &'static str,
+    /// The search response's list key (`resultats`, `results`).
+    pub results_key: &'static str,
 }
 
 impl fmt::Display for InputError {
@@ -57,20 +85,25 @@ impl fmt::Display for InputError {
             (Some(l), None) => write!(f, ", line {l}")?,
             _ => {}
         }
+        let advice = self.advice;
         match &self.kind {
             InputErrorKind::NotUtf8 => write!(
                 f,
                 ": the bytes are not valid UTF-8; the API sends UTF-8 JSON: re-encode the file (e.g. `iconv -f latin1 -t utf-8`) \
                  or check it is not compressed"
             ),
-            InputErrorKind::Json(msg) => write!(f, ": malformed JSON ({msg}); {ADVICE}"),
+            InputErrorKind::Json(msg) => write!(f, ": malformed JSON ({msg}); {advice}"),
             InputErrorKind::NotOffers(what) => {
-                write!(f, ": found {what} where offers were expected; {ADVICE}")
+                write!(f, ": found {what} where offers were expected; {advice}")
             }
             InputErrorKind::BadResultats => {
-                write!(f, ": `resultats` is not an array of offers; {ADVICE}")
+                write!(
+                    f,
+                    ": `{}` is not an array of offers; {advice}",
+                    self.results_key
+                )
             }
-            InputErrorKind::Empty => write!(f, ": the input is empty; {ADVICE}"),
+            InputErrorKind::Empty => write!(f, ": the input is empty; {advice}"),
         }
     }
 }
@@ -78,9 +111,9 @@ impl fmt::Display for InputError {
 impl std::error::Error for InputError {}
 
 /// One JSON value of the input, classified.
-enum Doc {
+enum Doc<T> {
     /// A JSON array of offers, or a search response's `resultats`.
-    Offers(Vec<Lenient<RawOffer>>),
+    Offers(Vec<Lenient<T>>),
     /// An object without `resultats`: a single offer (decoded in a second pass over its bytes).
     Offer,
     /// A search response with `resultats: null`.
@@ -89,53 +122,53 @@ enum Doc {
     Other(&'static str),
 }
 
-impl<'de> Deserialize<'de> for Doc {
+impl<'de, T: RawRecord> Deserialize<'de> for Doc<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(DocVisitor)
+        d.deserialize_any(DocVisitor(std::marker::PhantomData))
     }
 }
 
-/// Matches the key `resultats` without allocating.
-struct IsResultats(bool);
+/// Matches the key holding a search response's offers without allocating.
+struct IsResultats<T>(bool, std::marker::PhantomData<T>);
 
-impl<'de> Deserialize<'de> for IsResultats {
+impl<'de, T: RawRecord> Deserialize<'de> for IsResultats<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl Visitor<'_> for V {
-            type Value = IsResultats;
+        struct V<T>(std::marker::PhantomData<T>);
+        impl<T: RawRecord> Visitor<'_> for V<T> {
+            type Value = IsResultats<T>;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a key")
             }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<IsResultats, E> {
-                Ok(IsResultats(v == "resultats"))
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<IsResultats<T>, E> {
+                Ok(IsResultats(v == T::RESULTS_KEY, std::marker::PhantomData))
             }
         }
-        d.deserialize_str(V)
+        d.deserialize_str(V(std::marker::PhantomData))
     }
 }
 
-struct DocVisitor;
+struct DocVisitor<T>(std::marker::PhantomData<T>);
 
-impl<'de> Visitor<'de> for DocVisitor {
-    type Value = Doc;
+impl<'de, T: RawRecord> Visitor<'de> for DocVisitor<T> {
+    type Value = Doc<T>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an offer, an array of offers or a search response")
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Doc, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Doc<T>, A::Error> {
         let mut v = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
-        while let Some(o) = seq.next_element::<Lenient<RawOffer>>()? {
+        while let Some(o) = seq.next_element::<Lenient<T>>()? {
             v.push(o);
         }
         Ok(Doc::Offers(v))
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Doc, A::Error> {
-        let mut found: Option<Doc> = None;
-        while let Some(IsResultats(is)) = map.next_key::<IsResultats>()? {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Doc<T>, A::Error> {
+        let mut found: Option<Doc<T>> = None;
+        while let Some(IsResultats(is, _)) = map.next_key::<IsResultats<T>>()? {
             if is && found.is_none() {
-                found = Some(match map.next_value::<Lenient<Vec<Lenient<RawOffer>>>>()? {
+                found = Some(match map.next_value::<Lenient<Vec<Lenient<T>>>>()? {
                     Lenient::Value(v) => Doc::Offers(v),
                     Lenient::Null | Lenient::Absent => Doc::NoResults,
                     Lenient::Invalid => Doc::BadResultats,
@@ -147,22 +180,22 @@ impl<'de> Visitor<'de> for DocVisitor {
         Ok(found.unwrap_or(Doc::Offer))
     }
 
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<Doc, E> {
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Doc<T>, E> {
         Ok(Doc::Other("a JSON string"))
     }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Doc, E> {
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Doc<T>, E> {
         Ok(Doc::Other("a JSON boolean"))
     }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Doc, E> {
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Doc<T>, E> {
         Ok(Doc::Other("a JSON number"))
     }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Doc, E> {
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Doc<T>, E> {
         Ok(Doc::Other("a JSON number"))
     }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Doc, E> {
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Doc<T>, E> {
         Ok(Doc::Other("a JSON number"))
     }
-    fn visit_unit<E: de::Error>(self) -> Result<Doc, E> {
+    fn visit_unit<E: de::Error>(self) -> Result<Doc<T>, E> {
         Ok(Doc::Other("a JSON null"))
     }
 }
@@ -177,18 +210,28 @@ fn line_col(bytes: &[u8], offset: usize) -> (usize, usize) {
 
 /// The raw offers of one input, in order. Iterating yields each offer, or one error after which the
 /// iterator ends. Array elements that are not objects are skipped and counted in [`Self::warnings`].
-pub struct RawOffers<'a> {
+pub struct RawOffers<'a, T = RawOffer> {
     name: String,
     bytes: &'a [u8],
-    stream: Option<serde_json::StreamDeserializer<'a, serde_json::de::SliceRead<'a>, Doc>>,
-    pending: std::vec::IntoIter<Lenient<RawOffer>>,
+    stream: Option<serde_json::StreamDeserializer<'a, serde_json::de::SliceRead<'a>, Doc<T>>>,
+    pending: std::vec::IntoIter<Lenient<T>>,
     values: usize,
     warnings: Warnings,
     failed: bool,
 }
 
-/// Reads the offers of one input (`name` is used in error messages: a path or `stdin`).
+/// Reads the France Travail offers of one input (`name` is used in error messages: a path or `stdin`).
 pub fn read_offers<'a>(name: &str, bytes: &'a [u8]) -> RawOffers<'a> {
+    read_records(name, bytes)
+}
+
+/// Reads the Adzuna jobs of one input (search responses, jobs, arrays, JSON Lines).
+pub fn read_adzuna_jobs<'a>(name: &str, bytes: &'a [u8]) -> RawOffers<'a, RawJob> {
+    read_records(name, bytes)
+}
+
+/// Reads the raw records of type `T` of one input.
+pub fn read_records<'a, T: RawRecord>(name: &str, bytes: &'a [u8]) -> RawOffers<'a, T> {
     RawOffers {
         name: name.to_string(),
         bytes,
@@ -215,7 +258,7 @@ pub fn read_all(
     Ok(out)
 }
 
-impl RawOffers<'_> {
+impl<T: RawRecord> RawOffers<'_, T> {
     /// Anomalies met so far (array elements that were not offers).
     pub fn warnings(&self) -> &Warnings {
         &self.warnings
@@ -235,6 +278,8 @@ impl RawOffers<'_> {
             line,
             column,
             kind,
+            advice: T::ADVICE,
+            results_key: T::RESULTS_KEY,
         }
     }
 
@@ -256,12 +301,14 @@ impl RawOffers<'_> {
             line: (e.line() > 0).then_some(e.line()),
             column: (e.column() > 0).then_some(e.column()),
             kind: InputErrorKind::Json(msg),
+            advice: T::ADVICE,
+            results_key: T::RESULTS_KEY,
         }
     }
 }
 
-impl Iterator for RawOffers<'_> {
-    type Item = Result<RawOffer, InputError>;
+impl<T: RawRecord> Iterator for RawOffers<'_, T> {
+    type Item = Result<T, InputError>;
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
@@ -287,7 +334,8 @@ impl Iterator for RawOffers<'_> {
                 }
                 // Offsets below are relative to `body`; a BOM is 3 bytes and never holds a newline.
                 self.bytes = body;
-                self.stream = Some(serde_json::Deserializer::from_slice(body).into_iter::<Doc>());
+                self.stream =
+                    Some(serde_json::Deserializer::from_slice(body).into_iter::<Doc<T>>());
             }
             let stream = self.stream.as_mut()?;
             let start = stream.byte_offset();
@@ -305,7 +353,7 @@ impl Iterator for RawOffers<'_> {
                 Doc::Offers(v) => self.pending = v.into_iter(),
                 Doc::NoResults => {}
                 Doc::Offer => {
-                    return match serde_json::from_slice::<RawOffer>(&self.bytes[start..end]) {
+                    return match serde_json::from_slice::<T>(&self.bytes[start..end]) {
                         Ok(o) => Some(Ok(o)),
                         // Cannot happen (the bytes parsed once already); reported, not panicked.
                         Err(e) => Some(Err(self.json_error(&e))),
@@ -438,6 +486,38 @@ mod tests {
             "{msg}"
         );
         assert!(msg.contains("iconv"), "{msg}");
+    }
+
+    #[test]
+    fn adzuna_shapes_use_results_and_their_own_advice() {
+        let ids = |input: &str| -> Result<Vec<String>, InputError> {
+            read_adzuna_jobs("a", input.as_bytes())
+                .map(|r| r.map(|j| j.id.into_option().unwrap_or_default()))
+                .collect()
+        };
+        assert_eq!(
+            ids(r#"{"__CLASS__":"x","count":2,"results":[{"id":"1"},{"id":"2"}],"mean":3.5}"#)
+                .unwrap(),
+            ["1", "2"]
+        );
+        assert_eq!(ids(r#"{"id":"7","title":"x"}"#).unwrap(), ["7"]);
+        assert_eq!(
+            ids("[{\"id\":\"1\"}]\n{\"results\":[{\"id\":\"2\"}]}").unwrap(),
+            ["1", "2"]
+        );
+        let e = ids(r#"{"results":3}"#).unwrap_err();
+        assert_eq!(e.kind, InputErrorKind::BadResultats);
+        let msg = e.to_string();
+        assert!(
+            msg.contains("`results` is not an array") && msg.contains("Adzuna"),
+            "{msg}"
+        );
+        // France Travail inputs keep their own key and advice.
+        let e = read_all("b", br#"{"resultats":3}"#, &mut Warnings::default()).unwrap_err();
+        assert!(
+            e.to_string().contains("`resultats` is not an array")
+                && e.to_string().contains("France Travail")
+        );
     }
 
     #[test]

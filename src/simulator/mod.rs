@@ -20,6 +20,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
+pub use adzuna::AdzunaSimConfig;
 pub use faults::{FaultConfig, FaultCounts};
 pub use lifecycle::{ScheduledRun, Sighting};
 pub use server::{Endpoint, RequestRecord};
@@ -47,6 +48,8 @@ pub struct SimConfig {
     pub future_days: u32,
     /// Handler threads.
     pub threads: usize,
+    /// The Adzuna endpoint: keys, universe size, quota.
+    pub adzuna: AdzunaSimConfig,
 }
 
 impl Default for SimConfig {
@@ -66,6 +69,7 @@ impl Default for SimConfig {
             now: None,
             future_days: 30,
             threads: 32,
+            adzuna: AdzunaSimConfig::default(),
         }
     }
 }
@@ -108,7 +112,11 @@ pub fn start(config: SimConfig) -> std::io::Result<SimHandle> {
         universe,
         config.faults.clone(),
         config.seed,
-        Some(adzuna::AdzunaSim),
+        Some(adzuna::AdzunaSim::new(
+            config.adzuna.clone(),
+            config.seed,
+            now,
+        )),
     ));
     let server = Arc::new(server);
     let stop = Arc::new(AtomicBool::new(false));
@@ -199,6 +207,38 @@ impl SimHandle {
     }
     pub fn advance(&self, d: Duration) {
         self.state.clock_ms.fetch_add(d.as_millis() as u64, Relaxed);
+    }
+    /// The Adzuna clock: the simulated clock plus the real time since the start (so Adzuna's
+    /// minute window rolls by itself); `advance`/`set_now` move it too.
+    pub fn adzuna_now(&self) -> DateTime<Utc> {
+        DateTime::from_timestamp_millis(adzuna::AdzunaSim::now_ms(&self.state)).unwrap_or_default()
+    }
+    fn adzuna(&self) -> &adzuna::AdzunaSim {
+        self.state
+            .adzuna
+            .as_ref()
+            .expect("the simulator always serves Adzuna")
+    }
+    /// Ids of the Adzuna jobs a search for `what` within `max_days_old` returns now (sorted by date).
+    pub fn adzuna_ids(&self, what: &str, max_days_old: Option<u32>) -> Vec<String> {
+        self.adzuna()
+            .ids_matching(what, max_days_old, adzuna::AdzunaSim::now_ms(&self.state))
+    }
+    /// Jobs in the Adzuna universe.
+    pub fn adzuna_len(&self) -> usize {
+        self.adzuna().len()
+    }
+    /// Adzuna calls counted against the simulated quota.
+    pub fn adzuna_calls(&self) -> u64 {
+        self.adzuna().calls()
+    }
+    /// Adzuna calls refused because a quota window was full.
+    pub fn adzuna_refused(&self) -> u64 {
+        self.adzuna().refused()
+    }
+    /// The next `n` authenticated Adzuna calls answer 503.
+    pub fn adzuna_fail_next(&self, n: u32) {
+        self.adzuna().fail_next(n)
     }
     /// What a history dataset fed by exactly `runs` must record for each offer they see.
     pub fn sightings(&self, runs: &[ScheduledRun]) -> std::collections::BTreeMap<String, Sighting> {

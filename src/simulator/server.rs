@@ -258,9 +258,10 @@ pub fn handle(state: &State, mut req: Request) {
     let mut record = RequestRecord {
         at: arrival,
         endpoint,
+        // Adzuna's key travels in the query string: it never enters the log.
         query: pairs
             .iter()
-            .filter(|(k, _)| k != "range")
+            .filter(|(k, _)| k != "range" && k != "app_key")
             .map(|(k, v)| format!("{k}={v}"))
             .collect::<Vec<_>>()
             .join("&"),

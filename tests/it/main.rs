@@ -1,5 +1,6 @@
 //! The integration tests: one binary, one module per area, a small harness.
 
+mod adzuna;
 mod client;
 mod collect;
 mod harness;
