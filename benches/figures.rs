@@ -27,7 +27,6 @@ use ftcollect::source::france_travail::{FranceTravailClient, SearchParams, Sort}
 /// Share of the universe that matches the default query over 12 months (measured: ~0.576).
 const MATCH_SHARE: f64 = 0.576;
 
-
 struct Ctx {
     tiny: bool,
     runs: usize,

@@ -292,56 +292,83 @@ fn normalize_cmd(a: &NormalizeArgs) -> Result<ExitCode, Error> {
         )?),
         None => None,
     };
+    // One input, read, normalized and encoded as CSV rows: done in parallel, written in order.
+    struct Part {
+        offers: Vec<normalize::NormalizedOffer>,
+        rows: csv_sink::EncodedRows,
+        warnings: Warnings,
+    }
+    let source = a.source;
+    let country = adzuna_country.as_deref();
+    let part = |input: &Option<PathBuf>| -> Result<Part, Error> {
+        let (name, bytes) = read_input(input.as_deref())?;
+        let mut warnings = Warnings::default();
+        let mut offers = Vec::new();
+        match source {
+            SourceArg::FranceTravail => {
+                for raw in normalize::read_offers(&name, &bytes) {
+                    let raw = raw.map_err(|e| Error::Data(e.to_string()))?;
+                    offers.extend(normalize::normalize_france_travail_owned(
+                        raw,
+                        fetched_at,
+                        &mut warnings,
+                    ));
+                }
+            }
+            SourceArg::Adzuna => {
+                let mut jobs = normalize::read_adzuna_jobs(&name, &bytes);
+                for raw in &mut jobs {
+                    let raw = raw.map_err(|e| Error::Data(e.to_string()))?;
+                    offers.extend(normalize::normalize_adzuna(
+                        &raw,
+                        country,
+                        None,
+                        fetched_at,
+                        &mut warnings,
+                    ));
+                }
+                warnings.merge(jobs.warnings());
+            }
+        }
+        let rows =
+            csv_sink::encode_rows(&offers).map_err(|e| Error::io("cannot encode CSV rows", e))?;
+        Ok(Part {
+            offers,
+            rows,
+            warnings,
+        })
+    };
+    // Streams every input into `w`; the first unreadable input (in input order) stops with an error.
     let mut convert = |w: &mut dyn Write| -> Result<(), Error> {
+        use rayon::prelude::*;
         let io_err = |e: io::Error| Error::io("cannot write the CSV output", e);
-        let mut writer = csv_sink::writer(w).map_err(io_err)?;
-        let mut buf = csv_sink::RowBuf::default();
-        for input in &inputs {
-            let (name, bytes) = read_input(input.as_deref())?;
-            let mut emit = |o: normalize::NormalizedOffer| -> Result<(), Error> {
-                if seen.insert(&o.source, &o.id) {
-                    csv_sink::write_row(&mut writer, &o, &mut buf).map_err(io_err)?;
-                    if let Some(p) = parquet.as_mut() {
-                        p.write(&o)?;
-                    }
-                    written += 1;
-                } else {
-                    duplicates += 1;
-                }
-                Ok(())
-            };
-            match a.source {
-                SourceArg::FranceTravail => {
-                    for raw in normalize::read_offers(&name, &bytes) {
-                        let raw = raw.map_err(|e| Error::Data(e.to_string()))?;
-                        if let Some(o) = normalize::normalize_france_travail_owned(
-                            raw,
-                            fetched_at,
-                            &mut warnings,
-                        ) {
-                            emit(o)?;
+        let mut out = io::BufWriter::with_capacity(1 << 20, w);
+        csv_sink::writer(&mut out)
+            .map_err(io_err)?
+            .flush()
+            .map_err(io_err)?;
+        let batch = 2 * rayon::current_num_threads().max(1);
+        for inputs in inputs.chunks(batch) {
+            let parts: Vec<Result<Part, Error>> = inputs.par_iter().map(&part).collect();
+            for p in parts {
+                let p = p?;
+                warnings.merge(&p.warnings);
+                let mut start = 0;
+                for (o, &end) in p.offers.iter().zip(&p.rows.ends) {
+                    if seen.insert(&o.source, &o.id) {
+                        out.write_all(&p.rows.bytes[start..end]).map_err(io_err)?;
+                        if let Some(pq) = parquet.as_mut() {
+                            pq.write(o)?;
                         }
+                        written += 1;
+                    } else {
+                        duplicates += 1;
                     }
-                }
-                SourceArg::Adzuna => {
-                    let mut jobs = normalize::read_adzuna_jobs(&name, &bytes);
-                    for raw in &mut jobs {
-                        let raw = raw.map_err(|e| Error::Data(e.to_string()))?;
-                        if let Some(o) = normalize::normalize_adzuna(
-                            &raw,
-                            adzuna_country.as_deref(),
-                            None,
-                            fetched_at,
-                            &mut warnings,
-                        ) {
-                            emit(o)?;
-                        }
-                    }
-                    warnings.merge(jobs.warnings());
+                    start = end;
                 }
             }
         }
-        writer.flush().map_err(io_err)
+        out.flush().map_err(io_err)
     };
     match &a.output {
         None => convert(&mut io::stdout().lock())?,

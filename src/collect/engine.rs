@@ -24,7 +24,7 @@ use crate::normalize::{
     NormalizedOffer, Warnings, normalize_adzuna, normalize_france_travail_owned,
 };
 use crate::plan::{self, PageResult, PageTask, Plan, SliceState, Strategy};
-use crate::sink::csv::{self as csv_sink, CsvSink, HeaderCheck};
+use crate::sink::csv::{self as csv_sink, CsvSink, EncodedRows, HeaderCheck, encode_rows};
 use crate::sink::raw::RawArchive;
 use crate::source::adzuna::{AdzunaClient, QuotaClock, QuotaLedger, ShiftedClock, SystemClock};
 use crate::source::france_travail::{CreationWindow, FranceTravailClient};
@@ -37,6 +37,8 @@ const MIN_CHECKPOINT_SPACING: Duration = Duration::from_millis(200);
 struct Fetched {
     result: PageResult,
     offers: Vec<NormalizedOffer>,
+    /// The offers already encoded as CSV rows (by the worker, off the writer's thread).
+    rows: EncodedRows,
     warnings: Warnings,
     body: Vec<u8>,
     /// Raw results on the page (Adzuna's short-page rule looks at them, not at the kept offers).
@@ -288,11 +290,13 @@ pub fn collect(c: &CollectConfig) -> Result<Outcome, Error> {
                                 )
                             })
                             .collect();
+                        let offers: Vec<NormalizedOffer> = offers;
                         Fetched {
                             result: PageResult {
                                 total: page.count,
                                 created: Vec::new(),
                             },
+                            rows: encode_rows(&offers).unwrap_or_default(),
                             offers,
                             warnings,
                             body: page.body,
@@ -328,11 +332,13 @@ pub fn collect(c: &CollectConfig) -> Result<Outcome, Error> {
                             normalize_france_travail_owned(o, page.fetched_at, &mut warnings)
                         })
                         .collect();
+                    let offers: Vec<NormalizedOffer> = offers;
                     Fetched {
                         result: PageResult {
                             total: page.total,
                             created,
                         },
+                        rows: encode_rows(&offers).unwrap_or_default(),
                         offers,
                         warnings,
                         body: page.body,
@@ -350,18 +356,33 @@ pub fn collect(c: &CollectConfig) -> Result<Outcome, Error> {
             Ok((work, Ok(fetched))) => {
                 in_flight -= 1;
                 consecutive_failures = 0;
-                for o in &fetched.offers {
-                    if seen.insert(&o.source, &o.id) {
-                        sink.write(o).map_err(|e| {
-                            Error::io(format!("cannot write {}", c.output.display()), e)
-                        })?;
-                        since_checkpoint += 1;
-                        if matches!(work, Work::Adzuna(_)) {
-                            adzuna_rows += 1;
-                        }
-                    } else {
-                        duplicates += 1;
-                    }
+                let fresh: Vec<bool> = fetched
+                    .offers
+                    .iter()
+                    .map(|o| seen.insert(&o.source, &o.id))
+                    .collect();
+                let kept = if fetched.rows.ends.len() == fetched.offers.len() {
+                    sink.append_rows(&fetched.rows, |i| fresh[i])
+                } else {
+                    // Encoding failed in the worker (cannot happen with in-memory buffers): write
+                    // the offers one by one.
+                    let mut n = 0;
+                    fetched
+                        .offers
+                        .iter()
+                        .zip(&fresh)
+                        .filter(|(_, f)| **f)
+                        .try_for_each(|(o, _)| {
+                            n += 1;
+                            sink.write(o)
+                        })
+                        .map(|_| n)
+                }
+                .map_err(|e| Error::io(format!("cannot write {}", c.output.display()), e))?;
+                since_checkpoint += kept;
+                duplicates += fetched.offers.len() as u64 - kept;
+                if matches!(work, Work::Adzuna(_)) {
+                    adzuna_rows += kept;
                 }
                 warnings.merge(&fetched.warnings);
                 let finished_now = match work {

@@ -5,7 +5,7 @@
 //! resumed run can truncate to `n` and append without a torn row.
 
 use std::fs::{File, OpenOptions};
-use std::io::{self, BufReader, Read, Seek, SeekFrom};
+use std::io::{self, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
@@ -19,6 +19,32 @@ pub struct CsvSink {
     path: PathBuf,
     rows: u64,
     buf: RowBuf,
+    out: Vec<u8>,
+}
+
+/// Rows encoded by the `csv` crate away from the output (in a worker thread): their bytes, and
+/// where each row ends.
+#[derive(Default, Debug)]
+pub struct EncodedRows {
+    pub bytes: Vec<u8>,
+    pub ends: Vec<usize>,
+}
+
+/// Encodes offers as CSV rows (no header), exactly as [`CsvSink::write`] would write them.
+pub fn encode_rows(offers: &[NormalizedOffer]) -> io::Result<EncodedRows> {
+    let mut w = csv::WriterBuilder::new()
+        .has_headers(false)
+        .buffer_capacity(BUFFER)
+        .from_writer(Vec::with_capacity(offers.len() * 1200));
+    let mut buf = RowBuf::default();
+    let mut ends = Vec::with_capacity(offers.len());
+    for o in offers {
+        write_row(&mut w, o, &mut buf)?;
+        w.flush()?;
+        ends.push(w.get_ref().len());
+    }
+    let bytes = w.into_inner().map_err(|e| e.into_error())?;
+    Ok(EncodedRows { bytes, ends })
 }
 
 /// What an existing file's header says.
@@ -45,6 +71,7 @@ impl CsvSink {
             path: path.to_path_buf(),
             rows: 0,
             buf: RowBuf::default(),
+            out: Vec::new(),
         })
     }
 
@@ -63,6 +90,7 @@ impl CsvSink {
             path: path.to_path_buf(),
             rows,
             buf: RowBuf::default(),
+            out: Vec::new(),
         })
     }
 
@@ -70,6 +98,30 @@ impl CsvSink {
         write_row(&mut self.writer, o, &mut self.buf)?;
         self.rows += 1;
         Ok(())
+    }
+
+    /// Appends rows encoded elsewhere (by a worker, with [`encode_rows`]), keeping those for
+    /// which `keep(i)` is true, in order. Returns how many were appended.
+    pub fn append_rows(
+        &mut self,
+        rows: &EncodedRows,
+        mut keep: impl FnMut(usize) -> bool,
+    ) -> io::Result<u64> {
+        self.writer.flush()?;
+        self.out.clear();
+        let mut n = 0;
+        let mut start = 0;
+        for (i, &end) in rows.ends.iter().enumerate() {
+            if keep(i) {
+                self.out.extend_from_slice(&rows.bytes[start..end]);
+                n += 1;
+            }
+            start = end;
+        }
+        // The csv writer's own buffer is empty after the flush: write through the file.
+        (&*self.writer.get_ref()).write_all(&self.out)?;
+        self.rows += n;
+        Ok(n)
     }
 
     pub fn rows(&self) -> u64 {
