@@ -119,7 +119,7 @@ impl CsvSink {
             start = end;
         }
         // The csv writer's own buffer is empty after the flush: write through the file.
-        (&*self.writer.get_ref()).write_all(&self.out)?;
+        self.writer.get_ref().write_all(&self.out)?;
         self.rows += n;
         Ok(n)
     }
