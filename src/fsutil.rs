@@ -31,12 +31,20 @@ pub fn temp_path(path: &Path) -> PathBuf {
 
 /// Writes `bytes` to `path` atomically: temporary file, fsync, rename, fsync of the directory.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_atomic_at(path, bytes, None)
+}
+
+/// [`write_atomic`] with a test pause point between the synced temporary file and the rename.
+pub fn write_atomic_at(path: &Path, bytes: &[u8], stage: Option<&str>) -> io::Result<()> {
     let tmp = temp_path(path);
     let result = (|| {
         let mut f = File::create(&tmp)?;
         f.write_all(bytes)?;
         f.sync_all()?;
         drop(f);
+        if let Some(stage) = stage {
+            crate::testhook::pause_point(stage);
+        }
         fs::rename(&tmp, path)?;
         sync_dir(&parent_dir(path))
     })();
@@ -58,6 +66,33 @@ pub fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     s.push(".");
     s.push(suffix);
     PathBuf::from(s)
+}
+
+/// Removes temporary files a killed process left beside `path` (`.<name>.tmp-<pid>`, see
+/// [`temp_path`]) for dead processes. Returns how many were removed.
+pub fn remove_stale_temps(path: &Path) -> usize {
+    let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+        return 0;
+    };
+    let prefix = format!(".{name}.tmp-");
+    let Ok(entries) = fs::read_dir(parent_dir(path)) else {
+        return 0;
+    };
+    let mut n = 0;
+    for e in entries.flatten() {
+        let file = e.file_name().to_string_lossy().into_owned();
+        let Some(pid) = file
+            .strip_prefix(&prefix)
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let alive = pid == std::process::id() || Path::new(&format!("/proc/{pid}")).exists();
+        if !alive && fs::remove_file(e.path()).is_ok() {
+            n += 1;
+        }
+    }
+    n
 }
 
 /// Moves an existing file aside to `<path>.bak-<UTC timestamp>` (never deletes it). Returns the

@@ -25,6 +25,7 @@ pub mod secret;
 pub mod simulator;
 pub mod sink;
 pub mod source;
+pub mod testhook;
 
 pub use error::{ApiError, Error};
 pub use exit::ExitCode;

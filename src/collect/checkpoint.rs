@@ -120,7 +120,7 @@ impl Checkpoint {
     pub fn save(&self, path: &Path) -> Result<(), Error> {
         let bytes = serde_json::to_vec(self)
             .map_err(|e| Error::Data(format!("cannot encode the checkpoint: {e}")))?;
-        fsutil::write_atomic(path, &bytes)
+        fsutil::write_atomic_at(path, &bytes, Some("checkpoint-write"))
             .map_err(|e| Error::io(format!("cannot write the checkpoint {}", path.display()), e))
     }
 }

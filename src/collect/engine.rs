@@ -379,6 +379,7 @@ pub fn collect(c: &CollectConfig) -> Result<Outcome, Error> {
                         .map(|_| n)
                 }
                 .map_err(|e| Error::io(format!("cannot write {}", c.output.display()), e))?;
+                crate::testhook::pause_point("csv-append");
                 since_checkpoint += kept;
                 duplicates += fetched.offers.len() as u64 - kept;
                 if matches!(work, Work::Adzuna(_)) {
@@ -731,6 +732,19 @@ fn prepare(c: &CollectConfig, now: DateTime<Utc>, cp_path: &Path) -> Result<Star
             e,
         )
     })?;
+    // Temporary files of a killed run (a checkpoint or Parquet file cut before its rename).
+    for p in [out.clone(), cp_path.to_path_buf()]
+        .iter()
+        .chain(c.parquet.iter())
+    {
+        let n = fsutil::remove_stale_temps(p);
+        if n > 0 {
+            log::info!(
+                "removed {n} temporary file(s) left by an interrupted run beside {}",
+                p.display()
+            );
+        }
+    }
 
     if cp_path.exists() && c.restart {
         if out.exists() {

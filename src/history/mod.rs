@@ -24,7 +24,7 @@ pub mod report;
 pub mod table;
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 
@@ -40,9 +40,8 @@ use merge::{MergeCounts, MergeInput};
 
 pub use report::{HistoryReport, report};
 
-/// Test hook: when this variable names a stage, a sync stops there and sleeps (printing
-/// `ftcollect: paused at stage <stage>` on stderr) so a test can kill it at that exact point.
-pub const PAUSE_ENV: &str = "FTCOLLECT_TEST_PAUSE_AT";
+/// Test hook (see [`crate::testhook`]): when this variable names a stage, a sync stops there.
+pub use crate::testhook::PAUSE_ENV;
 
 /// The stages [`PAUSE_ENV`] can name, in the order a sync reaches them.
 pub const STAGES: &[&str] = &[
@@ -67,15 +66,7 @@ pub const STAGES: &[&str] = &[
 /// Stops here forever if [`PAUSE_ENV`] names `stage` (tests only; costs one environment lookup).
 pub(crate) fn pause_point(stage: &str) {
     debug_assert!(STAGES.contains(&stage), "unknown stage {stage}");
-    if std::env::var_os(PAUSE_ENV).is_some_and(|v| v == stage) {
-        eprintln!(
-            "ftcollect: paused at stage {stage} ({PAUSE_ENV}), pid {}",
-            std::process::id()
-        );
-        loop {
-            std::thread::sleep(Duration::from_secs(60));
-        }
-    }
+    crate::testhook::pause_point(stage);
 }
 
 /// An unfinished collection older than this (from its run's time to the new sync's) is dropped

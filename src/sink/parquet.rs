@@ -166,6 +166,8 @@ impl ParquetSink {
         metadata: Vec<(String, String)>,
         extra: &[Column],
     ) -> Result<ParquetSink, Error> {
+        // A killed earlier writer may have left its temporary file: it is garbage.
+        fsutil::remove_stale_temps(path);
         let tmp = fsutil::temp_path(path);
         let file = File::create(&tmp)
             .map_err(|e| Error::io(format!("cannot create {}", tmp.display()), e))?;
@@ -249,6 +251,7 @@ impl ParquetSink {
         file.sync_all()
             .map_err(|e| Error::io(format!("cannot write {}", self.tmp.display()), e))?;
         drop(file);
+        crate::testhook::pause_point("parquet-rename");
         fsutil::rename_durable(&self.tmp, &self.path)
             .map_err(|e| Error::io(format!("cannot rename into {}", self.path.display()), e))?;
         Ok(self.rows)

@@ -45,14 +45,14 @@ fn scheduled(sim: &SimHandle) -> ScheduledRun {
     }
 }
 
-#[derive(Debug)]
-struct Row {
+#[derive(Debug, PartialEq)]
+pub(crate) struct Row {
     s: Sighting,
     date_updated: Option<i64>,
 }
 
 /// `offers.parquet`, read back with the library's own reader.
-fn read_state(ds: &Path) -> BTreeMap<String, Row> {
+pub(crate) fn read_state(ds: &Path) -> BTreeMap<String, Row> {
     use table::col;
     let mut r = table::TableReader::open(&ds.join("offers.parquet"), table::OFFER_COLUMNS).unwrap();
     let mut out = BTreeMap::new();
@@ -466,7 +466,7 @@ fn an_interrupted_collection_is_resumed_by_the_next_sync_and_a_stale_one_dropped
 // ---------------------------------------------------------------------------------------------
 // The binary, killed.
 
-fn sync_command(sim: &SimHandle, ds: &Path, pause: Option<&str>) -> Command {
+pub(crate) fn sync_command(sim: &SimHandle, ds: &Path, pause: Option<&str>) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_ftcollect"));
     cmd.args(["sync", "--dataset", ds.to_str().unwrap()])
         .args([
@@ -537,7 +537,7 @@ fn visible(ds: &Path) -> BTreeMap<String, Vec<u8>> {
 }
 
 /// Every visible file is complete: the manifest and runs parse, every Parquet file reads to its end.
-fn assert_readable(ds: &Path) {
+pub(crate) fn assert_readable(ds: &Path) {
     let l = dataset::Layout::new(ds);
     dataset::Manifest::load(&l).unwrap().unwrap();
     dataset::read_runs(&l).unwrap();

@@ -4,6 +4,7 @@ mod adzuna;
 mod client;
 mod collect;
 mod harness;
+mod kill;
 mod normalize;
 mod parquet;
 

@@ -131,7 +131,7 @@ fn the_csv_round_trips_through_the_csv_crate_and_python_csv_with_the_same_cells(
     }
 }
 
-fn parquet_ids(path: &Path) -> Vec<String> {
+pub(crate) fn parquet_ids(path: &Path) -> Vec<String> {
     use arrow_array::cast::AsArray;
     let f = std::fs::File::open(path).unwrap();
     let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(f)
