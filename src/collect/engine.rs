@@ -616,6 +616,12 @@ pub fn collect(c: &CollectConfig) -> Result<Outcome, Error> {
     } else {
         RunStatus::Incomplete
     };
+    if counts.failed > 0 {
+        problems.push(format!(
+            "{} slice(s) failed after their retries; the checkpoint is kept: run the same command again to retry them",
+            counts.failed
+        ));
+    }
     if counts.pending > 0 && !interrupted {
         problems.push(format!(
             "{} slice(s) not finished{}: run the same command again to resume",
