@@ -101,7 +101,7 @@ pub struct CollectArgs {
     pub strategy: StrategyArg,
 
     /// Concurrent requests (all share the rate limit).
-    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=64))]
+    #[arg(long, value_name = "N", default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=64))]
     pub workers: u32,
 
     /// Ignore an existing checkpoint and start over (the previous output is moved to <output>.bak-<timestamp>).

@@ -125,7 +125,7 @@ impl CollectConfig {
             rome_codes: DEFAULT_ROME_CODES.iter().map(|s| s.to_string()).collect(),
             departements: None,
             strategy: Strategy::Adaptive,
-            workers: 8,
+            workers: 7,
             restart: false,
             dry_run: false,
             quiet: true,
