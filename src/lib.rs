@@ -19,6 +19,7 @@ pub mod exit;
 pub mod fsutil;
 pub mod history;
 pub mod http;
+pub mod logging;
 pub mod normalize;
 pub mod plan;
 pub mod secret;

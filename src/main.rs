@@ -16,16 +16,7 @@ fn main() -> std::process::ExitCode {
             };
         }
     };
-    let level = if commands::is_quiet(&cli) {
-        "error"
-    } else {
-        "info"
-    };
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or(level))
-        // ureq logs full request URLs at trace level, and Adzuna's key is in the query string.
-        .filter_module("ureq", log::LevelFilter::Debug)
-        .format_target(false)
-        .init();
+    ftcollect::logging::init(commands::is_quiet(&cli));
     if let Err(e) = env_file
         && !e.not_found()
     {
