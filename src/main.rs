@@ -3,6 +3,29 @@
 use clap::Parser;
 use ftcollect::{cli::Cli, commands, error, exit::ExitCode};
 
+/// env_logger behind one filter of our own: ureq's trace records (full request URLs, where
+/// Adzuna's key sits) are dropped at every level, and ureq's debug records show only when the
+/// level asked for allows them. (`filter_module("ureq", Debug)` would *enable* them at any level.)
+struct NoUreqTrace(env_logger::Logger);
+
+fn is_ureq_trace(m: &log::Metadata) -> bool {
+    m.level() == log::Level::Trace && m.target().starts_with("ureq")
+}
+
+impl log::Log for NoUreqTrace {
+    fn enabled(&self, m: &log::Metadata) -> bool {
+        !is_ureq_trace(m) && self.0.enabled(m)
+    }
+    fn log(&self, r: &log::Record) {
+        if !is_ureq_trace(r.metadata()) {
+            self.0.log(r)
+        }
+    }
+    fn flush(&self) {
+        self.0.flush()
+    }
+}
+
 fn main() -> std::process::ExitCode {
     let env_file = dotenvy::dotenv();
     let cli = match Cli::try_parse() {
@@ -21,11 +44,13 @@ fn main() -> std::process::ExitCode {
     } else {
         "info"
     };
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or(level))
-        // ureq logs full request URLs at trace level, and Adzuna's key is in the query string.
-        .filter_module("ureq", log::LevelFilter::Debug)
+    let logger = env_logger::Builder::from_env(env_logger::Env::default().default_filter_or(level))
         .format_target(false)
-        .init();
+        .build();
+    let max_level = logger.filter();
+    if log::set_boxed_logger(Box::new(NoUreqTrace(logger))).is_ok() {
+        log::set_max_level(max_level);
+    }
     if let Err(e) = env_file
         && !e.not_found()
     {
