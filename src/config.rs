@@ -28,6 +28,71 @@ pub fn process_env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
+/// Loads the `.env` file of the current directory or its nearest ancestor (as `dotenvy` finds it)
+/// into the environment, without overriding variables already set. No file is fine; a file that
+/// cannot be parsed is an error naming the file, the line and the variable — never the value, which
+/// may be a secret.
+pub fn load_dotenv() -> Result<(), Error> {
+    let Ok(cwd) = std::env::current_dir() else {
+        return Ok(());
+    };
+    let Some(path) = cwd
+        .ancestors()
+        .map(|d| d.join(".env"))
+        .find(|p| p.is_file())
+    else {
+        return Ok(());
+    };
+    match dotenvy::from_path(&path) {
+        Ok(()) => Ok(()),
+        Err(dotenvy::Error::LineParse(bad, _)) => {
+            let content = std::fs::read_to_string(&path).unwrap_or_default();
+            Err(Error::Config(dotenv_line_error(&path, &content, &bad)))
+        }
+        Err(dotenvy::Error::Io(e)) => Err(Error::io(
+            format!(
+                "the .env file {} cannot be read: fix its permissions, or remove it",
+                path.display()
+            ),
+            e,
+        )),
+        Err(e) => Err(Error::Config(format!(
+            "the .env file {} cannot be loaded ({e}): fix it, or remove it",
+            path.display()
+        ))),
+    }
+}
+
+/// The message for a `.env` line `dotenvy` cannot parse (`bad` is the text it stopped at).
+fn dotenv_line_error(path: &std::path::Path, content: &str, bad: &str) -> String {
+    let at = (!bad.trim().is_empty())
+        .then(|| content.find(bad.trim_end()))
+        .flatten()
+        .map(|offset| content[..offset].matches('\n').count());
+    let line = at.and_then(|i| content.lines().nth(i));
+    let name = line
+        .map(|l| l.trim_start())
+        .map(|l| l.strip_prefix("export ").unwrap_or(l))
+        .and_then(|l| l.split_once('='))
+        .map(|(n, _)| n.trim())
+        .filter(|n| {
+            !n.is_empty()
+                && n.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+        });
+    let which = match (at, name) {
+        (Some(i), Some(n)) => format!("line {} (the value of {n})", i + 1),
+        (Some(i), None) => format!("line {}", i + 1),
+        (None, _) => "a line".to_string(),
+    };
+    format!(
+        "the .env file {} cannot be parsed: {which} is not of the form NAME=value (the value is not shown: \
+         it may be a secret). Fix that line (quote a value holding spaces or #: NAME=\"a b\"), comment it out \
+         with #, or remove the file.",
+        path.display()
+    )
+}
+
 /// The default output: `data/france_travail_jobs_YYYYMMDD.csv` for the run date.
 pub fn default_output(today: DateTime<Utc>) -> PathBuf {
     PathBuf::from(format!(
@@ -514,6 +579,25 @@ mod tests {
             .to_string();
         assert!(e.contains("--adzuna-quota-file"), "{e}");
         assert!(crate::cli::Cli::try_parse_from(["ftcollect", "--adzuna-limits", "1,2"]).is_err());
+    }
+
+    #[test]
+    fn a_bad_dotenv_line_is_named_by_number_and_variable_never_by_value() {
+        let p = std::path::Path::new("/x/.env");
+        let m = dotenv_line_error(
+            p,
+            "FRANCE_TRAVAIL_ID=id\nFRANCE_TRAVAIL_KEY=my secret value\n",
+            "my secret value",
+        );
+        assert!(
+            m.contains("/x/.env cannot be parsed: line 2 (the value of FRANCE_TRAVAIL_KEY)")
+                && !m.contains("secret value"),
+            "{m}"
+        );
+        let m = dotenv_line_error(p, "A=1\n\njust words\n", "just words");
+        assert!(m.contains("line 3 is not of the form NAME=value"), "{m}");
+        let m = dotenv_line_error(p, "A=1\n", "");
+        assert!(m.contains("a line is not of the form"), "{m}");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! `ftcollect`: parse, run, map the result to an exit code. Everything else is in the library.
 
 use clap::Parser;
-use ftcollect::{cli::Cli, commands, error, exit::ExitCode};
+use ftcollect::{cli::Cli, commands, config, error, exit::ExitCode};
 
 /// env_logger behind one filter of our own: ureq's trace records (full request URLs, where
 /// Adzuna's key sits) are dropped at every level, and ureq's debug records show only when the
@@ -27,7 +27,7 @@ impl log::Log for NoUreqTrace {
 }
 
 fn main() -> std::process::ExitCode {
-    let env_file = dotenvy::dotenv();
+    let env_file = config::load_dotenv();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -51,12 +51,7 @@ fn main() -> std::process::ExitCode {
     if log::set_boxed_logger(Box::new(NoUreqTrace(logger))).is_ok() {
         log::set_max_level(max_level);
     }
-    if let Err(e) = env_file
-        && !e.not_found()
-    {
-        let e = ftcollect::Error::Config(format!(
-            "the .env file cannot be read ({e}); fix the line it names, or remove the file"
-        ));
+    if let Err(e) = env_file {
         eprintln!("{}", error::render(&e));
         return e.exit_code().into();
     }
