@@ -261,6 +261,23 @@ fn resolve_adzuna(a: &CollectArgs, env: Env) -> Result<AdzunaSettings, Error> {
     Ok(s)
 }
 
+/// True when two paths name the same file: the same file on disk, or the same path once made
+/// absolute and rid of `.` components (for files that do not exist yet).
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    if let (Ok(x), Ok(y)) = (a.canonicalize(), b.canonicalize()) {
+        return x == y;
+    }
+    let absolute = |p: &std::path::Path| -> PathBuf {
+        let p = std::env::current_dir()
+            .map(|d| d.join(p))
+            .unwrap_or_else(|_| p.to_path_buf());
+        p.components()
+            .filter(|c| !matches!(c, std::path::Component::CurDir))
+            .collect()
+    };
+    absolute(a) == absolute(b)
+}
+
 /// Resolves `collect`'s options.
 pub fn resolve_collect(
     a: &CollectArgs,
@@ -278,14 +295,35 @@ pub fn resolve_collect(
         Some(check_departements(&a.departements)?)
     };
     let search = match a.search.as_deref().map(str::trim) {
-        None | Some("") => None,
+        None => None,
+        // An empty value (often an unset shell variable) would silently collect everything.
+        Some("") => {
+            return Err(Error::Usage(
+                "--search is empty: give keywords (e.g. --search \"data engineer\"), or omit --search to collect \
+                 every offer of the ROME codes."
+                    .into(),
+            ));
+        }
         Some(s) => {
             // France Travail's `motsCles` rule; Adzuna's `what` takes any words.
             if a.source.contains(&SourceArg::FranceTravail) {
                 crate::source::france_travail::params::check_mots_cles(s).map_err(|_| {
-                    Error::Usage(format!(
-                        "--search `{s}`: every keyword needs at least 2 characters."
-                    ))
+                    let short: Vec<&str> = crate::source::france_travail::params::keywords(s)
+                        .into_iter()
+                        .filter(|w| w.chars().count() < 2)
+                        .collect();
+                    Error::Usage(if short.is_empty() {
+                        format!(
+                            "--search `{s}` holds no keyword: give words of at least 2 characters, or omit --search."
+                        )
+                    } else {
+                        format!(
+                            "--search `{s}`: France Travail needs at least 2 characters in every keyword, and `{}` \
+                             {} shorter. Remove the short word(s) or lengthen them (e.g. `r` → `rust`).",
+                            short.join("`, `"),
+                            if short.len() > 1 { "are" } else { "is" }
+                        )
+                    })
                 })?;
             }
             Some(s.to_string())
@@ -368,10 +406,22 @@ pub fn resolve_collect(
         p.clone()
             .unwrap_or_else(|| c.output.with_extension("parquet"))
     });
-    if c.parquet.as_ref() == Some(&c.output) {
-        return Err(Error::Usage(
-            "--parquet names the same file as --output: give the Parquet file another name.".into(),
-        ));
+    if let Some(p) = &c.parquet {
+        if same_file(p, &c.output) {
+            return Err(Error::Usage(format!(
+                "--parquet names the same file as --output ({}): the CSV would be replaced by the Parquet file. \
+                 Give the Parquet file another name, such as {}.",
+                c.output.display(),
+                c.output.with_extension("parquet").display()
+            )));
+        }
+        if p.is_dir() {
+            return Err(Error::Usage(format!(
+                "--parquet {} is a directory: give a file path such as {}.",
+                p.display(),
+                p.join("jobs.parquet").display()
+            )));
+        }
     }
     c.http = HttpSettings {
         request_timeout: Duration::from_secs_f64(a.timeout),
@@ -598,6 +648,24 @@ mod tests {
         assert!(m.contains("line 3 is not of the form NAME=value"), "{m}");
         let m = dotenv_line_error(p, "A=1\n", "");
         assert!(m.contains("a line is not of the form"), "{m}");
+    }
+
+    #[test]
+    fn empty_or_short_keywords_are_refused_with_the_fix() {
+        let env = env_with(&[("FRANCE_TRAVAIL_ID", "id"), ("FRANCE_TRAVAIL_KEY", "key")]);
+        let e = resolve_collect(&args(&["--search", " "]), &env, Utc::now()).unwrap_err();
+        assert!(
+            matches!(e, Error::Usage(_)) && e.to_string().contains("omit --search"),
+            "{e}"
+        );
+        let e = resolve_collect(&args(&["--search", "a b data"]), &env, Utc::now())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("`a`, `b` are shorter"), "{e}");
+        let e = resolve_collect(&args(&["--search", ",,"]), &env, Utc::now())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("holds no keyword"), "{e}");
     }
 
     #[test]
