@@ -80,6 +80,12 @@ impl FranceTravailClient {
         &self.transport
     }
 
+    /// Fetches (and caches) an access token, so a run can check its credentials and token URL
+    /// before it writes anything.
+    pub fn authenticate(&self) -> Result<(), ApiError> {
+        self.tokens.bearer(&self.transport).map(|_| ())
+    }
+
     /// `GET /v2/offres/search`.
     pub fn search(&self, params: &SearchParams) -> Result<SearchPage, ApiError> {
         params.validate().map_err(|message| ApiError::BadRequest {
