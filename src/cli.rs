@@ -69,7 +69,7 @@ pub struct CollectArgs {
     pub output: Option<PathBuf>,
 
     /// How many months back from now to collect (creation date).
-    #[arg(long, value_name = "N", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=120))]
+    #[arg(long, allow_negative_numbers = true, value_name = "N", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=120))]
     pub months: u32,
 
     /// Keywords (the API's `motsCles`: all must match).
@@ -77,15 +77,15 @@ pub struct CollectArgs {
     pub search: Option<String>,
 
     /// Page size, 1 to 150.
-    #[arg(long, value_name = "N", default_value_t = 150, value_parser = clap::value_parser!(u32).range(1..=150))]
+    #[arg(long, allow_negative_numbers = true, value_name = "N", default_value_t = 150, value_parser = clap::value_parser!(u32).range(1..=150))]
     pub results_per_page: u32,
 
     /// Offers written between two checkpoints.
-    #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, allow_negative_numbers = true, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..))]
     pub checkpoint_interval: u64,
 
     /// Minimum seconds between two API requests, shared by all workers (the API allows 10 per second).
-    #[arg(long, value_name = "SECONDS", default_value = "0.1", value_parser = parse_delay)]
+    #[arg(long, allow_negative_numbers = true, value_name = "SECONDS", default_value = "0.1", value_parser = parse_delay)]
     pub rate_limit_delay: f64,
 
     /// ROME codes, comma-separated [default: M1811,M1827,M1851,K1906,M1405].
@@ -101,7 +101,7 @@ pub struct CollectArgs {
     pub strategy: StrategyArg,
 
     /// Concurrent requests (all share the rate limit).
-    #[arg(long, value_name = "N", default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=64))]
+    #[arg(long, allow_negative_numbers = true, value_name = "N", default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=64))]
     pub workers: u32,
 
     /// Ignore an existing checkpoint and start over (the previous output is moved to <output>.bak-<timestamp>).
@@ -133,11 +133,11 @@ pub struct CollectArgs {
     pub token_url: Option<String>,
 
     /// Seconds allowed for one HTTP exchange, body included.
-    #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = parse_positive_secs)]
+    #[arg(long, allow_negative_numbers = true, value_name = "SECONDS", default_value = "30", value_parser = parse_positive_secs)]
     pub timeout: f64,
 
     /// Attempts per request before a slice is declared failed.
-    #[arg(long, value_name = "N", default_value_t = 6, value_parser = clap::value_parser!(u32).range(1..=20))]
+    #[arg(long, allow_negative_numbers = true, value_name = "N", default_value_t = 6, value_parser = clap::value_parser!(u32).range(1..=20))]
     pub max_attempts: u32,
 
     /// Pretend the run starts at this instant (RFC 3339); for simulations and tests.
@@ -170,7 +170,7 @@ pub struct CollectArgs {
     pub adzuna_limits: crate::source::adzuna::Limits,
 
     /// Minimum seconds between two Adzuna calls [default: 60 / the per-minute limit, i.e. 2.4].
-    #[arg(long, value_name = "SECONDS", value_parser = parse_adzuna_delay)]
+    #[arg(long, allow_negative_numbers = true, value_name = "SECONDS", value_parser = parse_adzuna_delay)]
     pub adzuna_delay: Option<f64>,
 
     /// Adzuna `where`: a place name or postcode.

@@ -165,9 +165,10 @@ pub fn demo(a: &DemoArgs) -> Result<ExitCode, Error> {
 
 fn convert(a: &ConvertArgs) -> Result<ExitCode, Error> {
     if a.input == a.output {
-        return Err(Error::Usage(
-            "convert: the input and the output are the same file.".into(),
-        ));
+        return Err(Error::Usage(format!(
+            "convert: the input and the output are the same file: give the Parquet file another name, such as {}.",
+            a.input.with_extension("parquet").display()
+        )));
     }
     let meta = crate::sink::parquet::metadata(
         &serde_json::json!({"converted_from": a.input.display().to_string()}),
@@ -245,7 +246,8 @@ fn read_input(path: Option<&Path>) -> Result<(String, Vec<u8>), Error> {
             .read_to_end(&mut out)
             .map_err(|e| {
                 Error::Data(format!(
-                    "{name}: the gzip data is damaged ({e}); the archive may have been cut short."
+                    "{name}: the gzip data is damaged ({e}); the archive may have been cut short. Copy it again \
+                     from where it came from, or normalize what `zcat` can still read of it."
                 ))
             })?;
         return Ok((name, out));

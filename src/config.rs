@@ -28,6 +28,71 @@ pub fn process_env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
+/// Loads the `.env` file of the current directory or its nearest ancestor (as `dotenvy` finds it)
+/// into the environment, without overriding variables already set. No file is fine; a file that
+/// cannot be parsed is an error naming the file, the line and the variable — never the value, which
+/// may be a secret.
+pub fn load_dotenv() -> Result<(), Error> {
+    let Ok(cwd) = std::env::current_dir() else {
+        return Ok(());
+    };
+    let Some(path) = cwd
+        .ancestors()
+        .map(|d| d.join(".env"))
+        .find(|p| p.is_file())
+    else {
+        return Ok(());
+    };
+    match dotenvy::from_path(&path) {
+        Ok(()) => Ok(()),
+        Err(dotenvy::Error::LineParse(bad, _)) => {
+            let content = std::fs::read_to_string(&path).unwrap_or_default();
+            Err(Error::Config(dotenv_line_error(&path, &content, &bad)))
+        }
+        Err(dotenvy::Error::Io(e)) => Err(Error::io(
+            format!(
+                "the .env file {} cannot be read: fix its permissions, or remove it",
+                path.display()
+            ),
+            e,
+        )),
+        Err(e) => Err(Error::Config(format!(
+            "the .env file {} cannot be loaded ({e}): fix it, or remove it",
+            path.display()
+        ))),
+    }
+}
+
+/// The message for a `.env` line `dotenvy` cannot parse (`bad` is the text it stopped at).
+fn dotenv_line_error(path: &std::path::Path, content: &str, bad: &str) -> String {
+    let at = (!bad.trim().is_empty())
+        .then(|| content.find(bad.trim_end()))
+        .flatten()
+        .map(|offset| content[..offset].matches('\n').count());
+    let line = at.and_then(|i| content.lines().nth(i));
+    let name = line
+        .map(|l| l.trim_start())
+        .map(|l| l.strip_prefix("export ").unwrap_or(l))
+        .and_then(|l| l.split_once('='))
+        .map(|(n, _)| n.trim())
+        .filter(|n| {
+            !n.is_empty()
+                && n.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+        });
+    let which = match (at, name) {
+        (Some(i), Some(n)) => format!("line {} (the value of {n})", i + 1),
+        (Some(i), None) => format!("line {}", i + 1),
+        (None, _) => "a line".to_string(),
+    };
+    format!(
+        "the .env file {} cannot be parsed: {which} is not of the form NAME=value (the value is not shown: \
+         it may be a secret). Fix that line (quote a value holding spaces or #: NAME=\"a b\"), comment it out \
+         with #, or remove the file.",
+        path.display()
+    )
+}
+
 /// The default output: `data/france_travail_jobs_YYYYMMDD.csv` for the run date.
 pub fn default_output(today: DateTime<Utc>) -> PathBuf {
     PathBuf::from(format!(
@@ -196,6 +261,23 @@ fn resolve_adzuna(a: &CollectArgs, env: Env) -> Result<AdzunaSettings, Error> {
     Ok(s)
 }
 
+/// True when two paths name the same file: the same file on disk, or the same path once made
+/// absolute and rid of `.` components (for files that do not exist yet).
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    if let (Ok(x), Ok(y)) = (a.canonicalize(), b.canonicalize()) {
+        return x == y;
+    }
+    let absolute = |p: &std::path::Path| -> PathBuf {
+        let p = std::env::current_dir()
+            .map(|d| d.join(p))
+            .unwrap_or_else(|_| p.to_path_buf());
+        p.components()
+            .filter(|c| !matches!(c, std::path::Component::CurDir))
+            .collect()
+    };
+    absolute(a) == absolute(b)
+}
+
 /// Resolves `collect`'s options.
 pub fn resolve_collect(
     a: &CollectArgs,
@@ -213,14 +295,35 @@ pub fn resolve_collect(
         Some(check_departements(&a.departements)?)
     };
     let search = match a.search.as_deref().map(str::trim) {
-        None | Some("") => None,
+        None => None,
+        // An empty value (often an unset shell variable) would silently collect everything.
+        Some("") => {
+            return Err(Error::Usage(
+                "--search is empty: give keywords (e.g. --search \"data engineer\"), or omit --search to collect \
+                 every offer of the ROME codes."
+                    .into(),
+            ));
+        }
         Some(s) => {
             // France Travail's `motsCles` rule; Adzuna's `what` takes any words.
             if a.source.contains(&SourceArg::FranceTravail) {
                 crate::source::france_travail::params::check_mots_cles(s).map_err(|_| {
-                    Error::Usage(format!(
-                        "--search `{s}`: every keyword needs at least 2 characters."
-                    ))
+                    let short: Vec<&str> = crate::source::france_travail::params::keywords(s)
+                        .into_iter()
+                        .filter(|w| w.chars().count() < 2)
+                        .collect();
+                    Error::Usage(if short.is_empty() {
+                        format!(
+                            "--search `{s}` holds no keyword: give words of at least 2 characters, or omit --search."
+                        )
+                    } else {
+                        format!(
+                            "--search `{s}`: France Travail needs at least 2 characters in every keyword, and `{}` \
+                             {} shorter. Remove the short word(s) or lengthen them (e.g. `r` → `rust`).",
+                            short.join("`, `"),
+                            if short.len() > 1 { "are" } else { "is" }
+                        )
+                    })
                 })?;
             }
             Some(s.to_string())
@@ -303,10 +406,22 @@ pub fn resolve_collect(
         p.clone()
             .unwrap_or_else(|| c.output.with_extension("parquet"))
     });
-    if c.parquet.as_ref() == Some(&c.output) {
-        return Err(Error::Usage(
-            "--parquet names the same file as --output: give the Parquet file another name.".into(),
-        ));
+    if let Some(p) = &c.parquet {
+        if same_file(p, &c.output) {
+            return Err(Error::Usage(format!(
+                "--parquet names the same file as --output ({}): the CSV would be replaced by the Parquet file. \
+                 Give the Parquet file another name, such as {}.",
+                c.output.display(),
+                c.output.with_extension("parquet").display()
+            )));
+        }
+        if p.is_dir() {
+            return Err(Error::Usage(format!(
+                "--parquet {} is a directory: give a file path such as {}.",
+                p.display(),
+                p.join("jobs.parquet").display()
+            )));
+        }
     }
     c.http = HttpSettings {
         request_timeout: Duration::from_secs_f64(a.timeout),
@@ -514,6 +629,43 @@ mod tests {
             .to_string();
         assert!(e.contains("--adzuna-quota-file"), "{e}");
         assert!(crate::cli::Cli::try_parse_from(["ftcollect", "--adzuna-limits", "1,2"]).is_err());
+    }
+
+    #[test]
+    fn a_bad_dotenv_line_is_named_by_number_and_variable_never_by_value() {
+        let p = std::path::Path::new("/x/.env");
+        let m = dotenv_line_error(
+            p,
+            "FRANCE_TRAVAIL_ID=id\nFRANCE_TRAVAIL_KEY=my secret value\n",
+            "my secret value",
+        );
+        assert!(
+            m.contains("/x/.env cannot be parsed: line 2 (the value of FRANCE_TRAVAIL_KEY)")
+                && !m.contains("secret value"),
+            "{m}"
+        );
+        let m = dotenv_line_error(p, "A=1\n\njust words\n", "just words");
+        assert!(m.contains("line 3 is not of the form NAME=value"), "{m}");
+        let m = dotenv_line_error(p, "A=1\n", "");
+        assert!(m.contains("a line is not of the form"), "{m}");
+    }
+
+    #[test]
+    fn empty_or_short_keywords_are_refused_with_the_fix() {
+        let env = env_with(&[("FRANCE_TRAVAIL_ID", "id"), ("FRANCE_TRAVAIL_KEY", "key")]);
+        let e = resolve_collect(&args(&["--search", " "]), &env, Utc::now()).unwrap_err();
+        assert!(
+            matches!(e, Error::Usage(_)) && e.to_string().contains("omit --search"),
+            "{e}"
+        );
+        let e = resolve_collect(&args(&["--search", "a b data"]), &env, Utc::now())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("`a`, `b` are shorter"), "{e}");
+        let e = resolve_collect(&args(&["--search", ",,"]), &env, Utc::now())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("holds no keyword"), "{e}");
     }
 
     #[test]

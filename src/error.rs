@@ -175,6 +175,14 @@ fn io_hint(e: &(dyn std::error::Error + 'static)) -> Option<&'static str> {
         io::ErrorKind::StorageFull => {
             Some("the disk is full: free some space, then run the same command again to resume")
         }
+        io::ErrorKind::QuotaExceeded => Some(
+            "your disk quota is used up: free some space, then run the same command again to resume",
+        ),
+        io::ErrorKind::FileTooLarge => Some(
+            "the file reached a size limit (`ulimit -f` or the file system's maximum): raise the limit or \
+             choose another file system, then run the same command again to resume",
+        ),
+        io::ErrorKind::NotADirectory => Some("a part of the path is a file, not a directory"),
         io::ErrorKind::IsADirectory => Some("give a file path, not a directory"),
         io::ErrorKind::ReadOnlyFilesystem => {
             Some("the file system is read-only: choose another output path")

@@ -1,10 +1,10 @@
 //! `ftcollect`: parse, run, map the result to an exit code. Everything else is in the library.
 
 use clap::Parser;
-use ftcollect::{cli::Cli, commands, error, exit::ExitCode};
+use ftcollect::{cli::Cli, commands, config, error, exit::ExitCode};
 
 fn main() -> std::process::ExitCode {
-    let env_file = dotenvy::dotenv();
+    let env_file = config::load_dotenv();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -17,12 +17,7 @@ fn main() -> std::process::ExitCode {
         }
     };
     ftcollect::logging::init(commands::is_quiet(&cli));
-    if let Err(e) = env_file
-        && !e.not_found()
-    {
-        let e = ftcollect::Error::Config(format!(
-            "the .env file cannot be read ({e}); fix the line it names, or remove the file"
-        ));
+    if let Err(e) = env_file {
         eprintln!("{}", error::render(&e));
         return e.exit_code().into();
     }

@@ -161,6 +161,16 @@ pub fn collect(c: &CollectConfig) -> Result<Outcome, Error> {
         Some(s) => Some(adzuna_client_for(c, s, &client)?),
         None => None,
     };
+    // Credentials and token URL first: refused ones stop the run before any file is touched. An
+    // unreachable endpoint is left to the run, which retries it and keeps a checkpoint (exit 3);
+    // so is an interruption, which the run turns into a checkpoint and exit 130.
+    if c.sources.france_travail {
+        match client.authenticate() {
+            Err(e) if e.is_fatal() => return Err(Error::Api(e)),
+            Err(e) => log::debug!("the first token request failed ({e}): the run retries it"),
+            Ok(()) => {}
+        }
+    }
     let started = Instant::now();
     let started_at = Utc::now();
     let cp_path = checkpoint::path_for(&c.output);
@@ -462,7 +472,8 @@ pub fn collect(c: &CollectConfig) -> Result<Outcome, Error> {
                     e if e.is_fatal() => {
                         a.on_cancelled(t);
                         if fatal.is_none() {
-                            log::error!("{e}");
+                            // Reported once, as the run's error; this says why the run winds down meanwhile.
+                            log::info!("stopping after the pages in flight: {e}");
                             fatal = Some(e);
                         }
                         stopping = true;
@@ -498,7 +509,8 @@ pub fn collect(c: &CollectConfig) -> Result<Outcome, Error> {
                     e if e.is_fatal() => {
                         plan.on_cancelled(task);
                         if fatal.is_none() {
-                            log::error!("{e}");
+                            // Reported once, as the run's error; this says why the run winds down meanwhile.
+                            log::info!("stopping after the pages in flight: {e}");
                             fatal = Some(e);
                         }
                         stopping = true;
@@ -618,7 +630,9 @@ pub fn collect(c: &CollectConfig) -> Result<Outcome, Error> {
     };
     if counts.failed > 0 {
         problems.push(format!(
-            "{} slice(s) failed after their retries; the checkpoint is kept: run the same command again to retry them",
+            "{} slice(s) failed after their retries: the checkpoint is kept and nothing written is lost. \
+             If the API could not be reached, check the network, --api-url and --token-url; then run the same \
+             command again to fetch what is missing",
             counts.failed
         ));
     }
@@ -732,9 +746,25 @@ fn prepare(c: &CollectConfig, now: DateTime<Utc>, cp_path: &Path) -> Result<Star
         )));
     }
     let dir = fsutil::parent_dir(out);
+    if let Some(file) = dir
+        .ancestors()
+        .filter(|a| !a.as_os_str().is_empty())
+        .find(|a| a.exists())
+        .filter(|a| !a.is_dir())
+    {
+        return Err(Error::Config(format!(
+            "--output {}: {} is a file, not a directory, so the output cannot be created under it. \
+             Choose an --output in a directory (it is created if needed).",
+            out.display(),
+            file.display()
+        )));
+    }
     std::fs::create_dir_all(&dir).map_err(|e| {
         Error::io(
-            format!("cannot create the output directory {}", dir.display()),
+            format!(
+                "cannot create the output directory {}: choose an --output in a directory you can write to",
+                dir.display()
+            ),
             e,
         )
     })?;
@@ -752,6 +782,15 @@ fn prepare(c: &CollectConfig, now: DateTime<Utc>, cp_path: &Path) -> Result<Star
         }
     }
 
+    // The summary describes the output it sits beside: it moves aside with it.
+    let move_summary_aside = || -> Result<(), Error> {
+        let p = summary::path_for(out);
+        if p.is_file() {
+            fsutil::move_aside(&p)
+                .map_err(|e| Error::io(format!("cannot move {} aside", p.display()), e))?;
+        }
+        Ok(())
+    };
     if cp_path.exists() && c.restart {
         if out.exists() {
             let b = fsutil::move_aside(out)
@@ -760,6 +799,7 @@ fn prepare(c: &CollectConfig, now: DateTime<Utc>, cp_path: &Path) -> Result<Star
                 "--restart: the previous output was moved to {}",
                 b.display()
             );
+            move_summary_aside()?;
         }
         let b = fsutil::move_aside(cp_path)
             .map_err(|e| Error::io(format!("cannot move {} aside", cp_path.display()), e))?;
@@ -801,7 +841,8 @@ fn prepare(c: &CollectConfig, now: DateTime<Utc>, cp_path: &Path) -> Result<Star
             HeaderCheck::Ours => {}
             _ => {
                 return Err(Error::Data(format!(
-                    "{} no longer starts with ftcollect's header, so the collection cannot resume. Run with --restart to start over.",
+                    "{} no longer starts with ftcollect's header, so the collection cannot resume. Nothing was changed. \
+                     Run with --restart to start over (the file is kept as a .bak file).",
                     out.display()
                 )));
             }
@@ -857,12 +898,18 @@ fn prepare(c: &CollectConfig, now: DateTime<Utc>, cp_path: &Path) -> Result<Star
                     out.display(),
                     b.display()
                 );
+                move_summary_aside()?;
             }
             HeaderCheck::Foreign {
                 position,
                 found,
                 expected,
             } => {
+                let found = if found.chars().count() > 40 {
+                    format!("{}…", found.chars().take(40).collect::<String>())
+                } else {
+                    found
+                };
                 return Err(Error::Data(format!(
                     "{} exists and is not a CSV written by ftcollect (column {position} is `{found}`, expected `{expected}`). \
                      It was left untouched: choose another --output or move the file away.",
@@ -872,8 +919,15 @@ fn prepare(c: &CollectConfig, now: DateTime<Utc>, cp_path: &Path) -> Result<Star
         }
     }
     let window = plan::window_for(now, c.months);
-    let sink = CsvSink::create(out)
-        .map_err(|e| Error::io(format!("cannot create {}", out.display()), e))?;
+    let sink = CsvSink::create(out).map_err(|e| {
+        Error::io(
+            format!(
+                "cannot create {}: choose an --output in a directory you can write to",
+                out.display()
+            ),
+            e,
+        )
+    })?;
     Ok(Start {
         sink,
         seen: SeenSet::new(),

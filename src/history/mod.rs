@@ -206,6 +206,10 @@ pub fn sync(c: &SyncConfig) -> Result<SyncReport, Error> {
             l.dir.display()
         )));
     }
+    // A folder that is not a dataset is refused before anything (even the lock file) is put in it.
+    if !l.manifest().exists() {
+        dataset::check_new_dataset(&l)?;
+    }
     std::fs::create_dir_all(&l.dir).map_err(|e| {
         Error::io(
             format!("cannot create the dataset directory {}", l.dir.display()),

@@ -166,6 +166,13 @@ impl ParquetSink {
         metadata: Vec<(String, String)>,
         extra: &[Column],
     ) -> Result<ParquetSink, Error> {
+        if path.is_dir() {
+            return Err(Error::Usage(format!(
+                "{} is a directory: give a Parquet file path such as {}.",
+                path.display(),
+                path.join("jobs.parquet").display()
+            )));
+        }
         // A killed earlier writer may have left its temporary file: it is garbage.
         fsutil::remove_stale_temps(path);
         let tmp = fsutil::temp_path(path);
@@ -252,8 +259,10 @@ impl ParquetSink {
             .map_err(|e| Error::io(format!("cannot write {}", self.tmp.display()), e))?;
         drop(file);
         crate::testhook::pause_point("parquet-rename");
-        fsutil::rename_durable(&self.tmp, &self.path)
-            .map_err(|e| Error::io(format!("cannot rename into {}", self.path.display()), e))?;
+        fsutil::rename_durable(&self.tmp, &self.path).map_err(|e| {
+            let _ = std::fs::remove_file(&self.tmp);
+            Error::io(format!("cannot rename into {}", self.path.display()), e)
+        })?;
         Ok(self.rows)
     }
 }
@@ -309,7 +318,8 @@ pub fn convert_csv(
             Ok(true) => {}
             Err(e) => {
                 return Err(Error::Data(format!(
-                    "{} cannot be read as CSV near row {} ({e}).",
+                    "{} cannot be read as CSV near row {} ({e}): the file was cut short or changed after ftcollect \
+                     wrote it. Repair or remove that row, or write the CSV again. Nothing was written.",
                     csv.display(),
                     row + 1
                 )));
@@ -324,8 +334,14 @@ pub fn convert_csv(
                 COLUMNS.len()
             )));
         }
-        let offer = NormalizedOffer::from_csv_fields(rec.iter())
-            .map_err(|e| Error::Data(format!("{} row {row}: {e}.", csv.display())))?;
+        let offer = NormalizedOffer::from_csv_fields(rec.iter()).map_err(|e| {
+            Error::Data(format!(
+                "{} row {row}: {e}. The file was changed after ftcollect wrote it: restore that cell (or \
+                 remove the row), or write the CSV again with `ftcollect normalize` from the raw pages. \
+                 Nothing was written.",
+                csv.display()
+            ))
+        })?;
         sink.write(&offer)?;
     }
     sink.finish()

@@ -417,8 +417,8 @@ fn another_query_or_a_foreign_directory_is_refused() {
     );
     assert_eq!(
         std::fs::read_dir(&foreign).unwrap().count(),
-        2,
-        "only .lock added"
+        1,
+        "nothing added, not even the lock"
     );
 }
 

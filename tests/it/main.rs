@@ -11,3 +11,6 @@ mod parquet;
 
 // History datasets (`sync`, `history`).
 mod history;
+
+// The bad-input catalogue (docs/bad-input.md).
+mod bad_input;

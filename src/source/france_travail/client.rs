@@ -80,6 +80,12 @@ impl FranceTravailClient {
         &self.transport
     }
 
+    /// Fetches (and caches) an access token, so a run can check its credentials and token URL
+    /// before it writes anything.
+    pub fn authenticate(&self) -> Result<(), ApiError> {
+        self.tokens.bearer(&self.transport).map(|_| ())
+    }
+
     /// `GET /v2/offres/search`.
     pub fn search(&self, params: &SearchParams) -> Result<SearchPage, ApiError> {
         params.validate().map_err(|message| ApiError::BadRequest {
@@ -115,6 +121,14 @@ impl FranceTravailClient {
             };
             let parsed: SearchBody = serde_json::from_slice(&body)
                 .map_err(|e| format!("unreadable search body: {e}"))?;
+            // Offers announced from this position but none sent: a broken answer, not the end
+            // (the end is a 204). Retried, so a slice is never finished on an empty page.
+            let start = params.range.map_or(0, |(a, _)| u64::from(a));
+            if parsed.resultats.is_empty() && total > start {
+                return Err(format!(
+                    "HTTP {status} with no offer although Content-Range announces {total} (from {start})"
+                ));
+            }
             Ok(Parsed::Ok(SearchPage {
                 status,
                 offers: parsed.resultats,
