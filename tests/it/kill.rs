@@ -295,6 +295,13 @@ fn sync_survives_sigkill_at_random_points() {
         ) {
             landed += 1;
             if killed.join("manifest.json").exists() {
+                // A kill after the commit point leaves the publish to the next process that takes
+                // the lock: `history` finishes it, then everything must read.
+                let h = Command::new(env!("CARGO_BIN_EXE_ftcollect"))
+                    .args(["history", "--dataset", killed.to_str().unwrap()])
+                    .output()
+                    .unwrap();
+                assert_eq!(h.status.code(), Some(0), "{}", String::from_utf8_lossy(&h.stderr));
                 assert_readable(&killed);
             }
         } else {
