@@ -231,8 +231,9 @@ fn convert_survives_sigkill_and_never_leaves_a_half_file() {
     );
     let mut rng = fastrand::Rng::with_seed(7);
     let kills = if full_sweep() { 20 } else { 3 };
+    let mut landed = 1;
     for _ in 0..kills {
-        run_and_kill(run(None), Some(Duration::from_millis(rng.u64(5..300))));
+        landed += run_and_kill(run(None), Some(Duration::from_millis(rng.u64(5..300)))) as u32;
         if pq.exists() {
             assert_eq!(
                 parquet_ids(&pq),
@@ -244,6 +245,7 @@ fn convert_survives_sigkill_and_never_leaves_a_half_file() {
     assert!(!run_and_kill(run(None), None));
     assert_eq!(parquet_ids(&pq), csv_ids(&csv));
     no_temp_files(dir.path());
+    eprintln!("convert kill sweep: {landed} kills, {} rows checked", csv_ids(&csv).len());
 }
 
 /// `sync` slowed down (a request every 5 ms) so random kills land inside it.
