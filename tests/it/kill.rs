@@ -233,7 +233,7 @@ fn convert_survives_sigkill_and_never_leaves_a_half_file() {
     let kills = if full_sweep() { 20 } else { 3 };
     let mut landed = 1;
     for _ in 0..kills {
-        landed += run_and_kill(run(None), Some(Duration::from_millis(rng.u64(5..300)))) as u32;
+        landed += run_and_kill(run(None), Some(Duration::from_millis(rng.u64(2..60)))) as u32;
         if pq.exists() {
             assert_eq!(
                 parquet_ids(&pq),
