@@ -34,6 +34,10 @@ struct Tally {
 }
 
 fn collect_cmd(sim: &SimHandle, out: &Path, pause: Option<&str>) -> Command {
+    collect_cmd_at(sim, out, pause, "0.005")
+}
+
+fn collect_cmd_at(sim: &SimHandle, out: &Path, pause: Option<&str>, delay: &str) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_ftcollect"));
     c.args([
         "--output",
@@ -41,7 +45,7 @@ fn collect_cmd(sim: &SimHandle, out: &Path, pause: Option<&str>) -> Command {
         "--parquet",
         "--quiet",
         "--rate-limit-delay",
-        "0.005",
+        delay,
         "--workers",
         "4",
     ])
@@ -245,7 +249,10 @@ fn convert_survives_sigkill_and_never_leaves_a_half_file() {
     assert!(!run_and_kill(run(None), None));
     assert_eq!(parquet_ids(&pq), csv_ids(&csv));
     no_temp_files(dir.path());
-    eprintln!("convert kill sweep: {landed} kills, {} rows checked", csv_ids(&csv).len());
+    eprintln!(
+        "convert kill sweep: {landed} kills, {} rows checked",
+        csv_ids(&csv).len()
+    );
 }
 
 /// `sync` slowed down (a request every 5 ms) so random kills land inside it.
@@ -303,7 +310,12 @@ fn sync_survives_sigkill_at_random_points() {
                     .args(["history", "--dataset", killed.to_str().unwrap()])
                     .output()
                     .unwrap();
-                assert_eq!(h.status.code(), Some(0), "{}", String::from_utf8_lossy(&h.stderr));
+                assert_eq!(
+                    h.status.code(),
+                    Some(0),
+                    "{}",
+                    String::from_utf8_lossy(&h.stderr)
+                );
                 assert_readable(&killed);
             }
         }
@@ -325,4 +337,44 @@ fn sync_survives_sigkill_at_random_points() {
         state.len()
     );
     assert!(landed >= 1, "at least one kill landed inside a sync");
+}
+
+#[test]
+fn sigint_and_sigterm_stop_cleanly_with_exit_130_and_the_next_run_resumes() {
+    let sim = sim(20_000);
+    let want = expected(&sim, 12);
+    let dir = tempdir();
+    let out = dir.path().join("int.csv");
+    for signal in ["-INT", "-TERM"] {
+        let mut child = collect_cmd_at(&sim, &out, None, "0.02").spawn().unwrap();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0) < 300_000
+            && Instant::now() < deadline
+        {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let st = Command::new("kill")
+            .arg(signal)
+            .arg(child.id().to_string())
+            .status()
+            .unwrap();
+        assert!(st.success());
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(130), "{signal}");
+        let rows = check_after_kill(&out);
+        assert!(
+            rows > 0,
+            "the pages in flight were written and checkpointed"
+        );
+        let c = Checkpoint::load(&collect::checkpoint::path_for(&out)).unwrap();
+        assert_eq!(
+            c.csv_bytes,
+            std::fs::metadata(&out).unwrap().len(),
+            "{signal}: the checkpoint covers every row written"
+        );
+    }
+    assert!(!run_and_kill(collect_cmd(&sim, &out, None), None));
+    let ids = csv_ids(&out);
+    assert_eq!(ids.len(), want.len());
+    assert_eq!(ids.into_iter().collect::<BTreeSet<_>>(), want);
 }
