@@ -360,3 +360,44 @@ pub const SALARY_COMPLEMENTS: &[&str] = &[
     "Participation/action",
     "Prime de fin d'année",
 ];
+
+/// `entreprise.description` (present in ~44% of real offers).
+pub const COMPANY_DESCRIPTIONS: &[&str] = &[
+    "Entreprise de services du numérique de 800 collaborateurs, nous accompagnons nos clients grands comptes dans leurs projets de transformation data et cloud depuis 2005.",
+    "Acteur régional de la santé, notre établissement emploie 2 400 professionnels au service des patients du territoire, avec des plateaux techniques modernes.",
+    "PME familiale spécialisée dans le transport de marchandises depuis trois générations, nous exploitons une flotte de 60 véhicules récents.",
+    "Cabinet d'expertise comptable indépendant, nous accompagnons TPE et PME dans leur gestion quotidienne, leur fiscalité et leurs projets de croissance.",
+    "Start-up de la fintech créée en 2019, nous développons une plateforme de paiement utilisée par plus de 3 000 commerçants en Europe.",
+];
+
+/// `qualitesProfessionnelles[]`: (libelle, description).
+pub const QUALITIES: &[(&str, &str)] = &[
+    (
+        "Faire preuve d'autonomie",
+        "Capacité à prendre en charge son activité sans devoir être encadré de façon continue (le cas échéant, à solliciter les autres acteurs de l'entreprise).",
+    ),
+    (
+        "Faire preuve de rigueur et de précision",
+        "Capacité à réaliser des tâches en suivant avec exactitude les règles, les procédures, les instructions qui ont été fournies, sans réaliser d'erreur et à transmettre clairement des informations.",
+    ),
+    (
+        "Organiser son travail selon les priorités et les objectifs",
+        "Capacité à planifier, prioriser, anticiper des actions, en tenant compte des moyens, des ressources, des objectifs et du calendrier pour les réaliser.",
+    ),
+    (
+        "Travailler en équipe",
+        "Capacité à travailler avec d'autres personnes, à partager des informations et à se coordonner pour atteindre un objectif commun.",
+    ),
+    (
+        "Faire preuve de réactivité",
+        "Capacité à réagir rapidement face à des évènements et à des imprévus, en hiérarchisant les actions, en fonction de leur degré d'urgence / d'importance.",
+    ),
+];
+
+/// `deplacementCode`, `deplacementLibelle`.
+pub const TRAVEL: &[(&str, &str)] = &[
+    ("1", "Jamais"),
+    ("2", "Ponctuels Zone régionale"),
+    ("3", "Fréquents Zone nationale"),
+    ("2", "Ponctuels Zone départementale"),
+];

@@ -528,6 +528,20 @@ pub struct SimOffer {
     pub origine_offre: OrigineOffre,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offres_manque_candidats: Option<bool>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub qualites_professionnelles: Vec<Qualite>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deplacement_code: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deplacement_libelle: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub experience_commentaire: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub complement_exercice: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contexte_travail: Option<ContexteTravail>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pays: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -549,7 +563,26 @@ pub struct LieuTravail {
 pub struct Entreprise {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub nom: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub logo: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<&'static str>,
     pub entreprise_adaptee: bool,
+}
+
+#[derive(Serialize)]
+pub struct Qualite {
+    pub libelle: &'static str,
+    pub description: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContexteTravail {
+    pub horaires: Vec<&'static str>,
+    pub conditions_exercice: Vec<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -589,6 +622,8 @@ pub struct Salaire {
 pub struct Contact {
     pub nom: &'static str,
     pub coordonnees1: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub courriel: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url_postulation: Option<String>,
 }
@@ -829,6 +864,7 @@ fn render(u: &Universe, r: &Rec, now: i64) -> SimOffer {
     let naf = chance(&mut rng, 0.57).then(|| *one(&mut rng, catalog::NAFS));
     let partner = chance(&mut rng, 0.26).then(|| *one(&mut rng, catalog::PARTNERS));
     let nature = *one(&mut rng, catalog::NATURES);
+    let travel = chance(&mut rng, 0.21).then(|| *one(&mut rng, catalog::TRAVEL));
 
     SimOffer {
         intitule: rome.titles[r.title as usize].to_string(),
@@ -841,6 +877,9 @@ fn render(u: &Universe, r: &Rec, now: i64) -> SimOffer {
         appellation_libelle: *one(&mut rng, rome.appellations),
         entreprise: Entreprise {
             nom: chance(&mut rng, 0.76).then(|| *one(&mut rng, catalog::COMPANIES)),
+            description: chance(&mut rng, 0.44).then(|| *one(&mut rng, catalog::COMPANY_DESCRIPTIONS)),
+            logo: chance(&mut rng, 0.22).then_some("https://entreprise.francetravail.fr/static/img/logos/example.png"),
+            url: chance(&mut rng, 0.20).then_some("https://www.example.invalid"),
             entreprise_adaptee: false,
         },
         type_contrat: contract,
@@ -859,6 +898,7 @@ fn render(u: &Universe, r: &Rec, now: i64) -> SimOffer {
         contact: Contact {
             nom: "Contact (redacted)",
             coordonnees1: "Adresse (redacted)",
+            courriel: chance(&mut rng, 0.2).then(|| format!("Pour postuler, utiliser le lien suivant : https://candidat.francetravail.fr/offres/recherche/detail/{id}")),
             url_postulation: chance(&mut rng, 0.37)
                 .then(|| format!("https://recrutement.example.invalid/offre/{id}")),
         },
@@ -886,6 +926,26 @@ fn render(u: &Universe, r: &Rec, now: i64) -> SimOffer {
                 .unwrap_or_default(),
         },
         offres_manque_candidats: chance(&mut rng, 0.73).then_some(false),
+        qualites_professionnelles: if chance(&mut rng, 0.28) {
+            let start = rng.usize(..catalog::QUALITIES.len());
+            (0..3)
+                .map(|k| {
+                    let (libelle, description) = catalog::QUALITIES[(start + k) % catalog::QUALITIES.len()];
+                    Qualite { libelle, description }
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
+        deplacement_code: travel.map(|t| t.0),
+        deplacement_libelle: travel.map(|t| t.1),
+        experience_commentaire: chance(&mut rng, 0.05).then_some("sur un poste similaire"),
+        complement_exercice: chance(&mut rng, 0.02).then_some("Poste ouvert aux personnes en situation de handicap"),
+        contexte_travail: chance(&mut rng, 0.10).then(|| ContexteTravail {
+            horaires: vec!["Travail en journée", "Horaires variables"],
+            conditions_exercice: vec!["Télétravail partiel possible"],
+        }),
+        pays: chance(&mut rng, 0.23).then_some("France"),
         id,
     }
 }

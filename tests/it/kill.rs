@@ -347,8 +347,10 @@ fn sigint_and_sigterm_stop_cleanly_with_exit_130_and_the_next_run_resumes() {
     let out = dir.path().join("int.csv");
     for signal in ["-INT", "-TERM"] {
         let mut child = collect_cmd_at(&sim, &out, None, "0.02").spawn().unwrap();
+        // Signal only once this run has written rows (its handler is installed by then).
+        let before = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
         let deadline = Instant::now() + Duration::from_secs(60);
-        while std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0) < 300_000
+        while std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0) < before + 300_000
             && Instant::now() < deadline
         {
             std::thread::sleep(Duration::from_millis(5));
