@@ -19,6 +19,7 @@ use super::summary::{self, RunStatus, Summary};
 use super::{CollectConfig, Outcome};
 use crate::error::{ApiError, Error};
 use crate::fsutil;
+use crate::http::stats::ApiStatsSnapshot;
 use crate::http::{RateLimiter, Transport};
 use crate::normalize::{
     NormalizedOffer, Warnings, normalize_adzuna, normalize_france_travail_owned,
@@ -171,19 +172,18 @@ pub fn collect(c: &CollectConfig) -> Result<Outcome, Error> {
             Ok(()) => {}
         }
     }
-    let started = Instant::now();
     let started_at = Utc::now();
     let cp_path = checkpoint::path_for(&c.output);
     let Start {
-        mut sink,
-        mut seen,
-        mut plan,
+        sink,
+        seen,
+        plan,
         window,
         mut carry,
         adzuna: adzuna_saved,
-        mut adzuna_rows,
+        adzuna_rows,
     } = prepare(c, now, &cp_path)?;
-    let mut adzuna = match (adzuna_settings, adzuna_phrases) {
+    let adzuna = match (adzuna_settings, adzuna_phrases) {
         (Some(s), Some(phrases)) => Some(AdzunaPlan::start(
             s,
             c.months,
@@ -195,260 +195,306 @@ pub fn collect(c: &CollectConfig) -> Result<Outcome, Error> {
     };
     carry.runs += 1;
     carry.started_at.get_or_insert(started_at);
-    let mut raw =
+    let raw =
         match &c.raw_dir {
             Some(d) => Some(RawArchive::open(d).map_err(|e| {
                 Error::io(format!("cannot create the raw archive {}", d.display()), e)
             })?),
             None => None,
         };
+    let mut run = Run {
+        c,
+        cp_path,
+        window,
+        started: Instant::now(),
+        started_at,
+        client,
+        adzuna_client,
+        plan,
+        adzuna,
+        sink,
+        seen,
+        raw,
+        base_api: carry.api.clone(),
+        carry,
+        duplicates: 0,
+        warnings: Warnings::default(),
+        adzuna_rows,
+        stopping: false,
+        fatal: None,
+        consecutive_failures: 0,
+        last_failure: None,
+        since_checkpoint: 0,
+        last_checkpoint: Instant::now(),
+        unsaved: false,
+    };
+    // A first checkpoint right away: from here on, a kill always leaves a resumable state.
+    run.save()?;
+    run.work()?;
+    run.finish()
+}
 
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(c.workers.max(1))
-        .thread_name(|i| format!("ftcollect-worker-{i}"))
-        .build()
-        .map_err(|e| Error::Config(format!("cannot start the worker pool: {e}")))?;
-    let (tx, rx) = mpsc::channel::<(Work, Result<Fetched, ApiError>)>();
-    let mut progress = Progress::new(c.quiet);
-    progress.set_baseline(carry.api.search_requests);
+/// A collection under way: the plans, the output and the loop's bookkeeping, owned by the writer.
+struct Run<'c> {
+    c: &'c CollectConfig,
+    cp_path: PathBuf,
+    window: CreationWindow,
+    started: Instant,
+    started_at: DateTime<Utc>,
+    client: FranceTravailClient,
+    adzuna_client: Option<AdzunaClient>,
+    plan: Plan,
+    adzuna: Option<AdzunaPlan>,
+    sink: CsvSink,
+    seen: SeenSet,
+    raw: Option<RawArchive>,
+    /// Counters carried from earlier runs of this collection.
+    carry: Carry,
+    /// The API counters at the start of this run (for the progress rate).
+    base_api: ApiStatsSnapshot,
+    duplicates: u64,
+    warnings: Warnings,
+    /// Adzuna rows in the output (earlier runs included).
+    adzuna_rows: u64,
+    /// No new page is handed out (interruption, fatal error, too many failures).
+    stopping: bool,
+    fatal: Option<ApiError>,
+    consecutive_failures: u32,
+    last_failure: Option<String>,
+    since_checkpoint: u64,
+    last_checkpoint: Instant,
+    unsaved: bool,
+}
 
-    let mut in_flight = 0usize;
-    let mut stopping = false;
-    let mut fatal: Option<ApiError> = None;
-    let mut consecutive_failures = 0u32;
-    let mut last_failure: Option<String> = None;
-    let mut since_checkpoint = 0u64;
-    let mut last_checkpoint = Instant::now();
-    let mut unsaved = false;
-    let mut duplicates = 0u64;
-    let mut warnings = Warnings::default();
-    let base_stats = carry.api.clone();
-
-    let save = |plan: &Plan,
-                adzuna: Option<&AdzunaPlan>,
-                sink: &mut CsvSink,
-                carry: &Carry,
-                duplicates: u64,
-                warnings: &Warnings,
-                client: &FranceTravailClient,
-                elapsed: f64|
-     -> Result<(), Error> {
-        let bytes = sink
+impl Run<'_> {
+    /// Syncs the CSV, then replaces the checkpoint.
+    fn save(&mut self) -> Result<(), Error> {
+        let c = self.c;
+        let bytes = self
+            .sink
             .sync()
             .map_err(|e| Error::io(format!("cannot write {}", c.output.display()), e))?;
-        let mut carry = carry.clone();
-        carry.api.add(&client.transport().stats.snapshot());
-        carry.duplicates += duplicates;
-        carry.warnings.merge(warnings);
-        carry.elapsed_seconds += elapsed;
+        let mut carry = self.carry.clone();
+        carry.api.add(&self.client.transport().stats.snapshot());
+        carry.duplicates += self.duplicates;
+        carry.warnings.merge(&self.warnings);
+        carry.elapsed_seconds += self.started.elapsed().as_secs_f64();
         Checkpoint {
             format: checkpoint::FORMAT_VERSION,
             tool: format!("ftcollect {}", env!("CARGO_PKG_VERSION")),
             query: query_key(c),
-            window,
+            window: self.window,
             csv_bytes: bytes,
-            csv_rows: sink.rows(),
-            plan: plan.state(),
-            adzuna: adzuna.map(|a| a.to_value(adzuna_client.as_ref().map_or(0, |z| z.calls()))),
+            csv_rows: self.sink.rows(),
+            plan: self.plan.state(),
+            adzuna: self
+                .adzuna
+                .as_ref()
+                .map(|a| a.to_value(self.adzuna_client.as_ref().map_or(0, |z| z.calls()))),
             carry,
             updated_at: Utc::now(),
         }
-        .save(&cp_path)
-    };
-    // A first checkpoint right away: from here on, a kill always leaves a resumable state.
-    save(
-        &plan,
-        adzuna.as_ref(),
-        &mut sink,
-        &carry,
-        0,
-        &warnings,
-        &client,
-        0.0,
-    )?;
+        .save(&self.cp_path)?;
+        self.since_checkpoint = 0;
+        self.last_checkpoint = Instant::now();
+        self.unsaved = false;
+        Ok(())
+    }
 
-    loop {
-        if c.cancel.is_cancelled() && !stopping {
-            log::warn!(
-                "interrupted: finishing the {in_flight} page(s) in flight, then saving a checkpoint"
-            );
-            stopping = true;
-        }
-        while !stopping && in_flight < c.workers.max(1) {
-            // Adzuna's one page in flight goes first: it is paced by its own limiter and quota.
-            if let (Some(a), Some(z)) = (adzuna.as_mut(), adzuna_client.as_ref())
-                && let Some(t) = a.next_task()
-            {
-                let query = a.query(t);
-                let code_rome = a.code_rome(t).map(str::to_string);
-                let z = z.clone();
+    /// The loop: hand pages to the workers, write what comes back, until nothing is left or the
+    /// run stops.
+    fn work(&mut self) -> Result<(), Error> {
+        let c = self.c;
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(c.workers.max(1))
+            .thread_name(|i| format!("ftcollect-worker-{i}"))
+            .build()
+            .map_err(|e| Error::Config(format!("cannot start the worker pool: {e}")))?;
+        let (tx, rx) = mpsc::channel::<(Work, Result<Fetched, ApiError>)>();
+        let mut progress = Progress::new(c.quiet);
+        progress.set_baseline(self.base_api.search_requests);
+        let mut in_flight = 0usize;
+        loop {
+            if c.cancel.is_cancelled() && !self.stopping {
+                log::warn!(
+                    "interrupted: finishing the {in_flight} page(s) in flight, then saving a checkpoint"
+                );
+                self.stopping = true;
+            }
+            while !self.stopping && in_flight < c.workers.max(1) {
+                let Some(work) = self.next_work() else { break };
                 let tx = tx.clone();
-                pool.spawn(move || {
-                    let r = z.search(&query).map(|page| {
-                        let mut warnings = Warnings::default();
-                        warnings.add("adzuna: non-object instead of a job", page.skipped);
-                        let offers = page
-                            .jobs
-                            .iter()
-                            .filter_map(|j| {
-                                normalize_adzuna(
-                                    j,
-                                    Some(z.country()),
-                                    code_rome.as_deref(),
-                                    page.fetched_at,
-                                    &mut warnings,
-                                )
-                            })
-                            .collect();
-                        let offers: Vec<NormalizedOffer> = offers;
-                        Fetched {
-                            result: PageResult {
-                                total: page.count,
-                                created: Vec::new(),
-                            },
-                            rows: encode_rows(&offers).unwrap_or_default(),
-                            offers,
-                            warnings,
-                            body: page.body,
-                            received: page.received,
-                        }
-                    });
-                    let _ = tx.send((Work::Adzuna(t), r));
-                });
-                in_flight += 1;
-                continue;
-            }
-            let Some(task) = plan.next_task() else { break };
-            let params = plan.params(task);
-            let client = client.clone();
-            let tx = tx.clone();
-            pool.spawn(move || {
-                let r = client.search(&params).map(|page| {
-                    let mut warnings = Warnings::default();
-                    let created = page
-                        .offers
-                        .iter()
-                        .filter_map(|o| {
-                            o.date_creation
-                                .get()
-                                .and_then(|d| DateTime::parse_from_rfc3339(d).ok())
-                                .map(|d| d.timestamp())
-                        })
-                        .collect();
-                    let offers = page
-                        .offers
-                        .into_iter()
-                        .filter_map(|o| {
-                            normalize_france_travail_owned(o, page.fetched_at, &mut warnings)
-                        })
-                        .collect();
-                    let offers: Vec<NormalizedOffer> = offers;
-                    Fetched {
-                        result: PageResult {
-                            total: page.total,
-                            created,
-                        },
-                        rows: encode_rows(&offers).unwrap_or_default(),
-                        offers,
-                        warnings,
-                        body: page.body,
-                        received: 0,
-                    }
-                });
-                let _ = tx.send((Work::FranceTravail(task), r));
-            });
-            in_flight += 1;
-        }
-        if in_flight == 0 {
-            break;
-        }
-        match rx.recv_timeout(Duration::from_millis(250)) {
-            Ok((work, Ok(fetched))) => {
-                in_flight -= 1;
-                consecutive_failures = 0;
-                let fresh: Vec<bool> = fetched
-                    .offers
-                    .iter()
-                    .map(|o| seen.insert(&o.source, &o.id))
-                    .collect();
-                let kept = if fetched.rows.ends.len() == fetched.offers.len() {
-                    sink.append_rows(&fetched.rows, |i| fresh[i])
-                } else {
-                    // Encoding failed in the worker (cannot happen with in-memory buffers): write
-                    // the offers one by one.
-                    let mut n = 0;
-                    fetched
-                        .offers
-                        .iter()
-                        .zip(&fresh)
-                        .filter(|(_, f)| **f)
-                        .try_for_each(|(o, _)| {
-                            n += 1;
-                            sink.write(o)
-                        })
-                        .map(|_| n)
-                }
-                .map_err(|e| Error::io(format!("cannot write {}", c.output.display()), e))?;
-                crate::testhook::pause_point("csv-append");
-                since_checkpoint += kept;
-                duplicates += fetched.offers.len() as u64 - kept;
-                if matches!(work, Work::Adzuna(_)) {
-                    adzuna_rows += kept;
-                }
-                warnings.merge(&fetched.warnings);
-                let finished_now = match work {
-                    Work::FranceTravail(task) => {
-                        let was_finished = plan.slice(task.slice).is_finished();
-                        if let Some(r) = raw.as_mut() {
-                            let describe = plan.slice(task.slice).spec.describe();
-                            r.append(task.slice, &describe, &fetched.body)
-                                .map_err(|e| Error::io("cannot write the raw archive", e))?;
-                        }
-                        plan.on_page(task, &fetched.result);
-                        !was_finished && plan.slice(task.slice).is_finished()
-                    }
+                match work {
                     Work::Adzuna(t) => {
-                        let Some(a) = adzuna.as_mut() else {
-                            continue;
+                        let (Some(a), Some(z)) =
+                            (self.adzuna.as_ref(), self.adzuna_client.as_ref())
+                        else {
+                            break;
                         };
-                        if let Some(r) = raw.as_mut() {
-                            r.append(
-                                ADZUNA_RAW_SLICE_BASE + t.phrase,
-                                &a.describe(t),
-                                &fetched.body,
-                            )
-                            .map_err(|e| Error::io("cannot write the raw archive", e))?;
-                        }
-                        a.on_page(t, fetched.received, fetched.result.total)
+                        let (query, code_rome, z) =
+                            (a.query(t), a.code_rome(t).map(str::to_string), z.clone());
+                        pool.spawn(move || {
+                            let r = z
+                                .search(&query)
+                                .map(|page| fetched_adzuna(&z, page, code_rome));
+                            let _ = tx.send((work, r));
+                        });
                     }
-                };
-                unsaved = true;
-                // Every `checkpoint_interval` offers; and when a slice (or an Adzuna phrase)
-                // finishes, at most a few times per second: with thousands of tiny slices (the
-                // grid), one checkpoint per slice would spend the run rewriting the plan (a pending
-                // save happens on the next tick).
-                if since_checkpoint >= c.checkpoint_interval
-                    || (finished_now && last_checkpoint.elapsed() >= MIN_CHECKPOINT_SPACING)
-                {
-                    save(
-                        &plan,
-                        adzuna.as_ref(),
-                        &mut sink,
-                        &carry,
-                        duplicates,
-                        &warnings,
-                        &client,
-                        started.elapsed().as_secs_f64(),
-                    )?;
-                    since_checkpoint = 0;
-                    last_checkpoint = Instant::now();
-                    unsaved = false;
+                    Work::FranceTravail(task) => {
+                        let (params, client) = (self.plan.params(task), self.client.clone());
+                        pool.spawn(move || {
+                            let r = client.search(&params).map(fetched_france_travail);
+                            let _ = tx.send((work, r));
+                        });
+                    }
                 }
+                in_flight += 1;
             }
-            Ok((Work::Adzuna(t), Err(e))) => {
-                in_flight -= 1;
-                let Some(a) = adzuna.as_mut() else {
-                    continue;
+            if in_flight == 0 {
+                break;
+            }
+            match rx.recv_timeout(Duration::from_millis(250)) {
+                Ok((work, result)) => {
+                    in_flight -= 1;
+                    match result {
+                        Ok(fetched) => self.on_fetched(work, fetched)?,
+                        Err(e) => {
+                            self.on_error(work, e);
+                            self.save()?;
+                        }
+                    }
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    if self.unsaved && self.last_checkpoint.elapsed() >= MIN_CHECKPOINT_SPACING {
+                        self.save()?;
+                    }
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            }
+            let counts = self.plan.counts();
+            progress.update(&Snapshot {
+                slices_finished: counts.done + counts.split + counts.capped,
+                slices: counts.slices,
+                offers: self.sink.rows(),
+                requests: self.base_api.search_requests
+                    + self.client.transport().stats.snapshot().search_requests,
+                pages_owed: self.plan.pages_owed(),
+            });
+        }
+        progress.finish();
+        Ok(())
+    }
+
+    /// The next page to fetch: Adzuna's single page in flight first (it is paced by its own
+    /// limiter and quota), then France Travail's.
+    fn next_work(&mut self) -> Option<Work> {
+        if self.adzuna_client.is_some()
+            && let Some(t) = self.adzuna.as_mut().and_then(AdzunaPlan::next_task)
+        {
+            return Some(Work::Adzuna(t));
+        }
+        self.plan.next_task().map(Work::FranceTravail)
+    }
+
+    /// A page arrived: write its new offers, archive it, advance the plan, checkpoint if due.
+    fn on_fetched(&mut self, work: Work, fetched: Fetched) -> Result<(), Error> {
+        let c = self.c;
+        self.consecutive_failures = 0;
+        let seen = &mut self.seen;
+        let fresh: Vec<bool> = fetched
+            .offers
+            .iter()
+            .map(|o| seen.insert(&o.source, &o.id))
+            .collect();
+        let kept = if fetched.rows.ends.len() == fetched.offers.len() {
+            self.sink.append_rows(&fetched.rows, |i| fresh[i])
+        } else {
+            let mut n = 0;
+            fetched
+                .offers
+                .iter()
+                .zip(&fresh)
+                .filter(|(_, f)| **f)
+                .try_for_each(|(o, _)| {
+                    n += 1;
+                    self.sink.write(o)
+                })
+                .map(|_| n)
+        }
+        .map_err(|e| Error::io(format!("cannot write {}", c.output.display()), e))?;
+        crate::testhook::pause_point("csv-append");
+        self.since_checkpoint += kept;
+        self.duplicates += fetched.offers.len() as u64 - kept;
+        self.warnings.merge(&fetched.warnings);
+        let raw_err = |e| Error::io("cannot write the raw archive", e);
+        let finished_now = match work {
+            Work::FranceTravail(task) => {
+                let was_finished = self.plan.slice(task.slice).is_finished();
+                if let Some(r) = self.raw.as_mut() {
+                    let describe = self.plan.slice(task.slice).spec.describe();
+                    r.append(task.slice, &describe, &fetched.body)
+                        .map_err(raw_err)?;
+                }
+                self.plan.on_page(task, &fetched.result);
+                !was_finished && self.plan.slice(task.slice).is_finished()
+            }
+            Work::Adzuna(t) => {
+                self.adzuna_rows += kept;
+                let Some(a) = self.adzuna.as_mut() else {
+                    return Ok(());
+                };
+                if let Some(r) = self.raw.as_mut() {
+                    r.append(
+                        ADZUNA_RAW_SLICE_BASE + t.phrase,
+                        &a.describe(t),
+                        &fetched.body,
+                    )
+                    .map_err(raw_err)?;
+                }
+                a.on_page(t, fetched.received, fetched.result.total)
+            }
+        };
+        self.unsaved = true;
+        // Every `checkpoint_interval` offers; and when a slice (or an Adzuna phrase) finishes, at
+        // most a few times per second: with thousands of tiny slices (the grid), one checkpoint
+        // per slice would spend the run rewriting the plan (a pending save happens on the next
+        // tick).
+        if self.since_checkpoint >= c.checkpoint_interval
+            || (finished_now && self.last_checkpoint.elapsed() >= MIN_CHECKPOINT_SPACING)
+        {
+            self.save()?;
+        }
+        Ok(())
+    }
+
+    /// A page failed after its retries (or the run must stop): record it where it belongs.
+    fn on_error(&mut self, work: Work, e: ApiError) {
+        match work {
+            Work::FranceTravail(task) => match e {
+                ApiError::Interrupted => self.plan.on_cancelled(task),
+                e if e.is_fatal() => {
+                    self.plan.on_cancelled(task);
+                    self.stop_with(e);
+                }
+                ApiError::BadRequest { message, .. }
+                    if self.plan.slice(task.slice).origin == plan::Origin::Root
+                        && task.page == 0 =>
+                {
+                    self.plan.on_cancelled(task);
+                    self.stop_with(ApiError::BadRequest {
+                        status: 400,
+                        message: format!("{message} Check --rome, --departements and --search."),
+                    });
+                }
+                e => {
+                    let what = format!("slice {}", self.plan.slice(task.slice).spec.describe());
+                    self.plan.on_failure(task, e.to_string());
+                    self.count_failure(&what, "slices", &e);
+                }
+            },
+            Work::Adzuna(t) => {
+                let Some(a) = self.adzuna.as_mut() else {
+                    return;
                 };
                 match e {
                     ApiError::Interrupted => a.on_cancelled(t),
@@ -459,279 +505,269 @@ pub fn collect(c: &CollectConfig) -> Result<Outcome, Error> {
                     }
                     ApiError::BadRequest { message, .. } => {
                         a.on_cancelled(t);
-                        if fatal.is_none() {
-                            fatal = Some(ApiError::BadRequest {
-                                status: 400,
-                                message: format!(
-                                    "{message} Check --search and the --adzuna-* options."
-                                ),
-                            });
-                        }
-                        stopping = true;
+                        self.stop_with(ApiError::BadRequest {
+                            status: 400,
+                            message: format!(
+                                "{message} Check --search and the --adzuna-* options."
+                            ),
+                        });
                     }
                     e if e.is_fatal() => {
                         a.on_cancelled(t);
-                        if fatal.is_none() {
-                            // Reported once, as the run's error; this says why the run winds down meanwhile.
-                            log::info!("stopping after the pages in flight: {e}");
-                            fatal = Some(e);
-                        }
-                        stopping = true;
+                        self.stop_with(e);
                     }
                     e => {
-                        log::error!("{} failed: {e}", a.describe(t));
-                        last_failure = Some(e.to_string());
+                        let what = a.describe(t);
                         a.on_failure(t, e.to_string());
-                        consecutive_failures += 1;
-                        if consecutive_failures >= c.max_consecutive_failures.max(1) && !stopping {
-                            log::error!(
-                                "{consecutive_failures} pages failed in a row: stopping; run the same command again to resume"
-                            );
-                            stopping = true;
-                        }
+                        self.count_failure(&what, "pages", &e);
                     }
                 }
-                save(
-                    &plan,
-                    adzuna.as_ref(),
-                    &mut sink,
-                    &carry,
-                    duplicates,
-                    &warnings,
-                    &client,
-                    started.elapsed().as_secs_f64(),
-                )?;
             }
-            Ok((Work::FranceTravail(task), Err(e))) => {
-                in_flight -= 1;
-                match e {
-                    ApiError::Interrupted => plan.on_cancelled(task),
-                    e if e.is_fatal() => {
-                        plan.on_cancelled(task);
-                        if fatal.is_none() {
-                            // Reported once, as the run's error; this says why the run winds down meanwhile.
-                            log::info!("stopping after the pages in flight: {e}");
-                            fatal = Some(e);
-                        }
-                        stopping = true;
-                    }
-                    ApiError::BadRequest { message, .. }
-                        if plan.slice(task.slice).origin == plan::Origin::Root
-                            && task.page == 0 =>
-                    {
-                        plan.on_cancelled(task);
-                        if fatal.is_none() {
-                            fatal = Some(ApiError::BadRequest {
-                                status: 400,
-                                message: format!(
-                                    "{message} Check --rome, --departements and --search."
-                                ),
-                            });
-                        }
-                        stopping = true;
-                    }
-                    e => {
-                        let what = plan.slice(task.slice).spec.describe();
-                        log::error!("slice {what} failed: {e}");
-                        last_failure = Some(e.to_string());
-                        plan.on_failure(task, e.to_string());
-                        consecutive_failures += 1;
-                        if consecutive_failures >= c.max_consecutive_failures.max(1) && !stopping {
-                            log::error!(
-                                "{consecutive_failures} slices failed in a row: stopping; run the same command again to resume"
-                            );
-                            stopping = true;
-                        }
-                    }
-                }
-                save(
-                    &plan,
-                    adzuna.as_ref(),
-                    &mut sink,
-                    &carry,
-                    duplicates,
-                    &warnings,
-                    &client,
-                    started.elapsed().as_secs_f64(),
-                )?;
-            }
-            Err(mpsc::RecvTimeoutError::Timeout) => {
-                if unsaved && last_checkpoint.elapsed() >= MIN_CHECKPOINT_SPACING {
-                    save(
-                        &plan,
-                        adzuna.as_ref(),
-                        &mut sink,
-                        &carry,
-                        duplicates,
-                        &warnings,
-                        &client,
-                        started.elapsed().as_secs_f64(),
-                    )?;
-                    since_checkpoint = 0;
-                    last_checkpoint = Instant::now();
-                    unsaved = false;
-                }
-            }
-            Err(mpsc::RecvTimeoutError::Disconnected) => break,
-        }
-        let counts = plan.counts();
-        progress.update(&Snapshot {
-            slices_finished: counts.done + counts.split + counts.capped,
-            slices: counts.slices,
-            offers: sink.rows(),
-            requests: base_stats.search_requests
-                + client.transport().stats.snapshot().search_requests,
-            pages_owed: plan.pages_owed(),
-        });
-    }
-    progress.finish();
-    drop(pool);
-
-    // The final checkpoint, then the verdict.
-    let elapsed = started.elapsed().as_secs_f64();
-    save(
-        &plan,
-        adzuna.as_ref(),
-        &mut sink,
-        &carry,
-        duplicates,
-        &warnings,
-        &client,
-        elapsed,
-    )?;
-    let counts = plan.counts();
-    let mut problems = Vec::new();
-    for s in plan.slices() {
-        match &s.state {
-            SliceState::Failed { error } => {
-                problems.push(format!("failed slice {}: {error}", s.spec.describe()))
-            }
-            SliceState::Capped { total, reachable } => problems.push(format!(
-                "capped slice {}: {total} offers, only {reachable} reachable ({} unreachable)",
-                s.spec.describe(),
-                total - reachable
-            )),
-            _ => {}
         }
     }
-    let interrupted = c.cancel.is_cancelled();
-    let adzuna_unfinished = adzuna.as_ref().is_some_and(|a| !a.is_complete());
-    let status = if interrupted {
-        RunStatus::Interrupted
-    } else if fatal.is_none()
-        && counts.failed == 0
-        && counts.pending == 0
-        && counts.capped == 0
-        && !adzuna_unfinished
-    {
-        RunStatus::Complete
-    } else {
-        RunStatus::Incomplete
-    };
-    if counts.failed > 0 {
-        problems.push(format!(
-            "{} slice(s) failed after their retries: the checkpoint is kept and nothing written is lost. \
-             If the API could not be reached, check the network, --api-url and --token-url; then run the same \
-             command again to fetch what is missing",
-            counts.failed
-        ));
-    }
-    if counts.pending > 0 && !interrupted {
-        problems.push(format!(
-            "{} slice(s) not finished{}: run the same command again to resume",
-            counts.pending,
-            last_failure
-                .as_ref()
-                .map(|l| format!(" (last error: {l})"))
-                .unwrap_or_default()
-        ));
+
+    /// Stops handing out pages; the first fatal error is the run's error.
+    fn stop_with(&mut self, e: ApiError) {
+        if self.fatal.is_none() {
+            // Reported once, as the run's error; this says why the run winds down meanwhile.
+            log::info!("stopping after the pages in flight: {e}");
+            self.fatal = Some(e);
+        }
+        self.stopping = true;
     }
 
-    let mut notes = Vec::new();
-    let mut offers_by_source = std::collections::BTreeMap::new();
-    if let (Some(a), Some(z)) = (adzuna.as_ref(), adzuna_client.as_ref()) {
-        problems.extend(a.problems(interrupted));
-        notes.extend(a.notes(z, adzuna_rows));
-        if c.sources.france_travail {
+    /// A failure after retries: logged, counted, and too many in a row stop the run.
+    fn count_failure(&mut self, what: &str, unit: &str, e: &ApiError) {
+        log::error!("{what} failed: {e}");
+        self.last_failure = Some(e.to_string());
+        self.consecutive_failures += 1;
+        if self.consecutive_failures >= self.c.max_consecutive_failures.max(1) && !self.stopping {
+            log::error!(
+                "{} {unit} failed in a row: stopping; run the same command again to resume",
+                self.consecutive_failures
+            );
+            self.stopping = true;
+        }
+    }
+
+    /// The final checkpoint, the verdict, the Parquet file and the summary.
+    fn finish(mut self) -> Result<Outcome, Error> {
+        let c = self.c;
+        self.save()?;
+        let elapsed = self.started.elapsed().as_secs_f64();
+        let counts = self.plan.counts();
+        let mut problems = Vec::new();
+        for s in self.plan.slices() {
+            match &s.state {
+                SliceState::Failed { error } => {
+                    problems.push(format!("failed slice {}: {error}", s.spec.describe()))
+                }
+                SliceState::Capped { total, reachable } => problems.push(format!(
+                    "capped slice {}: {total} offers, only {reachable} reachable ({} unreachable)",
+                    s.spec.describe(),
+                    total - reachable
+                )),
+                _ => {}
+            }
+        }
+        let interrupted = c.cancel.is_cancelled();
+        let adzuna_unfinished = self.adzuna.as_ref().is_some_and(|a| !a.is_complete());
+        let status = if interrupted {
+            RunStatus::Interrupted
+        } else if self.fatal.is_none()
+            && counts.failed == 0
+            && counts.pending == 0
+            && counts.capped == 0
+            && !adzuna_unfinished
+        {
+            RunStatus::Complete
+        } else {
+            RunStatus::Incomplete
+        };
+        if counts.failed > 0 {
+            problems.push(format!(
+                "{} slice(s) failed after their retries: the checkpoint is kept and nothing written is lost. \
+                 If the API could not be reached, check the network, --api-url and --token-url; then run the same \
+                 command again to fetch what is missing",
+                counts.failed
+            ));
+        }
+        if counts.pending > 0 && !interrupted {
+            problems.push(format!(
+                "{} slice(s) not finished{}: run the same command again to resume",
+                counts.pending,
+                self.last_failure
+                    .as_ref()
+                    .map(|l| format!(" (last error: {l})"))
+                    .unwrap_or_default()
+            ));
+        }
+
+        let mut notes = Vec::new();
+        let mut offers_by_source = std::collections::BTreeMap::new();
+        if let (Some(a), Some(z)) = (self.adzuna.as_ref(), self.adzuna_client.as_ref()) {
+            problems.extend(a.problems(interrupted));
+            notes.extend(a.notes(z, self.adzuna_rows));
+            if c.sources.france_travail {
+                offers_by_source.insert(
+                    crate::normalize::france_travail::SOURCE.to_string(),
+                    self.sink.rows() - self.adzuna_rows,
+                );
+            }
             offers_by_source.insert(
-                crate::normalize::france_travail::SOURCE.to_string(),
-                sink.rows() - adzuna_rows,
+                crate::normalize::adzuna::SOURCE.to_string(),
+                self.adzuna_rows,
             );
         }
-        offers_by_source.insert(crate::normalize::adzuna::SOURCE.to_string(), adzuna_rows);
-    }
 
-    let mut total_api = carry.api.clone();
-    total_api.add(&client.transport().stats.snapshot());
-    carry.warnings.merge(&warnings);
-    let resumable = counts.failed > 0
-        || counts.pending > 0
-        || fatal.is_some()
-        || interrupted
-        || adzuna_unfinished;
-    // Parquet is produced from the durable CSV at the end of a run that was not cut short, so a
-    // resumed collection ends with a Parquet file holding exactly the CSV's rows.
-    let parquet = match &c.parquet {
-        Some(p) if !interrupted && fatal.is_none() => {
-            drop(sink.sync());
-            let n = crate::sink::parquet::convert_csv(
-                &c.output,
-                p,
-                crate::sink::parquet::metadata(&query_key(c)),
-            )?;
-            log::info!("wrote {n} offers to {}", p.display());
-            Some(p.clone())
-        }
-        _ => None,
-    };
-    let summary = Summary {
-        tool: format!("ftcollect {}", env!("CARGO_PKG_VERSION")),
-        status,
-        exit_code: Outcome {
-            status,
-            summary: None,
-            plan_report: None,
-        }
-        .exit_code()
-        .code(),
-        query: query_key(c),
-        window,
-        output: c.output.clone(),
-        parquet,
-        started_at: carry.started_at.unwrap_or(started_at),
-        finished_at: Utc::now(),
-        elapsed_seconds: carry.elapsed_seconds + elapsed,
-        runs: carry.runs,
-        offers_written: sink.rows(),
-        offers_by_source,
-        duplicates_skipped: carry.duplicates + duplicates,
-        // France Travail's announced total (Adzuna's `count`s are in the notes).
-        announced_total: plan.announced_total().filter(|_| c.sources.france_travail),
-        slices: counts,
-        api: total_api,
-        warnings: carry.warnings.clone(),
-        problems,
-        notes,
-    };
-    summary.save(&summary::path_for(&c.output))?;
-    if !resumable {
-        // Nothing left to resume: the checkpoint goes (capped slices cannot be helped by a rerun).
-        std::fs::remove_file(&cp_path)
-            .map_err(|e| Error::io(format!("cannot remove {}", cp_path.display()), e))?;
-        let _ = fsutil::sync_dir(&fsutil::parent_dir(&cp_path));
-    }
-    if let Some(e) = fatal {
-        return Err(match e {
-            ApiError::BadRequest { message, .. } => {
-                Error::Usage(format!("the API rejected the query: {message}"))
+        let mut total_api = self.carry.api.clone();
+        total_api.add(&self.client.transport().stats.snapshot());
+        self.carry.warnings.merge(&self.warnings);
+        let resumable = counts.failed > 0
+            || counts.pending > 0
+            || self.fatal.is_some()
+            || interrupted
+            || adzuna_unfinished;
+        // Parquet is produced from the durable CSV at the end of a run that was not cut short, so
+        // a resumed collection ends with a Parquet file holding exactly the CSV's rows.
+        let parquet = match &c.parquet {
+            Some(p) if !interrupted && self.fatal.is_none() => {
+                let n = crate::sink::parquet::convert_csv(
+                    &c.output,
+                    p,
+                    crate::sink::parquet::metadata(&query_key(c)),
+                )?;
+                log::info!("wrote {n} offers to {}", p.display());
+                Some(p.clone())
             }
-            e => Error::Api(e),
-        });
+            _ => None,
+        };
+        let summary = Summary {
+            tool: format!("ftcollect {}", env!("CARGO_PKG_VERSION")),
+            status,
+            exit_code: Outcome {
+                status,
+                summary: None,
+                plan_report: None,
+            }
+            .exit_code()
+            .code(),
+            query: query_key(c),
+            window: self.window,
+            output: c.output.clone(),
+            parquet,
+            started_at: self.carry.started_at.unwrap_or(self.started_at),
+            finished_at: Utc::now(),
+            elapsed_seconds: self.carry.elapsed_seconds + elapsed,
+            runs: self.carry.runs,
+            offers_written: self.sink.rows(),
+            offers_by_source,
+            duplicates_skipped: self.carry.duplicates + self.duplicates,
+            // France Travail's announced total (Adzuna's `count`s are in the notes).
+            announced_total: self
+                .plan
+                .announced_total()
+                .filter(|_| c.sources.france_travail),
+            slices: counts,
+            api: total_api,
+            warnings: self.carry.warnings.clone(),
+            problems,
+            notes,
+        };
+        summary.save(&summary::path_for(&c.output))?;
+        if !resumable {
+            // Nothing left to resume: the checkpoint goes (capped slices cannot be helped by a rerun).
+            std::fs::remove_file(&self.cp_path)
+                .map_err(|e| Error::io(format!("cannot remove {}", self.cp_path.display()), e))?;
+            let _ = fsutil::sync_dir(&fsutil::parent_dir(&self.cp_path));
+        }
+        if let Some(e) = self.fatal {
+            return Err(match e {
+                ApiError::BadRequest { message, .. } => {
+                    Error::Usage(format!("the API rejected the query: {message}"))
+                }
+                e => Error::Api(e),
+            });
+        }
+        Ok(Outcome {
+            status,
+            summary: Some(summary),
+            plan_report: None,
+        })
     }
-    Ok(Outcome {
-        status,
-        summary: Some(summary),
-        plan_report: None,
+}
+
+/// A France Travail page, normalized and encoded by the worker.
+fn fetched_france_travail(page: crate::source::france_travail::SearchPage) -> Fetched {
+    let mut warnings = Warnings::default();
+    let created = page
+        .offers
+        .iter()
+        .filter_map(|o| {
+            o.date_creation
+                .get()
+                .and_then(|d| DateTime::parse_from_rfc3339(d).ok())
+                .map(|d| d.timestamp())
+        })
+        .collect();
+    let offers: Vec<NormalizedOffer> = page
+        .offers
+        .into_iter()
+        .filter_map(|o| normalize_france_travail_owned(o, page.fetched_at, &mut warnings))
+        .collect();
+    Fetched {
+        result: PageResult {
+            total: page.total,
+            created,
+        },
+        rows: encode(&offers),
+        offers,
+        warnings,
+        body: page.body,
+        received: 0,
+    }
+}
+
+/// An Adzuna page, normalized and encoded by the worker.
+fn fetched_adzuna(
+    z: &AdzunaClient,
+    page: crate::source::adzuna::client::AdzunaPage,
+    code_rome: Option<String>,
+) -> Fetched {
+    let mut warnings = Warnings::default();
+    warnings.add("adzuna: non-object instead of a job", page.skipped);
+    let offers: Vec<NormalizedOffer> = page
+        .jobs
+        .iter()
+        .filter_map(|j| {
+            normalize_adzuna(
+                j,
+                Some(z.country()),
+                code_rome.as_deref(),
+                page.fetched_at,
+                &mut warnings,
+            )
+        })
+        .collect();
+    Fetched {
+        result: PageResult {
+            total: page.count,
+            created: Vec::new(),
+        },
+        rows: encode(&offers),
+        offers,
+        warnings,
+        body: page.body,
+        received: page.received,
+    }
+}
+
+/// Encodes a page's rows in the worker. Encoding into memory cannot fail; if it ever did, the
+/// rows come back empty and the writer encodes the offers itself.
+fn encode(offers: &[NormalizedOffer]) -> EncodedRows {
+    encode_rows(offers).unwrap_or_else(|e| {
+        log::error!("CSV encoding failed in a worker ({e}); the writer encodes the page");
+        EncodedRows::default()
     })
 }
 

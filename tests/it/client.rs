@@ -302,17 +302,25 @@ fn thirty_requests_from_four_threads_respect_the_limit_and_see_no_429() {
     assert_eq!(sim.throttled(), 0, "no 429");
     let mut sorted = arrivals.clone();
     sorted.sort();
-    // Lower bound only. Loopback delivery jitter (a few ms between the client's send and the
-    // server's read) is the only tolerance.
-    let tolerance = Duration::from_millis(15);
+    // Lower bound only. Each arrival is delayed by the loopback and the server's scheduling by a variable amount
+    // (tens of ms on a loaded machine), so one gap can look shorter by that much: the per-gap
+    // bound allows it, and the bound on each arrival since the first — where jitter does not add
+    // up — still catches a limiter that lets requests bunch.
+    let jitter = Duration::from_millis(50);
     for w in sorted.windows(2) {
         assert!(
-            w[1] - w[0] + tolerance >= delay,
+            w[1] - w[0] + jitter >= delay,
             "two arrivals {:?} apart",
             w[1] - w[0]
         );
     }
-    assert!(sorted[29] - sorted[0] + tolerance >= delay * 29);
+    for (i, t) in sorted.iter().enumerate().skip(1) {
+        assert!(
+            *t - sorted[0] + jitter >= delay * i as u32,
+            "arrival {i} too early: {:?}",
+            *t - sorted[0]
+        );
+    }
     let ids: BTreeSet<u16> = sim.requests().iter().map(|r| r.status).collect();
     assert!(!ids.contains(&429));
 }
