@@ -2,7 +2,6 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use ftcollect::collect::checkpoint::Checkpoint;
@@ -227,10 +226,10 @@ fn sigkill_at_several_points_then_resume_gives_the_clean_run() {
     let dir = tempdir();
     let out = dir.path().join("killed.csv");
     let cp = collect::checkpoint::path_for(&out);
-    let exe = env!("CARGO_BIN_EXE_ftcollect");
     let run = || {
-        Command::new(exe)
-            .args([
+        collect_binary(
+            &sim,
+            &[
                 "--output",
                 out.to_str().unwrap(),
                 "--rate-limit-delay",
@@ -240,20 +239,10 @@ fn sigkill_at_several_points_then_resume_gives_the_clean_run() {
                 "--quiet",
                 "--checkpoint-interval",
                 "150",
-            ])
-            .args([
-                "--api-url",
-                &sim.api_url(),
-                "--token-url",
-                &sim.token_url(),
-                "--now",
-                &sim.now().to_rfc3339(),
-            ])
-            .env("FRANCE_TRAVAIL_ID", "demo-id")
-            .env("FRANCE_TRAVAIL_KEY", "demo-secret")
-            .env_remove("RUST_LOG")
-            .spawn()
-            .unwrap()
+            ],
+        )
+        .spawn()
+        .unwrap()
     };
     // Kill after roughly 15%, 40% and 70% of the rows.
     let mut finished_before: Vec<(usize, BTreeSet<String>)> = Vec::new();

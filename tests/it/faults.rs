@@ -274,8 +274,9 @@ fn exit_codes_through_the_binary_for_a_down_api() {
     let dir = tempdir();
     let out = dir.path().join("bin.csv");
     let run = || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_ftcollect"))
-            .args([
+        collect_binary(
+            &sim,
+            &[
                 "--output",
                 out.to_str().unwrap(),
                 "--quiet",
@@ -283,20 +284,10 @@ fn exit_codes_through_the_binary_for_a_down_api() {
                 "0",
                 "--max-attempts",
                 "2",
-            ])
-            .args([
-                "--api-url",
-                &sim.api_url(),
-                "--token-url",
-                &sim.token_url(),
-                "--now",
-                &sim.now().to_rfc3339(),
-            ])
-            .env("FRANCE_TRAVAIL_ID", "demo-id")
-            .env("FRANCE_TRAVAIL_KEY", "demo-secret")
-            .env_remove("RUST_LOG")
-            .output()
-            .unwrap()
+            ],
+        )
+        .output()
+        .unwrap()
     };
     sim.set_down(true);
     let o = run();

@@ -153,3 +153,22 @@ pub fn run_python(script: &str, args: &[&str]) -> serde_json::Value {
         )
     })
 }
+
+/// The `ftcollect` binary running `collect` with `args` against `sim`: its URLs, its frozen clock,
+/// its demo credentials, and no `RUST_LOG` from the environment.
+pub fn collect_binary(sim: &SimHandle, args: &[&str]) -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_ftcollect"));
+    c.args(args)
+        .args([
+            "--api-url",
+            &sim.api_url(),
+            "--token-url",
+            &sim.token_url(),
+            "--now",
+            &sim.now().to_rfc3339(),
+        ])
+        .env("FRANCE_TRAVAIL_ID", "demo-id")
+        .env("FRANCE_TRAVAIL_KEY", "demo-secret")
+        .env_remove("RUST_LOG");
+    c
+}

@@ -38,8 +38,7 @@ fn collect_cmd(sim: &SimHandle, out: &Path, pause: Option<&str>) -> Command {
 }
 
 fn collect_cmd_at(sim: &SimHandle, out: &Path, pause: Option<&str>, delay: &str) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_ftcollect"));
-    c.args([
+    let args = [
         "--output",
         out.to_str().unwrap(),
         "--parquet",
@@ -48,22 +47,13 @@ fn collect_cmd_at(sim: &SimHandle, out: &Path, pause: Option<&str>, delay: &str)
         delay,
         "--workers",
         "4",
-    ])
-    .args([
         "--checkpoint-interval",
         "150",
-        "--api-url",
-        &sim.api_url(),
-        "--token-url",
-        &sim.token_url(),
-    ])
-    .args(["--now", &sim.now().to_rfc3339()])
-    .env("FRANCE_TRAVAIL_ID", "demo-id")
-    .env("FRANCE_TRAVAIL_KEY", "demo-secret")
-    .env_remove("RUST_LOG")
-    .env_remove(PAUSE_ENV)
-    .stdout(Stdio::null())
-    .stderr(Stdio::piped());
+    ];
+    let mut c = collect_binary(sim, &args);
+    c.env_remove(PAUSE_ENV)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
     if let Some(p) = pause {
         c.env(PAUSE_ENV, p);
     }

@@ -153,10 +153,10 @@ fn an_interrupted_then_resumed_collection_ends_with_a_parquet_of_exactly_the_csv
     let dir = tempdir();
     let out = dir.path().join("p.csv");
     let pq = dir.path().join("p.parquet");
-    let exe = env!("CARGO_BIN_EXE_ftcollect");
     let run = || {
-        std::process::Command::new(exe)
-            .args([
+        collect_binary(
+            &sim,
+            &[
                 "--output",
                 out.to_str().unwrap(),
                 "--parquet",
@@ -164,19 +164,10 @@ fn an_interrupted_then_resumed_collection_ends_with_a_parquet_of_exactly_the_csv
                 "--rate-limit-delay",
                 "0.02",
                 "--quiet",
-            ])
-            .args([
-                "--api-url",
-                &sim.api_url(),
-                "--token-url",
-                &sim.token_url(),
-                "--now",
-                &sim.now().to_rfc3339(),
-            ])
-            .env("FRANCE_TRAVAIL_ID", "demo-id")
-            .env("FRANCE_TRAVAIL_KEY", "demo-secret")
-            .spawn()
-            .unwrap()
+            ],
+        )
+        .spawn()
+        .unwrap()
     };
     let mut child = run();
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
