@@ -23,7 +23,7 @@ use super::france_travail::parse_timestamp;
 use super::location::{Coordinates, check_coordinates, region_named};
 use super::offer::NormalizedOffer;
 use super::remote::{fold, remote_work};
-use super::warnings::Warnings;
+use super::warnings::{Warnings, code, get};
 use crate::source::adzuna::model::RawJob;
 use crate::source::adzuna::{country_of_url, currency_of};
 use crate::source::lenient::Lenient;
@@ -32,24 +32,6 @@ use crate::source::lenient::Lenient;
 pub const SOURCE: &str = "adzuna";
 /// The `origin_partner` column of Adzuna rows.
 pub const ORIGIN_PARTNER: &str = "Adzuna";
-
-fn get<'a, T>(field: &'a Lenient<T>, path: &'static str, w: &mut Warnings) -> Option<&'a T> {
-    match field {
-        Lenient::Value(v) => Some(v),
-        Lenient::Invalid => {
-            w.note(path);
-            None
-        }
-        Lenient::Absent | Lenient::Null => None,
-    }
-}
-
-/// A string that is not free text: blank strings are null.
-fn code<'a>(field: &'a Lenient<String>, path: &'static str, w: &mut Warnings) -> Option<&'a str> {
-    get(field, path, w)
-        .map(String::as_str)
-        .filter(|s| !s.trim().is_empty())
-}
 
 /// Free text without Adzuna's highlight tags.
 fn text(s: &str) -> String {

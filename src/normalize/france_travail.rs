@@ -15,7 +15,7 @@ use super::location::{check_coordinates, place};
 use super::offer::NormalizedOffer;
 use super::remote::remote_work;
 use super::salary::parse_salary;
-use super::warnings::Warnings;
+use super::warnings::{Warnings, code, get};
 use crate::source::france_travail::model::RawOffer;
 use crate::source::lenient::Lenient;
 
@@ -24,25 +24,6 @@ pub const SOURCE: &str = "france_travail";
 
 /// Days in an average month (365.25 / 12), to express contract durations given in days or weeks.
 pub const DAYS_PER_MONTH: f64 = 30.4375;
-
-/// A well-typed value, or `None`; an `Invalid` one is counted under `path`.
-fn get<'a, T>(field: &'a Lenient<T>, path: &'static str, w: &mut Warnings) -> Option<&'a T> {
-    match field {
-        Lenient::Value(v) => Some(v),
-        Lenient::Invalid => {
-            w.note(path);
-            None
-        }
-        Lenient::Absent | Lenient::Null => None,
-    }
-}
-
-/// A string that is not free text: blank strings are null.
-fn code<'a>(field: &'a Lenient<String>, path: &'static str, w: &mut Warnings) -> Option<&'a str> {
-    get(field, path, w)
-        .map(String::as_str)
-        .filter(|s| !s.trim().is_empty())
-}
 
 fn owned(s: Option<&str>) -> Option<String> {
     s.map(str::to_string)

@@ -7,6 +7,7 @@
 //! Counters are keyed by the raw field path (`lieuTravail.latitude`) or by a short description
 //! (`offer without id`), and iterate in name order so summaries are stable.
 
+use crate::source::lenient::Lenient;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -63,6 +64,34 @@ impl Warnings {
     pub fn iter(&self) -> impl Iterator<Item = (&str, u64)> + '_ {
         self.counts.iter().map(|(k, v)| (k.as_str(), *v))
     }
+}
+
+/// A well-typed raw value, or `None`; an `Invalid` one is counted under `path`. The one place a
+/// raw field becomes a value or a counted warning (both sources use it).
+pub(crate) fn get<'a, T>(
+    field: &'a Lenient<T>,
+    path: &'static str,
+    w: &mut Warnings,
+) -> Option<&'a T> {
+    match field {
+        Lenient::Value(v) => Some(v),
+        Lenient::Invalid => {
+            w.note(path);
+            None
+        }
+        Lenient::Absent | Lenient::Null => None,
+    }
+}
+
+/// A string that is not free text: blank strings are null.
+pub(crate) fn code<'a>(
+    field: &'a Lenient<String>,
+    path: &'static str,
+    w: &mut Warnings,
+) -> Option<&'a str> {
+    get(field, path, w)
+        .map(String::as_str)
+        .filter(|s| !s.trim().is_empty())
 }
 
 #[cfg(test)]
