@@ -32,9 +32,9 @@ pub struct EncodedRows {
 
 /// Encodes offers as CSV rows (no header), exactly as [`CsvSink::write`] would write them.
 pub fn encode_rows(offers: &[NormalizedOffer]) -> io::Result<EncodedRows> {
+    // The writer's own buffer stays small: it is flushed into the Vec after every row.
     let mut w = csv::WriterBuilder::new()
         .has_headers(false)
-        .buffer_capacity(BUFFER)
         .from_writer(Vec::with_capacity(offers.len() * 1200));
     let mut buf = RowBuf::default();
     let mut ends = Vec::with_capacity(offers.len());
@@ -108,18 +108,23 @@ impl CsvSink {
         mut keep: impl FnMut(usize) -> bool,
     ) -> io::Result<u64> {
         self.writer.flush()?;
-        self.out.clear();
-        let mut n = 0;
-        let mut start = 0;
-        for (i, &end) in rows.ends.iter().enumerate() {
-            if keep(i) {
-                self.out.extend_from_slice(&rows.bytes[start..end]);
-                n += 1;
+        let kept: Vec<bool> = (0..rows.ends.len()).map(&mut keep).collect();
+        let n = kept.iter().filter(|k| **k).count() as u64;
+        // The csv writer's own buffer is empty after the flush: write through the file, in one
+        // piece when every row is kept (the usual case), else gathering the kept rows first.
+        if n as usize == rows.ends.len() {
+            self.writer.get_ref().write_all(&rows.bytes)?;
+        } else {
+            self.out.clear();
+            let mut start = 0;
+            for (&end, k) in rows.ends.iter().zip(&kept) {
+                if *k {
+                    self.out.extend_from_slice(&rows.bytes[start..end]);
+                }
+                start = end;
             }
-            start = end;
+            self.writer.get_ref().write_all(&self.out)?;
         }
-        // The csv writer's own buffer is empty after the flush: write through the file.
-        self.writer.get_ref().write_all(&self.out)?;
         self.rows += n;
         Ok(n)
     }
