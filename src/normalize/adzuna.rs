@@ -20,7 +20,7 @@ use chrono::{DateTime, Utc};
 
 use super::departements::DEPARTEMENTS;
 use super::france_travail::parse_timestamp;
-use super::location::{Coordinates, check_coordinates, region_named};
+use super::location::{Coordinates, check_coordinates, lone_coordinate, region_named};
 use super::offer::NormalizedOffer;
 use super::remote::{fold, remote_work};
 use super::warnings::Warnings;
@@ -146,11 +146,12 @@ fn world_coordinates(lat: Option<f64>, lon: Option<f64>) -> Coordinates {
                 ..Coordinates::default()
             }
         }
-        _ => Coordinates {
+        (Some(_), Some(_)) => Coordinates {
             latitude: lat,
             longitude: lon,
             ..Coordinates::default()
         },
+        _ => lone_coordinate(lat, lon),
     }
 }
 
