@@ -9,7 +9,7 @@
 //! comment) is copied verbatim. Parsing rules live in `salary`, `location` and `remote`, and in the
 //! small parsers below (contract duration, experience, dates); `docs/schema.md` documents them all.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Timelike, Utc};
 
 use super::location::{check_coordinates, place};
 use super::offer::NormalizedOffer;
@@ -74,8 +74,25 @@ fn labels<T>(
 }
 
 /// Parses an API timestamp to UTC: RFC 3339 (`2024-11-28T14:23:11.470Z`, `…+01:00`, no fraction),
-/// or the same without a zone (taken as UTC), or a bare date (midnight UTC).
+/// or the same without a zone (taken as UTC), or a bare date (midnight UTC). The result is what the
+/// outputs can store (see [`storable`]); a time they cannot hold is `None` (unparsable).
 pub fn parse_timestamp(s: &str) -> Option<DateTime<Utc>> {
+    parse_any_timestamp(s).and_then(storable)
+}
+
+/// A timestamp as the CSV and Parquet columns hold it: whole milliseconds, no leap second (a leap
+/// second becomes its last millisecond, 23:59:59.999), in the years 0000–9999 that RFC 3339 can
+/// write. Found by fuzzing: `….4705Z`, `…T23:59:60Z`, `0000-01-01T00:00:00+01:00` (year −1 in UTC)
+/// or `12345-01-01` gave rows that did not read back identically from the CSV, or not at all.
+fn storable(t: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    if !(0..=9999).contains(&t.year()) {
+        return None;
+    }
+    let nanos = t.nanosecond().min(999_999_999);
+    t.with_nanosecond(nanos / 1_000_000 * 1_000_000)
+}
+
+fn parse_any_timestamp(s: &str) -> Option<DateTime<Utc>> {
     let s = s.trim();
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Some(t.with_timezone(&Utc));
@@ -548,6 +565,27 @@ mod tests {
             Some(ts("2024-11-28T00:00:00Z"))
         );
         for bad in ["", "yesterday", "2024-13-01T00:00:00Z", "28/11/2024"] {
+            assert_eq!(parse_timestamp(bad), None, "{bad}");
+        }
+        // Found by fuzzing: what the CSV cannot write back identically.
+        assert_eq!(
+            parse_timestamp("2024-11-28T14:23:11.4705Z"),
+            Some(ts("2024-11-28T14:23:11.470Z"))
+        );
+        assert_eq!(
+            parse_timestamp("2024-12-31T23:59:60.5Z"),
+            Some(ts("2024-12-31T23:59:59.999Z"))
+        );
+        assert_eq!(
+            parse_timestamp("0000-01-01T00:30:00+00:00"),
+            Some(ts("0000-01-01T00:30:00Z"))
+        );
+        for bad in [
+            "0000-01-01T00:00:00+01:00",
+            "12345-01-01",
+            "+12345-01-01T00:00:00",
+            "-0001-01-01",
+        ] {
             assert_eq!(parse_timestamp(bad), None, "{bad}");
         }
     }
