@@ -7,5 +7,8 @@ mod harness;
 mod normalize;
 mod parquet;
 
+// What the fuzzers found, and a short run of their properties (`fuzz/`, `docs/fuzzing.md`).
+mod fuzz_regressions;
+
 // History datasets (`sync`, `history`).
 mod history;
