@@ -6,6 +6,7 @@ mod collect;
 mod harness;
 mod normalize;
 mod parquet;
+mod secrets;
 
 // What the fuzzers found, and a short run of their properties (`fuzz/`, `docs/fuzzing.md`).
 mod fuzz_regressions;
