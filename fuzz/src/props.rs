@@ -360,6 +360,9 @@ pub fn check_content_range(value: &str) {
     }
 }
 
+/// What `parse_content_range` returns.
+pub type ContentRange = Option<(Option<(u64, u64)>, u64)>;
+
 /// A number for a `Content-Range`: anything, near the API's, or near `u64::MAX`.
 fn range_number(c: &mut impl Choices) -> u64 {
     match c.below(4) {
@@ -372,9 +375,7 @@ fn range_number(c: &mut impl Choices) -> u64 {
 
 /// A `Content-Range` value: the API's shape with arbitrary numbers (and what it must parse to), or
 /// a variation of it (spaces, `*`, signs, missing parts; only the general properties apply).
-pub fn content_range_value(
-    c: &mut impl Choices,
-) -> (String, Option<Option<(Option<(u64, u64)>, u64)>>) {
+pub fn content_range_value(c: &mut impl Choices) -> (String, Option<ContentRange>) {
     let (a, b, t) = (range_number(c), range_number(c), range_number(c));
     let canonical = format!("offres {a}-{b}/{t}");
     if c.one_in(2) {

@@ -180,12 +180,11 @@ impl<'de> SeenKeys<'de> {
     }
 
     /// Records `key`; false when it was already there.
-    fn insert(&mut self, key: &Cow<'de, str>) -> bool {
-        let h = Self::hash(key);
+    fn insert(&mut self, key: Cow<'de, str>) -> bool {
+        let h = Self::hash(&key);
         let (word, bit) = (h / 64, 1u64 << (h % 64));
         if self.filter[word] & bit != 0
-            && (self.inline[..self.len].contains(&key.as_ref())
-                || self.spilled.iter().any(|k| k == key))
+            && (self.inline[..self.len].contains(&key.as_ref()) || self.spilled.contains(&key))
         {
             return false;
         }
@@ -195,7 +194,7 @@ impl<'de> SeenKeys<'de> {
                 self.inline[self.len] = k;
                 self.len += 1;
             }
-            _ => self.spilled.push(key.clone()),
+            key => self.spilled.push(key),
         }
         true
     }
@@ -237,7 +236,8 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for FirstKeyWins<'de, A> {
             let Some(Key(key)) = self.inner.next_key::<Key<'de>>()? else {
                 return Ok(None);
             };
-            if !self.seen.insert(&key) {
+            // Cloning a borrowed key copies a pointer; only an escaped key is allocated twice.
+            if !self.seen.insert(key.clone()) {
                 self.inner.next_value::<IgnoredAny>()?;
                 continue;
             }
