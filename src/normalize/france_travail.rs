@@ -249,7 +249,7 @@ pub fn normalize_france_travail(
     warnings: &mut Warnings,
 ) -> Option<NormalizedOffer> {
     let mut o = normalize_with(raw, &raw.description, fetched_at, warnings)?;
-    o.description = raw.description.get().cloned();
+    o.description = raw.description.get().filter(|d| !d.is_empty()).cloned();
     Some(o)
 }
 
@@ -262,7 +262,7 @@ pub fn normalize_france_travail_owned(
 ) -> Option<NormalizedOffer> {
     let description = std::mem::take(&mut raw.description);
     let mut o = normalize_with(&raw, &description, fetched_at, warnings)?;
-    o.description = description.into_option();
+    o.description = description.into_option().filter(|d| !d.is_empty());
     Some(o)
 }
 
@@ -491,7 +491,9 @@ fn normalize_with(
 }
 
 /// `salaire.commentaire`, `complement1`, `complement2` and `listeComplements[].libelle`, verbatim,
-/// joined with ` | ` (blank parts and exact repeats skipped). An empty `commentaire` alone stays `""`.
+/// joined with ` | ` (blank parts and exact repeats skipped); `None` when no part is left (an empty
+/// `commentaire` alone: the CSV round-trip property of the fuzz targets showed the CSV turning `""`
+/// into null).
 fn salary_comment(
     s: &crate::source::france_travail::model::Salaire,
     w: &mut Warnings,
@@ -520,10 +522,7 @@ fn salary_comment(
             );
         }
     }
-    if parts.is_empty() {
-        return commentaire.filter(|c| c.is_empty()).cloned();
-    }
-    Some(parts.join(" | "))
+    (!parts.is_empty()).then(|| parts.join(" | "))
 }
 
 #[cfg(test)]
@@ -716,7 +715,7 @@ mod tests {
         let raw: RawOffer =
             serde_json::from_str(r#"{"id":"X3","salaire":{"commentaire":""}}"#).unwrap();
         let o = normalize_france_travail(&raw, now, &mut w).unwrap();
-        assert_eq!(o.salary_comment.as_deref(), Some(""));
+        assert_eq!(o.salary_comment, None);
         let raw: RawOffer = serde_json::from_str(r#"{"id":"X4","salaire":{}}"#).unwrap();
         let o = normalize_france_travail(&raw, now, &mut w).unwrap();
         assert_eq!(o.salary_comment, None);

@@ -181,6 +181,11 @@ fn france_travail_offer_regressions() {
         r#"{"id":"167TBYS","salaire":{"commentaire":"x","complement2":"Primes","complement2":"Autre"}}"#,
         r#"{"id":"A","id":"B"}"#,
         r#"{"resultats":[{"id":"A","intitule":"x","intitule":"y"}],"resultats":[]}"#,
+        // The CSV round trip turned an empty description or salary comment into null.
+        r#"{"id":"X3","description":"","salaire":{"commentaire":""}}"#,
+        // Timestamps the CSV cannot write back identically (or at all).
+        r#"{"id":"T1","dateCreation":"2024-11-28T14:23:11.4705Z","dateActualisation":"2024-12-31T23:59:60Z"}"#,
+        r#"{"id":"T2","dateCreation":"0000-01-01T00:00:00+01:00","dateActualisation":"12345-01-01"}"#,
     ] {
         check_france_travail_bytes(body.as_bytes());
     }
@@ -205,6 +210,10 @@ fn adzuna_job_regressions() {
     for body in [
         r#"{"id":"4076939816","title":"JavaScript Developer","title":"x"}"#,
         r#"{"results":[{"id":"1","location":{"area":["France"],"area":["UK"]}}]}"#,
+        // A lone longitude off the globe reached the row.
+        r#"{"id":"2742818123","longitude":197714755723337.0,"location":{"area":["France","Ile-de-France","Seine-Saint-Denis"]}}"#,
+        // Text left empty by removing highlight tags or tracking parameters became `""`.
+        r#"{"id":"3","company":{"display_name":"<strong></strong>"},"description":"<strong></strong>","redirect_url":"?utm_source=0a1b2c3d"}"#,
     ] {
         check_adzuna_bytes(body.as_bytes());
     }
