@@ -587,12 +587,46 @@ pub fn check_raw_job(raw: &RawJob) {
             check_row(&o);
             if let Some(url) = &o.application_url {
                 assert!(
-                    !url.to_ascii_lowercase().contains("utm_source="),
+                    !has_tracking_parameter(url),
                     "tracking parameter kept: {url:?}"
                 );
             }
         }
     }
+}
+
+/// True when a query parameter of `url` is named `utm_…` (any case, percent-encoded or not).
+fn has_tracking_parameter(url: &str) -> bool {
+    let before_fragment = url.split('#').next().unwrap_or("");
+    let Some((_, query)) = before_fragment.split_once('?') else {
+        return false;
+    };
+    query.split('&').any(|seg| {
+        let key = seg.split('=').next().unwrap_or("").replace('+', " ");
+        let b = key.as_bytes();
+        let mut decoded = Vec::with_capacity(b.len());
+        let mut i = 0;
+        while i < b.len() {
+            let hex = |c: u8| (c as char).to_digit(16);
+            match (
+                b[i],
+                b.get(i + 1).copied().and_then(hex),
+                b.get(i + 2).copied().and_then(hex),
+            ) {
+                (b'%', Some(h), Some(l)) => {
+                    decoded.push((h * 16 + l) as u8);
+                    i += 3;
+                }
+                (c, _, _) => {
+                    decoded.push(c);
+                    i += 1;
+                }
+            }
+        }
+        String::from_utf8_lossy(&decoded)
+            .to_lowercase()
+            .starts_with("utm_")
+    })
 }
 
 /// A normalized row: finite numbers, and the CSV encoding (`encode_rows`, read back with the `csv`
