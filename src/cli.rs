@@ -182,7 +182,8 @@ pub struct CollectArgs {
     pub adzuna_category: Option<String>,
 }
 
-#[derive(Args, Debug, Clone)]
+/// The simulator's options. `Debug` hides the client secret and the Adzuna app key it accepts.
+#[derive(Args, Clone)]
 pub struct SimulateArgs {
     /// Port to listen on (0 picks a free one).
     #[arg(long, default_value_t = 8080)]
@@ -232,6 +233,30 @@ pub struct SimulateArgs {
     /// Adzuna calls the simulator allows per minute, day, week and month (calendar windows, UTC).
     #[arg(long, value_name = "M,D,W,MO", default_value = "25,250,1000,2500", value_parser = parse_limits)]
     pub adzuna_limits: crate::source::adzuna::Limits,
+}
+
+impl std::fmt::Debug for SimulateArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SimulateArgs")
+            .field("port", &self.port)
+            .field("host", &self.host)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"***")
+            .field("offers", &self.offers)
+            .field("seed", &self.seed)
+            .field("months", &self.months)
+            .field("token_ttl", &self.token_ttl)
+            .field("rate_limit", &self.rate_limit)
+            .field("latency_ms", &self.latency_ms)
+            .field("fault_rate", &self.fault_rate)
+            .field("now", &self.now)
+            .field("future_days", &self.future_days)
+            .field("adzuna_app_id", &self.adzuna_app_id)
+            .field("adzuna_app_key", &"***")
+            .field("adzuna_offers", &self.adzuna_offers)
+            .field("adzuna_limits", &self.adzuna_limits)
+            .finish()
+    }
 }
 
 #[derive(Args, Debug, Clone)]

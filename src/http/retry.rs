@@ -48,22 +48,35 @@ impl RetryPolicy {
     }
 }
 
+/// The longest wait a `Retry-After` can ask for (about 31 years): longer values are taken as this.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(1_000_000_000);
+
 /// Parses a `Retry-After` value: delta-seconds or an HTTP-date (relative to `now`).
 /// A date in the past means "now". Anything else is `None` (the caller backs off exponentially).
+/// The result is at most [`MAX_RETRY_AFTER`], so a caller can add it to the current time (the
+/// Adzuna client does, to say when its quota reopens) without overflowing a date.
 pub fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
     let v = value.trim();
     if v.is_empty() {
         return None;
     }
     if v.bytes().all(|b| b.is_ascii_digit()) {
-        return v.parse::<u64>().ok().map(Duration::from_secs);
+        // More digits than a u64 holds is still "a very long time".
+        let secs = v.parse::<u64>().unwrap_or(u64::MAX);
+        return Some(Duration::from_secs(secs).min(MAX_RETRY_AFTER));
     }
     // Fractional seconds are not in the RFC but some servers send them.
     if let Ok(f) = v.parse::<f64>() {
-        return (f.is_finite() && f >= 0.0).then(|| Duration::from_secs_f64(f.min(1.0e9)));
+        return (f.is_finite() && f >= 0.0)
+            .then(|| Duration::from_secs_f64(f.min(MAX_RETRY_AFTER.as_secs_f64())));
     }
     let date = DateTime::parse_from_rfc2822(v).ok()?.with_timezone(&Utc);
-    Some((date - now).to_std().unwrap_or(Duration::ZERO))
+    Some(
+        (date - now)
+            .to_std()
+            .unwrap_or(Duration::ZERO)
+            .min(MAX_RETRY_AFTER),
+    )
 }
 
 #[cfg(test)]
@@ -96,6 +109,28 @@ mod tests {
         assert_eq!(
             parse_retry_after("Wed, 21 Oct 2015 07:00:00 GMT", now()),
             Some(Duration::ZERO)
+        );
+    }
+
+    #[test]
+    fn retry_after_is_capped_so_now_plus_it_is_a_date() {
+        // Found by fuzzing (`fuzz/fuzz_targets/retry_after.rs`): a 10^13-second or year-9999 wait
+        // made the Adzuna client's `now + wait` overflow chrono's date range and panic.
+        for v in [
+            "10000000000000",
+            "18446744073709551615",
+            "99999999999999999999999",
+            "1e20",
+            "Fri, 31 Dec 9999 23:59:59 GMT",
+        ] {
+            let w = parse_retry_after(v, now()).unwrap();
+            assert_eq!(w, MAX_RETRY_AFTER, "{v}");
+            let later = now().checked_add_signed(chrono::TimeDelta::from_std(w).unwrap());
+            assert!(later.is_some(), "{v}");
+        }
+        assert_eq!(
+            parse_retry_after("999999999", now()),
+            Some(Duration::from_secs(999_999_999))
         );
     }
 

@@ -20,7 +20,7 @@ use chrono::{DateTime, Utc};
 
 use super::departements::DEPARTEMENTS;
 use super::france_travail::parse_timestamp;
-use super::location::{Coordinates, check_coordinates, region_named};
+use super::location::{Coordinates, check_coordinates, lone_coordinate, region_named};
 use super::offer::NormalizedOffer;
 use super::remote::{fold, remote_work};
 use super::warnings::{Warnings, code, get};
@@ -128,11 +128,12 @@ fn world_coordinates(lat: Option<f64>, lon: Option<f64>) -> Coordinates {
                 ..Coordinates::default()
             }
         }
-        _ => Coordinates {
+        (Some(_), Some(_)) => Coordinates {
             latitude: lat,
             longitude: lon,
             ..Coordinates::default()
         },
+        _ => lone_coordinate(lat, lon),
     }
 }
 
@@ -169,13 +170,17 @@ pub fn normalize_adzuna(
     let title = get(&raw.title, "adzuna.title", w)
         .map(|s| text(s))
         .unwrap_or_default();
-    let description = get(&raw.description, "adzuna.description", w).map(|s| text(s));
+    // Free text that is empty (perhaps once the highlight tags are gone) is null, as in the CSV.
+    let description = get(&raw.description, "adzuna.description", w)
+        .map(|s| text(s))
+        .filter(|s| !s.is_empty());
 
     // Location.
     let location = get(&raw.location, "adzuna.location", w);
     let location_name = location
         .and_then(|l| code(&l.display_name, "adzuna.location.display_name", w))
-        .map(text);
+        .map(text)
+        .filter(|s| !s.is_empty());
     let mut area: Vec<&str> = Vec::new();
     if let Some(items) = location.and_then(|l| get(&l.area, "adzuna.location.area", w)) {
         for a in items {
@@ -274,7 +279,7 @@ pub fn normalize_adzuna(
         }
         t
     });
-    let url = redirect.map(strip_tracking);
+    let url = redirect.map(strip_tracking).filter(|u| !u.is_empty());
     let remote = remote_work([title.as_str()].into_iter().chain(description.as_deref()));
 
     Some(NormalizedOffer {
@@ -282,7 +287,7 @@ pub fn normalize_adzuna(
         source: SOURCE.to_string(),
         title,
         description,
-        company_name: company_name.map(text),
+        company_name: company_name.map(text).filter(|s| !s.is_empty()),
         location_name,
         latitude: coords.latitude,
         longitude: coords.longitude,

@@ -9,7 +9,7 @@
 //! comment) is copied verbatim. Parsing rules live in `salary`, `location` and `remote`, and in the
 //! small parsers below (contract duration, experience, dates); `docs/schema.md` documents them all.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Timelike, Utc};
 
 use super::location::{check_coordinates, place};
 use super::offer::NormalizedOffer;
@@ -55,8 +55,25 @@ fn labels<T>(
 }
 
 /// Parses an API timestamp to UTC: RFC 3339 (`2024-11-28T14:23:11.470Z`, `…+01:00`, no fraction),
-/// or the same without a zone (taken as UTC), or a bare date (midnight UTC).
+/// or the same without a zone (taken as UTC), or a bare date (midnight UTC). The result is what the
+/// outputs can store (see [`storable`]); a time they cannot hold is `None` (unparsable).
 pub fn parse_timestamp(s: &str) -> Option<DateTime<Utc>> {
+    parse_any_timestamp(s).and_then(storable)
+}
+
+/// A timestamp as the CSV and Parquet columns hold it: whole milliseconds, no leap second (a leap
+/// second becomes its last millisecond, 23:59:59.999), in the years 0000–9999 that RFC 3339 can
+/// write. Found by fuzzing: `….4705Z`, `…T23:59:60Z`, `0000-01-01T00:00:00+01:00` (year −1 in UTC)
+/// or `12345-01-01` gave rows that did not read back identically from the CSV, or not at all.
+fn storable(t: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    if !(0..=9999).contains(&t.year()) {
+        return None;
+    }
+    let nanos = t.nanosecond().min(999_999_999);
+    t.with_nanosecond(nanos / 1_000_000 * 1_000_000)
+}
+
+fn parse_any_timestamp(s: &str) -> Option<DateTime<Utc>> {
     let s = s.trim();
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Some(t.with_timezone(&Utc));
@@ -213,7 +230,7 @@ pub fn normalize_france_travail(
     warnings: &mut Warnings,
 ) -> Option<NormalizedOffer> {
     let mut o = normalize_with(raw, &raw.description, fetched_at, warnings)?;
-    o.description = raw.description.get().cloned();
+    o.description = raw.description.get().filter(|d| !d.is_empty()).cloned();
     Some(o)
 }
 
@@ -226,6 +243,11 @@ pub fn normalize_france_travail_owned(
     warnings: &mut Warnings,
 ) -> Option<NormalizedOffer> {
     let w = warnings;
+    // An offer without a usable id is dropped before anything is moved or counted, as the
+    // borrowed path does (found by the fuzz property: otherwise its invalid fields were counted).
+    if raw.id.get().is_none_or(|id| id.trim().is_empty()) {
+        return normalize_with(&raw, &raw.description, fetched_at, w);
+    }
     let description = std::mem::take(&mut raw.description);
     // Fields used only verbatim are taken out first (`normalize_with` then sees them absent).
     let category = take(&mut raw.rome_libelle, "romeLibelle", w);
@@ -269,7 +291,7 @@ pub fn normalize_france_travail_owned(
         w,
     );
     let mut o = normalize_with(&raw, &description, fetched_at, w)?;
-    o.description = description.into_option();
+    o.description = description.into_option().filter(|d| !d.is_empty());
     o.category = category;
     o.sector = sector;
     o.qualification = qualification;
@@ -552,7 +574,9 @@ fn normalize_with(
 }
 
 /// `salaire.commentaire`, `complement1`, `complement2` and `listeComplements[].libelle`, verbatim,
-/// joined with ` | ` (blank parts and exact repeats skipped). An empty `commentaire` alone stays `""`.
+/// joined with ` | ` (blank parts and exact repeats skipped); `None` when no part is left (an empty
+/// `commentaire` alone: the CSV round-trip property of the fuzz targets showed the CSV turning `""`
+/// into null).
 fn salary_comment(
     s: &crate::source::france_travail::model::Salaire,
     w: &mut Warnings,
@@ -581,10 +605,7 @@ fn salary_comment(
             );
         }
     }
-    if parts.is_empty() {
-        return commentaire.filter(|c| c.is_empty()).cloned();
-    }
-    Some(parts.join(" | "))
+    (!parts.is_empty()).then(|| parts.join(" | "))
 }
 
 #[cfg(test)]
@@ -661,6 +682,27 @@ mod tests {
             Some(ts("2024-11-28T00:00:00Z"))
         );
         for bad in ["", "yesterday", "2024-13-01T00:00:00Z", "28/11/2024"] {
+            assert_eq!(parse_timestamp(bad), None, "{bad}");
+        }
+        // Found by fuzzing: what the CSV cannot write back identically.
+        assert_eq!(
+            parse_timestamp("2024-11-28T14:23:11.4705Z"),
+            Some(ts("2024-11-28T14:23:11.470Z"))
+        );
+        assert_eq!(
+            parse_timestamp("2024-12-31T23:59:60.5Z"),
+            Some(ts("2024-12-31T23:59:59.999Z"))
+        );
+        assert_eq!(
+            parse_timestamp("0000-01-01T00:30:00+00:00"),
+            Some(ts("0000-01-01T00:30:00Z"))
+        );
+        for bad in [
+            "0000-01-01T00:00:00+01:00",
+            "12345-01-01",
+            "+12345-01-01T00:00:00",
+            "-0001-01-01",
+        ] {
             assert_eq!(parse_timestamp(bad), None, "{bad}");
         }
     }
@@ -791,7 +833,7 @@ mod tests {
         let raw: RawOffer =
             serde_json::from_str(r#"{"id":"X3","salaire":{"commentaire":""}}"#).unwrap();
         let o = normalize_france_travail(&raw, now, &mut w).unwrap();
-        assert_eq!(o.salary_comment.as_deref(), Some(""));
+        assert_eq!(o.salary_comment, None);
         let raw: RawOffer = serde_json::from_str(r#"{"id":"X4","salaire":{}}"#).unwrap();
         let o = normalize_france_travail(&raw, now, &mut w).unwrap();
         assert_eq!(o.salary_comment, None);

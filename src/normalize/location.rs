@@ -16,7 +16,8 @@
 //!   a region's name (`Ile-de-France`, `Grand Est`), that region (official spelling).
 //! - coordinates: outside the world (|lat| > 90, |lon| > 180) or exactly (0, 0) → both null. A pair
 //!   with latitude outside 41…52 whose longitude is inside 41…52 and whose latitude is inside −5.5…10 is
-//!   a swapped metropolitan pair: swapped back. Overseas départements are never touched.
+//!   a swapped metropolitan pair: swapped back. Overseas départements are never touched. A lone
+//!   latitude or longitude is kept when it is on the globe, dropped otherwise.
 
 use super::departements::{REGIONS, departement, is_overseas};
 use super::remote::fold;
@@ -150,6 +151,19 @@ fn within(v: f64, (lo, hi): (f64, f64)) -> bool {
     v >= lo && v <= hi
 }
 
+/// A latitude or a longitude without the other: kept when it is on the globe, dropped otherwise
+/// (found by fuzzing: a lone longitude of 1.9e14 reached the output).
+pub fn lone_coordinate(latitude: Option<f64>, longitude: Option<f64>) -> Coordinates {
+    let lat_ok = latitude.is_none_or(|v| v.is_finite() && v.abs() <= 90.0);
+    let lon_ok = longitude.is_none_or(|v| v.is_finite() && v.abs() <= 180.0);
+    Coordinates {
+        latitude: latitude.filter(|_| lat_ok),
+        longitude: longitude.filter(|_| lon_ok),
+        swapped: false,
+        dropped: !(lat_ok && lon_ok),
+    }
+}
+
 /// Checks a latitude/longitude pair for the département `department` (see the module rules).
 pub fn check_coordinates(
     latitude: Option<f64>,
@@ -157,11 +171,7 @@ pub fn check_coordinates(
     department: Option<&str>,
 ) -> Coordinates {
     let (Some(lat), Some(lon)) = (latitude, longitude) else {
-        return Coordinates {
-            latitude,
-            longitude,
-            ..Coordinates::default()
-        };
+        return lone_coordinate(latitude, longitude);
     };
     if !lat.is_finite()
         || !lon.is_finite()
@@ -327,9 +337,15 @@ mod tests {
         assert!(c(0.0, 0.0, None).dropped);
         let s = c(95.0, 2.0, None);
         assert_eq!((s.latitude, s.longitude, s.dropped), (None, None, true));
-        // A lone value is kept as is.
+        // A lone value is kept as is when it is on the globe, dropped otherwise (found by fuzzing).
         let s = check_coordinates(Some(48.0), None, None);
         assert_eq!((s.latitude, s.longitude), (Some(48.0), None));
+        let s = check_coordinates(None, Some(197714755723337.0), None);
+        assert_eq!((s.latitude, s.longitude, s.dropped), (None, None, true));
+        let s = check_coordinates(Some(-90.5), None, Some("75"));
+        assert_eq!((s.latitude, s.longitude, s.dropped), (None, None, true));
+        let s = check_coordinates(None, Some(-180.0), None);
+        assert_eq!((s.longitude, s.dropped), (Some(-180.0), false));
     }
 
     #[test]

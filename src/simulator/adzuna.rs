@@ -72,8 +72,8 @@ const KNOWN_PARAMS: &[&str] = &[
     "content-type",
 ];
 
-/// The Adzuna side of the simulator's settings.
-#[derive(Clone, Debug)]
+/// The Adzuna side of the simulator's settings. `Debug` hides the app key.
+#[derive(Clone)]
 pub struct AdzunaSimConfig {
     pub app_id: String,
     pub app_key: String,
@@ -81,6 +81,17 @@ pub struct AdzunaSimConfig {
     pub offers: usize,
     /// Calls allowed per calendar minute, day, ISO week and month (UTC).
     pub limits: Limits,
+}
+
+impl std::fmt::Debug for AdzunaSimConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AdzunaSimConfig")
+            .field("app_id", &self.app_id)
+            .field("app_key", &"***")
+            .field("offers", &self.offers)
+            .field("limits", &self.limits)
+            .finish()
+    }
 }
 
 impl Default for AdzunaSimConfig {

@@ -26,8 +26,8 @@ pub use lifecycle::{ScheduledRun, Sighting};
 pub use server::{Endpoint, RequestRecord};
 pub use universe::{Query, Universe, UniverseConfig};
 
-/// The simulator's settings (the `simulate` command's options).
-#[derive(Clone, Debug)]
+/// The simulator's settings (the `simulate` command's options). `Debug` hides the client secret.
+#[derive(Clone)]
 pub struct SimConfig {
     /// Address to bind; port 0 picks a free one.
     pub bind: String,
@@ -50,6 +50,28 @@ pub struct SimConfig {
     pub threads: usize,
     /// The Adzuna endpoint: keys, universe size, quota.
     pub adzuna: AdzunaSimConfig,
+}
+
+impl std::fmt::Debug for SimConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SimConfig")
+            .field("bind", &self.bind)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"***")
+            .field("offers", &self.offers)
+            .field("seed", &self.seed)
+            .field("months", &self.months)
+            .field("token_ttl", &self.token_ttl)
+            .field("rate_limit", &self.rate_limit)
+            .field("burst", &self.burst)
+            .field("latency", &self.latency)
+            .field("faults", &self.faults)
+            .field("now", &self.now)
+            .field("future_days", &self.future_days)
+            .field("threads", &self.threads)
+            .field("adzuna", &self.adzuna)
+            .finish()
+    }
 }
 
 impl Default for SimConfig {
@@ -191,6 +213,10 @@ impl SimHandle {
     /// Every API request answers 503 while down.
     pub fn set_down(&self, down: bool) {
         self.state.down.store(down, Relaxed);
+    }
+    /// Every access token the token endpoint issued so far, oldest first (for leak checks).
+    pub fn issued_tokens(&self) -> Vec<String> {
+        self.state.issued_tokens()
     }
     /// Every API request answers 401, whatever the token.
     pub fn set_reject_tokens(&self, reject: bool) {

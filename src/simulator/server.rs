@@ -78,6 +78,8 @@ pub struct State {
     pub down: AtomicBool,
     pub reject_tokens: AtomicBool,
     tokens: Mutex<HashMap<String, Instant>>,
+    /// Every access token issued, in order (for the tests that check none leaks).
+    issued: Mutex<Vec<String>>,
     token_rng: Mutex<fastrand::Rng>,
     buckets: Mutex<HashMap<String, Bucket>>,
     log: Mutex<Vec<RequestRecord>>,
@@ -119,6 +121,7 @@ impl State {
             down: AtomicBool::new(false),
             reject_tokens: AtomicBool::new(false),
             tokens: Mutex::new(HashMap::new()),
+            issued: Mutex::new(Vec::new()),
             token_rng: Mutex::new(fastrand::Rng::with_seed(seed ^ 0x70C3)),
             buckets: Mutex::new(HashMap::new()),
             log: Mutex::new(Vec::new()),
@@ -171,7 +174,19 @@ impl State {
         let now = Instant::now();
         tokens.retain(|_, exp| *exp > now);
         tokens.insert(token.clone(), now + self.token_ttl);
+        self.issued
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(token.clone());
         token
+    }
+
+    /// Every access token issued so far.
+    pub fn issued_tokens(&self) -> Vec<String> {
+        self.issued
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     fn token_valid(&self, header: Option<&str>) -> bool {

@@ -6,10 +6,13 @@
 //! decoding a syntactically valid JSON document never fails because of a field's type; the
 //! normalizer turns `Invalid` into null and counts it in the run's warning tally.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 
-use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{
+    self, Deserialize, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor,
+};
 
 /// A raw field as it arrived.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -86,14 +89,176 @@ impl<T> Shaped for Vec<T> {
     const SHAPE: Shape = Shape::Seq;
 }
 
-/// Declares that a `Deserialize` struct is decoded from a JSON object.
+/// Declares that a struct is decoded from a JSON object, where a repeated key keeps its first value.
+///
+/// The struct derives `Deserialize` with `#[serde(remote = "Self")]` (which turns the derived code
+/// into an inherent `deserialize` function); this macro adds the `Deserialize` impl, which runs
+/// that derived code behind [`FirstKeyWins`]. Why: serde's derived code fails the whole object on
+/// a repeated key (`duplicate field`), and with it the page; a repeated key is valid JSON.
 #[macro_export]
 macro_rules! lenient_map {
     ($($t:ty),* $(,)?) => {
         $(impl $crate::source::lenient::Shaped for $t {
             const SHAPE: $crate::source::lenient::Shape = $crate::source::lenient::Shape::Map;
+        }
+        impl<'de> $crate::source::lenient::DerivedMap<'de> for $t {
+            fn derived<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                <$t>::deserialize(d)
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for $t {
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                $crate::source::lenient::first_key_wins(d)
+            }
         })*
     };
+}
+
+/// A struct whose derived (`remote = "Self"`) decoding [`first_key_wins`] wraps.
+pub trait DerivedMap<'de>: Sized {
+    fn derived<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error>;
+}
+
+/// Decodes a JSON object into `T`, keeping the first value of a repeated key and skipping the
+/// others (what `Lenient`'s own documents do: `resultats` is read once). Anything but an object is
+/// an error, as for the derived code.
+pub fn first_key_wins<'de, D: Deserializer<'de>, T: DerivedMap<'de>>(d: D) -> Result<T, D::Error> {
+    struct V<T>(PhantomData<T>);
+    impl<'de, T: DerivedMap<'de>> Visitor<'de> for V<T> {
+        type Value = T;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+            T::derived(de::value::MapAccessDeserializer::new(FirstKeyWins {
+                inner: map,
+                seen: SeenKeys::default(),
+            }))
+        }
+    }
+    d.deserialize_map(V(PhantomData))
+}
+
+/// A map whose repeated keys (after the first) are skipped with their values.
+pub struct FirstKeyWins<'de, A> {
+    inner: A,
+    seen: SeenKeys<'de>,
+}
+
+/// The keys of one object so far. Decoding runs for every key of every offer, so the common case
+/// costs no allocation and almost no comparison: keys are kept in an array on the stack (an object
+/// with more keys, or escaped keys, spill to the heap), and a 256-bit filter over a cheap hash says
+/// when a key is certainly new; only a filter hit compares strings.
+struct SeenKeys<'de> {
+    filter: [u64; 4],
+    inline: [&'de str; INLINE_KEYS],
+    len: usize,
+    spilled: Vec<Cow<'de, str>>,
+}
+
+const INLINE_KEYS: usize = 64;
+
+impl Default for SeenKeys<'_> {
+    fn default() -> Self {
+        SeenKeys {
+            filter: [0; 4],
+            inline: [""; INLINE_KEYS],
+            len: 0,
+            spilled: Vec::new(),
+        }
+    }
+}
+
+impl<'de> SeenKeys<'de> {
+    fn hash(key: &str) -> usize {
+        let b = key.as_bytes();
+        let mut h = b.len() as u64;
+        for &x in b.iter().take(12).chain(b.iter().rev().take(4)) {
+            h = (h ^ u64::from(x)).wrapping_mul(0x0100_0000_01b3);
+        }
+        (h ^ (h >> 29)) as usize & 255
+    }
+
+    /// Records `key`; false when it was already there.
+    fn insert(&mut self, key: Cow<'de, str>) -> bool {
+        let h = Self::hash(&key);
+        let (word, bit) = (h / 64, 1u64 << (h % 64));
+        if self.filter[word] & bit != 0
+            && (self.inline[..self.len].contains(&key.as_ref()) || self.spilled.contains(&key))
+        {
+            return false;
+        }
+        self.filter[word] |= bit;
+        match key {
+            Cow::Borrowed(k) if self.len < INLINE_KEYS => {
+                self.inline[self.len] = k;
+                self.len += 1;
+            }
+            key => self.spilled.push(key),
+        }
+        true
+    }
+}
+
+/// A map key, borrowed from the input when it has no escapes.
+struct Key<'de>(Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v.to_string())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+impl<'de, A: MapAccess<'de>> MapAccess<'de> for FirstKeyWins<'de, A> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
+        loop {
+            let Some(Key(key)) = self.inner.next_key::<Key<'de>>()? else {
+                return Ok(None);
+            };
+            // Cloning a borrowed key copies a pointer; only an escaped key is allocated twice.
+            if !self.seen.insert(key.clone()) {
+                self.inner.next_value::<IgnoredAny>()?;
+                continue;
+            }
+            return match key {
+                Cow::Borrowed(s) => seed
+                    .deserialize(de::value::BorrowedStrDeserializer::new(s))
+                    .map(Some),
+                Cow::Owned(s) => seed
+                    .deserialize(de::value::StringDeserializer::new(s))
+                    .map(Some),
+            };
+        }
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, A::Error> {
+        self.inner.next_value_seed(seed)
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        self.inner.size_hint()
+    }
 }
 
 impl<'de, T> Deserialize<'de> for Lenient<T>
@@ -214,7 +379,7 @@ mod tests {
     use serde::Deserialize;
 
     #[derive(Deserialize, Debug, Default)]
-    #[serde(default)]
+    #[serde(default, remote = "Self")]
     struct Inner {
         a: Lenient<String>,
     }
@@ -263,6 +428,25 @@ mod tests {
         assert!(o.m.is_invalid());
         assert!(o.l.is_invalid());
         assert_eq!(o.after, Lenient::Value("ok".into()));
+    }
+
+    #[test]
+    fn a_repeated_key_keeps_its_first_value() {
+        // Found by fuzzing: serde's derived code failed the whole object (`duplicate field`).
+        let o: Outer = serde_json::from_str(
+            r#"{"m":{"a":"first","a":"second","a":3},"l":[{"a":"x","a":{}}],"after":"ok"}"#,
+        )
+        .unwrap();
+        assert_eq!(o.m.get().unwrap().a, Lenient::Value("first".into()));
+        assert_eq!(
+            o.l.get().unwrap()[0].get().unwrap().a,
+            Lenient::Value("x".into())
+        );
+        let i: Inner = serde_json::from_str(r#"{"a":"\u0041","\u0061":"B","b":1,"b":2}"#).unwrap();
+        assert_eq!(i.a, Lenient::Value("A".into()));
+        // Not an object: still an error at the top, `Invalid` below.
+        assert!(serde_json::from_str::<Inner>("[1]").is_err());
+        assert!(serde_json::from_str::<Inner>("null").is_err());
     }
 
     #[test]

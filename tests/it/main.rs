@@ -8,6 +8,10 @@ mod harness;
 mod kill;
 mod normalize;
 mod parquet;
+mod secrets;
+
+// What the fuzzers found, and a short run of their properties (`fuzz/`, `docs/fuzzing.md`).
+mod fuzz_regressions;
 
 // History datasets (`sync`, `history`).
 mod history;

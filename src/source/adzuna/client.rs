@@ -304,8 +304,11 @@ impl AdzunaClient {
                             Attempt::Fail(ApiError::Quota {
                                 window: "server-side".into(),
                                 limit: 0,
-                                reopens_at: Utc::now()
-                                    + chrono::Duration::from_std(w).unwrap_or_default(),
+                                // `w` is at most `MAX_RETRY_AFTER`; still, never panic on a date.
+                                reopens_at: chrono::Duration::from_std(w)
+                                    .ok()
+                                    .and_then(|d| Utc::now().checked_add_signed(d))
+                                    .unwrap_or(chrono::DateTime::<Utc>::MAX_UTC),
                             })
                         }
                         _ => Attempt::Retry {

@@ -16,7 +16,7 @@ type F = Lenient<f64>;
 
 /// One job of `results`.
 #[derive(Deserialize, Debug, Default, Clone)]
-#[serde(default)]
+#[serde(default, remote = "Self")]
 pub struct RawJob {
     /// A string of digits.
     pub id: S,
@@ -44,13 +44,13 @@ pub struct RawJob {
 }
 
 #[derive(Deserialize, Debug, Default, Clone)]
-#[serde(default)]
+#[serde(default, remote = "Self")]
 pub struct Company {
     pub display_name: S,
 }
 
 #[derive(Deserialize, Debug, Default, Clone)]
-#[serde(default)]
+#[serde(default, remote = "Self")]
 pub struct Location {
     pub display_name: S,
     /// From the country down: `["France", "Ile-de-France", "Hauts-de-Seine", "Antony"]`.
@@ -58,17 +58,17 @@ pub struct Location {
 }
 
 #[derive(Deserialize, Debug, Default, Clone)]
-#[serde(default)]
+#[serde(default, remote = "Self")]
 pub struct Category {
     pub tag: S,
     pub label: S,
 }
 
-lenient_map!(RawJob, Company, Location, Category);
+lenient_map!(RawJob, Company, Location, Category, SearchBody);
 
 /// The body of `GET /jobs/{country}/search/{page}`.
 #[derive(Deserialize, Debug, Default)]
-#[serde(default)]
+#[serde(default, remote = "Self")]
 pub struct SearchBody {
     /// How many jobs match the query (all pages).
     pub count: Lenient<f64>,

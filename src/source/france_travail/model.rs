@@ -17,7 +17,7 @@ type L<T> = Lenient<Vec<Lenient<T>>>;
 
 /// One offer of `GET /v2/offres/search` (in `resultats`) or `GET /v2/offres/{id}`.
 #[derive(Deserialize, Debug, Default, Clone)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase", remote = "Self")]
 pub struct RawOffer {
     pub id: S,
     pub intitule: S,
@@ -70,7 +70,7 @@ pub struct RawOffer {
 }
 
 #[derive(Deserialize, Debug, Default, Clone)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase", remote = "Self")]
 pub struct LieuTravail {
     pub libelle: S,
     pub latitude: F,
@@ -80,7 +80,7 @@ pub struct LieuTravail {
 }
 
 #[derive(Deserialize, Debug, Default, Clone)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase", remote = "Self")]
 pub struct Entreprise {
     pub nom: S,
     pub description: S,
@@ -90,7 +90,7 @@ pub struct Entreprise {
 }
 
 #[derive(Deserialize, Debug, Default, Clone)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase", remote = "Self")]
 pub struct Formation {
     pub code_formation: S,
     pub domaine_libelle: S,
@@ -101,7 +101,7 @@ pub struct Formation {
 
 /// `langues[]`, `permis[]`, `qualitesProfessionnelles[]`.
 #[derive(Deserialize, Debug, Default, Clone)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase", remote = "Self")]
 pub struct Libelle {
     pub libelle: S,
     pub exigence: S,
@@ -109,7 +109,7 @@ pub struct Libelle {
 }
 
 #[derive(Deserialize, Debug, Default, Clone)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase", remote = "Self")]
 pub struct Competence {
     pub code: S,
     pub libelle: S,
@@ -117,7 +117,7 @@ pub struct Competence {
 }
 
 #[derive(Deserialize, Debug, Default, Clone)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase", remote = "Self")]
 pub struct Salaire {
     pub libelle: S,
     pub commentaire: S,
@@ -127,14 +127,14 @@ pub struct Salaire {
 }
 
 #[derive(Deserialize, Debug, Default, Clone)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase", remote = "Self")]
 pub struct CodeLibelle {
     pub code: S,
     pub libelle: S,
 }
 
 #[derive(Deserialize, Debug, Default, Clone)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase", remote = "Self")]
 pub struct ContexteTravail {
     pub horaires: Lenient<Vec<S>>,
     pub conditions_exercice: Lenient<Vec<S>>,
@@ -142,7 +142,7 @@ pub struct ContexteTravail {
 
 /// Personal data: only `url_postulation` reaches the normalized output.
 #[derive(Deserialize, Default, Clone)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase", remote = "Self")]
 pub struct Contact {
     pub url_postulation: S,
     pub url_recruteur: S,
@@ -157,7 +157,7 @@ impl std::fmt::Debug for Contact {
 }
 
 #[derive(Deserialize, Debug, Default, Clone)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase", remote = "Self")]
 pub struct OrigineOffre {
     pub origine: S,
     pub url_origine: S,
@@ -165,7 +165,7 @@ pub struct OrigineOffre {
 }
 
 #[derive(Deserialize, Debug, Default, Clone)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase", remote = "Self")]
 pub struct Partenaire {
     pub nom: S,
     pub url: S,
@@ -185,11 +185,12 @@ lenient_map!(
     Contact,
     OrigineOffre,
     Partenaire,
+    SearchBody,
 );
 
 /// The body of `GET /v2/offres/search`.
 #[derive(Deserialize, Debug, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase", remote = "Self")]
 pub struct SearchBody {
     pub resultats: Vec<RawOffer>,
 }

@@ -234,7 +234,7 @@ pub fn keywords(m: &str) -> Vec<&str> {
 }
 
 /// Parses `Content-Range: offres 0-149/496` (also `offres */0`, `metiers */1911`).
-/// Returns the range shown, if any, and the total.
+/// Returns the range shown, if any, and the total. A range shown always has first ≤ last < total.
 pub fn parse_content_range(value: &str) -> Option<(Option<(u64, u64)>, u64)> {
     let v = value.trim();
     let (_unit, rest) = v.split_once(' ')?;
@@ -246,7 +246,9 @@ pub fn parse_content_range(value: &str) -> Option<(Option<(u64, u64)>, u64)> {
     let (a, b) = range.trim().split_once('-')?;
     let a: u64 = a.trim().parse().ok()?;
     let b: u64 = b.trim().parse().ok()?;
-    if b < a {
+    // RFC 9110 §14.4: invalid when last < first or when last ≥ the complete length (the API clips
+    // `last` to `total - 1`).
+    if b < a || b >= total {
         return None;
     }
     Some((Some((a, b)), total))
@@ -278,6 +280,10 @@ mod tests {
             "offres 0-149",
             "offres a-b/3",
             "offres 5-2/9",
+            // Found by fuzzing: a range ending at or past the total is inconsistent.
+            "offres 0-149/100",
+            "offres 0-0/0",
+            "offres 42880953540608-18446744073709551615/0",
             "offres 0-1/x",
             "0-149/496",
         ] {
