@@ -493,7 +493,7 @@ fn is_json_object(data: &[u8]) -> bool {
 /// Checks the France Travail decoder and normalizer on arbitrary bytes: a JSON object always decodes
 /// as a `RawOffer`; a search body never panics; every decoded offer passes [`check_raw_offer`].
 pub fn check_france_travail_bytes(data: &[u8]) {
-    let raw = serde_json::from_slice::<RawOffer>(data);
+    let raw = ftcollect::source::lenient::from_slice::<RawOffer>(data);
     if is_json_object(data) {
         assert!(
             raw.is_ok(),
@@ -505,7 +505,7 @@ pub fn check_france_travail_bytes(data: &[u8]) {
             String::from_utf8_lossy(data)
         );
     }
-    if let Ok(body) = serde_json::from_slice::<SearchBody>(data) {
+    if let Ok(body) = ftcollect::source::lenient::from_slice::<SearchBody>(data) {
         for o in &body.resultats {
             check_raw_offer(o);
         }
@@ -536,7 +536,7 @@ pub fn check_raw_offer(raw: &RawOffer) {
 
 /// Checks the Adzuna decoder and normalizer on arbitrary bytes, in every country context.
 pub fn check_adzuna_bytes(data: &[u8]) {
-    let raw = serde_json::from_slice::<RawJob>(data);
+    let raw = ftcollect::source::lenient::from_slice::<RawJob>(data);
     if is_json_object(data) {
         assert!(
             raw.is_ok(),
@@ -547,14 +547,14 @@ pub fn check_adzuna_bytes(data: &[u8]) {
                 .unwrap_or_default(),
             String::from_utf8_lossy(data)
         );
-        let body = serde_json::from_slice::<AdzunaBody>(data);
+        let body = ftcollect::source::lenient::from_slice::<AdzunaBody>(data);
         assert!(
             body.is_ok(),
             "a JSON object failed to decode as an Adzuna search body: {}",
             String::from_utf8_lossy(data)
         );
     }
-    if let Ok(body) = serde_json::from_slice::<AdzunaBody>(data) {
+    if let Ok(body) = ftcollect::source::lenient::from_slice::<AdzunaBody>(data) {
         for j in body.results.get().into_iter().flatten() {
             if let Some(j) = j.get() {
                 check_raw_job(j);

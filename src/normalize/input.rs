@@ -18,7 +18,7 @@ use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAcces
 use super::warnings::Warnings;
 use crate::source::adzuna::model::RawJob;
 use crate::source::france_travail::model::RawOffer;
-use crate::source::lenient::{Lenient, Shaped};
+use crate::source::lenient::{self, Lenient, Shaped};
 
 /// A raw offer type that `normalize` reads: what a search response calls its list of offers, and
 /// what to tell a user whose input is not of that API.
@@ -218,6 +218,10 @@ pub struct RawOffers<'a, T = RawOffer> {
     values: usize,
     warnings: Warnings,
     failed: bool,
+    /// Where `stream` starts in `bytes` (not 0 once it restarted at a document repeating a key).
+    base: usize,
+    /// Whether `stream` decodes with repeated keys skipped (see `lenient::from_slice`).
+    skip_repeated_keys: bool,
 }
 
 /// Reads the France Travail offers of one input (`name` is used in error messages: a path or `stdin`).
@@ -240,6 +244,8 @@ pub fn read_records<'a, T: RawRecord>(name: &str, bytes: &'a [u8]) -> RawOffers<
         values: 0,
         warnings: Warnings::default(),
         failed: false,
+        base: 0,
+        skip_repeated_keys: false,
     }
 }
 
@@ -296,10 +302,19 @@ impl<T: RawRecord> RawOffers<'_, T> {
             Some(i) => msg[..i].to_string(),
             None => msg,
         };
+        // The stream's positions are relative to where it started.
+        let (line, column) = match (e.line(), e.column()) {
+            (0, _) => (0, 0),
+            (l, c) if self.base > 0 => {
+                let (bl, bc) = line_col(self.bytes, self.base);
+                (bl + l - 1, if l == 1 { bc + c - 1 } else { c })
+            }
+            lc => lc,
+        };
         InputError {
             input: self.name.clone(),
-            line: (e.line() > 0).then_some(e.line()),
-            column: (e.column() > 0).then_some(e.column()),
+            line: (line > 0).then_some(line),
+            column: (column > 0).then_some(column),
             kind: InputErrorKind::Json(msg),
             advice: T::ADVICE,
             results_key: T::RESULTS_KEY,
@@ -338,22 +353,37 @@ impl<T: RawRecord> Iterator for RawOffers<'_, T> {
                     Some(serde_json::Deserializer::from_slice(body).into_iter::<Doc<T>>());
             }
             let stream = self.stream.as_mut()?;
-            let start = stream.byte_offset();
-            let doc = match stream.next() {
+            let start = self.base + stream.byte_offset();
+            let next = if self.skip_repeated_keys {
+                lenient::skipping_repeated_keys(|| stream.next())
+            } else {
+                stream.next()
+            };
+            let end = self.base + stream.byte_offset();
+            let doc = match next {
                 None => {
                     self.failed = true;
                     return None;
                 }
+                // A document with an object that repeats a key: the derived code refuses it, so the
+                // rest of the input, from this document on, is decoded with repeated keys skipped.
+                Some(Err(e)) if !self.skip_repeated_keys && lenient::is_repeated_key(&e) => {
+                    self.skip_repeated_keys = true;
+                    self.base = start;
+                    self.stream = Some(
+                        serde_json::Deserializer::from_slice(&self.bytes[start..]).into_iter(),
+                    );
+                    continue;
+                }
                 Some(Err(e)) => return Some(Err(self.json_error(&e))),
                 Some(Ok(doc)) => doc,
             };
-            let end = stream.byte_offset();
             self.values += 1;
             match doc {
                 Doc::Offers(v) => self.pending = v.into_iter(),
                 Doc::NoResults => {}
                 Doc::Offer => {
-                    return match serde_json::from_slice::<T>(&self.bytes[start..end]) {
+                    return match lenient::from_slice::<T>(&self.bytes[start..end]) {
                         Ok(o) => Some(Ok(o)),
                         // Cannot happen (the bytes parsed once already); reported, not panicked.
                         Err(e) => Some(Err(self.json_error(&e))),
@@ -461,6 +491,34 @@ mod tests {
         let e = ids("stdin", "  \n ").unwrap_err();
         assert_eq!(e.kind, InputErrorKind::Empty);
         assert!(e.to_string().starts_with("stdin: the input is empty"));
+    }
+
+    #[test]
+    fn a_repeated_key_keeps_its_first_value_and_positions_stay_right() {
+        // Line 2 repeats keys (the derived code refuses it): the input restarts there with repeated
+        // keys skipped; nothing is yielded twice, and a later error still names its own line.
+        let input = "{\"id\":\"A\"}\n{\"resultats\":[{\"id\":\"B\",\"id\":\"X\"}]} [{\"id\":\"C\",\"intitule\":\"c\",\"intitule\":1}]\n{\"id\":\"D\",\"id\":\"Y\"}\n";
+        assert_eq!(ids("a", input).unwrap(), ["A", "B", "C", "D"]);
+        let e = ids("a", &format!("{input}  {{\"id\": \"E\",,}}\n")).unwrap_err();
+        assert_eq!((e.line, e.column), (Some(4), Some(14)), "{e}");
+        // The same positions as in the same input without the repeated key.
+        for tail in [" 42", " {\"id\":", " {\"id\":\"C\"}\n\n  [1, {\"id\":}]"] {
+            let repeated = ids(
+                "a",
+                &format!("{{\"id\":\"A\"}} {{\"id\":\"B\",\"id\":1}}{tail}"),
+            );
+            let distinct = ids(
+                "a",
+                &format!("{{\"id\":\"A\"}} {{\"id\":\"B\",\"xx\":1}}{tail}"),
+            );
+            let (r, d) = (repeated.unwrap_err(), distinct.unwrap_err());
+            assert_eq!(
+                (r.line, r.column, &r.kind),
+                (d.line, d.column, &d.kind),
+                "{tail}"
+            );
+            assert!(r.line > Some(1) || r.column >= Some(30), "{r}");
+        }
     }
 
     #[test]

@@ -5,8 +5,13 @@
 //! of the expected shape, or something else — instead of failing the whole page. The invariant:
 //! decoding a syntactically valid JSON document never fails because of a field's type; the
 //! normalizer turns `Invalid` into null and counts it in the run's warning tally.
+//!
+//! Nor because an object repeats a key (valid JSON; serde's derived code refuses it): decode whole
+//! documents with [`from_slice`], which runs the derived code and, only for the rare document it
+//! refuses for that reason, decodes it again keeping each key's first value.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -119,9 +124,42 @@ pub trait DerivedMap<'de>: Sized {
     fn derived<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error>;
 }
 
-/// Decodes a JSON object into `T`, keeping the first value of a repeated key and skipping the
-/// others (what `Lenient`'s own documents do: `resultats` is read once). Anything but an object is
-/// an error, as for the derived code.
+thread_local! {
+    /// Whether [`first_key_wins`] skips repeated keys; off, it is serde's derived code, untouched.
+    static SKIP_REPEATED_KEYS: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `decode` with repeated keys skipped (the tolerant path, ~25% slower than the derived code,
+/// so it only ever runs on a document the derived code refused; see [`from_slice`]).
+pub fn skipping_repeated_keys<R>(decode: impl FnOnce() -> R) -> R {
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            SKIP_REPEATED_KEYS.set(self.0);
+        }
+    }
+    let _restore = Restore(SKIP_REPEATED_KEYS.replace(true));
+    decode()
+}
+
+/// True when `e` is serde's derived code refusing an object that repeats a key.
+pub fn is_repeated_key(e: &serde_json::Error) -> bool {
+    e.is_data() && e.to_string().starts_with("duplicate field `")
+}
+
+/// Decodes one JSON document: the derived code first, and again with repeated keys skipped only
+/// when an object of it repeats a key.
+pub fn from_slice<'de, T: Deserialize<'de>>(bytes: &'de [u8]) -> serde_json::Result<T> {
+    match serde_json::from_slice(bytes) {
+        Err(e) if is_repeated_key(&e) => skipping_repeated_keys(|| serde_json::from_slice(bytes)),
+        decoded => decoded,
+    }
+}
+
+/// Decodes a JSON object into `T`. Inside [`skipping_repeated_keys`], the first value of a repeated
+/// key is kept and the others skipped (what `Lenient`'s own documents do: `resultats` is read
+/// once); outside, this is the derived code. Anything but an object is an error either way (the
+/// derived code alone would take an array as the struct's fields in order).
 pub fn first_key_wins<'de, D: Deserializer<'de>, T: DerivedMap<'de>>(d: D) -> Result<T, D::Error> {
     struct V<T>(PhantomData<T>);
     impl<'de, T: DerivedMap<'de>> Visitor<'de> for V<T> {
@@ -130,6 +168,9 @@ pub fn first_key_wins<'de, D: Deserializer<'de>, T: DerivedMap<'de>>(d: D) -> Re
             f.write_str("a JSON object")
         }
         fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+            if !SKIP_REPEATED_KEYS.get() {
+                return T::derived(de::value::MapAccessDeserializer::new(map));
+            }
             T::derived(de::value::MapAccessDeserializer::new(FirstKeyWins {
                 inner: map,
                 seen: SeenKeys::default(),
@@ -433,20 +474,26 @@ mod tests {
     #[test]
     fn a_repeated_key_keeps_its_first_value() {
         // Found by fuzzing: serde's derived code failed the whole object (`duplicate field`).
-        let o: Outer = serde_json::from_str(
-            r#"{"m":{"a":"first","a":"second","a":3},"l":[{"a":"x","a":{}}],"after":"ok"}"#,
-        )
-        .unwrap();
+        let doc = br#"{"m":{"a":"first","a":"second","a":3},"l":[{"a":"x","a":{}}],"after":"ok"}"#;
+        let e = serde_json::from_slice::<Outer>(doc).unwrap_err();
+        assert!(is_repeated_key(&e), "{e}");
+        let o: Outer = from_slice(doc).unwrap();
         assert_eq!(o.m.get().unwrap().a, Lenient::Value("first".into()));
         assert_eq!(
             o.l.get().unwrap()[0].get().unwrap().a,
             Lenient::Value("x".into())
         );
-        let i: Inner = serde_json::from_str(r#"{"a":"\u0041","\u0061":"B","b":1,"b":2}"#).unwrap();
+        let i: Inner = from_slice(br#"{"a":"\u0041","\u0061":"B","b":1,"b":2}"#).unwrap();
         assert_eq!(i.a, Lenient::Value("A".into()));
+        // The tolerant path is left off after the retry, even when it fails.
+        assert!(!SKIP_REPEATED_KEYS.get());
+        assert!(from_slice::<Inner>(br#"{"a":"x","a":1,"#).is_err());
+        assert!(!SKIP_REPEATED_KEYS.get());
         // Not an object: still an error at the top, `Invalid` below.
-        assert!(serde_json::from_str::<Inner>("[1]").is_err());
-        assert!(serde_json::from_str::<Inner>("null").is_err());
+        assert!(from_slice::<Inner>(b"[1]").is_err());
+        assert!(from_slice::<Inner>(b"null").is_err());
+        let e = from_slice::<Inner>(br#"{"a":"x","a":1,"#).unwrap_err();
+        assert!(!is_repeated_key(&e), "{e}");
     }
 
     #[test]

@@ -22,7 +22,7 @@ use super::quota::QuotaLedger;
 use crate::error::ApiError;
 use crate::http::{self, Attempt, RetryCause, Transport};
 use crate::secret::Secret;
-use crate::source::lenient::Lenient;
+use crate::source::lenient::{self, Lenient};
 
 /// The production API base (`ADZUNA_API_URL`).
 pub const DEFAULT_API_URL: &str = "https://api.adzuna.com/v1/api";
@@ -341,7 +341,7 @@ impl AdzunaClient {
 
 fn parse_page(body: Vec<u8>) -> Result<AdzunaPage, String> {
     let parsed: SearchBody =
-        serde_json::from_slice(&body).map_err(|e| format!("unreadable search body: {e}"))?;
+        lenient::from_slice(&body).map_err(|e| format!("unreadable search body: {e}"))?;
     let results = match parsed.results {
         Lenient::Value(v) => v,
         Lenient::Absent | Lenient::Null => Vec::new(),

@@ -15,6 +15,7 @@ use super::params::{SearchParams, parse_content_range};
 use crate::error::ApiError;
 use crate::http::{self, Attempt, RetryCause, Transport};
 use crate::secret::Credentials;
+use crate::source::lenient;
 
 /// The production API base (`FRANCE_TRAVAIL_API_URL`).
 pub const DEFAULT_API_URL: &str = "https://api.francetravail.io/partenaire/offresdemploi";
@@ -119,7 +120,7 @@ impl FranceTravailClient {
                     "HTTP {status} without a readable Content-Range header"
                 ));
             };
-            let parsed: SearchBody = serde_json::from_slice(&body)
+            let parsed: SearchBody = lenient::from_slice(&body)
                 .map_err(|e| format!("unreadable search body: {e}"))?;
             // Offers announced from this position but none sent: a broken answer, not the end
             // (the end is a 204). Retried, so a slice is never finished on an empty page.
@@ -165,7 +166,7 @@ impl FranceTravailClient {
                 if status == 204 {
                     return Ok(Parsed::Empty);
                 }
-                serde_json::from_slice::<RawOffer>(&body)
+                lenient::from_slice::<RawOffer>(&body)
                     .map(Parsed::Ok)
                     .map_err(|e| format!("unreadable offer body: {e}"))
             },
