@@ -69,9 +69,16 @@ fn install_signal_handler(cancel: &Cancel) {
     });
 }
 
+/// Writes `text` to stdout. A reader that went away (`| head`, a closed pipe) is not an error:
+/// `println!` would panic there, after the work was done.
+fn print_out(text: &str) {
+    let mut out = io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+}
+
 fn report(outcome: &Outcome) {
     if let Some(r) = &outcome.plan_report {
-        println!("{r}");
+        print_out(&format!("{r}\n"));
     }
     if let Some(s) = &outcome.summary {
         eprint!("{}", s.render());
@@ -203,20 +210,27 @@ fn simulate(a: &SimulateArgs) -> Result<ExitCode, Error> {
     };
     let sim = simulator::start(config)
         .map_err(|e| Error::io(format!("cannot listen on {}:{}", a.host, a.port), e))?;
-    println!(
-        "simulator ready on {} ({} offers, seed {})",
+    // A closed stdout is no reason to stop serving: a caller may read the first line and close
+    // the pipe (the benchmarks do).
+    let banner = format!(
+        "simulator ready on {} ({} offers, seed {})\n\
+         FRANCE_TRAVAIL_API_URL={}\n\
+         FRANCE_TRAVAIL_TOKEN_URL={}\n\
+         FRANCE_TRAVAIL_ID={}\n\
+         FRANCE_TRAVAIL_KEY=<the --client-secret>\n\
+         ADZUNA_API_URL={}\n\
+         ADZUNA_APP_ID={}\n\
+         ADZUNA_APP_KEY=<the --adzuna-app-key>\n",
         sim.base_url(),
         sim.universe().len(),
-        a.seed
+        a.seed,
+        sim.api_url(),
+        sim.token_url(),
+        a.client_id,
+        sim.adzuna_url(),
+        a.adzuna_app_id,
     );
-    println!("FRANCE_TRAVAIL_API_URL={}", sim.api_url());
-    println!("FRANCE_TRAVAIL_TOKEN_URL={}", sim.token_url());
-    println!("FRANCE_TRAVAIL_ID={}", a.client_id);
-    println!("FRANCE_TRAVAIL_KEY=<the --client-secret>");
-    println!("ADZUNA_API_URL={}", sim.adzuna_url());
-    println!("ADZUNA_APP_ID={}", a.adzuna_app_id);
-    println!("ADZUNA_APP_KEY=<the --adzuna-app-key>");
-    let _ = io::stdout().flush();
+    print_out(&banner);
     let cancel = Cancel::new();
     install_signal_handler(&cancel);
     while !cancel.is_cancelled() {
@@ -420,7 +434,7 @@ fn sync_cmd(a: &SyncArgs) -> Result<ExitCode, Error> {
     install_signal_handler(&c.collect.cancel);
     let r = crate::history::sync(&c)?;
     if let Some(p) = &r.plan_report {
-        println!("{p}");
+        print_out(&format!("{p}\n"));
     }
     if let Some(s) = &r.summary {
         eprint!("{}", s.render());
@@ -432,6 +446,6 @@ fn sync_cmd(a: &SyncArgs) -> Result<ExitCode, Error> {
 /// `history`: what a dataset holds.
 fn history_cmd(a: &HistoryArgs) -> Result<ExitCode, Error> {
     let r = crate::history::report(&a.dataset)?;
-    print!("{}", r.render());
+    print_out(&r.render());
     Ok(ExitCode::Success)
 }

@@ -324,3 +324,46 @@ fn thirty_requests_from_four_threads_respect_the_limit_and_see_no_429() {
     let ids: BTreeSet<u16> = sim.requests().iter().map(|r| r.status).collect();
     assert!(!ids.contains(&429));
 }
+
+#[test]
+fn the_simulate_command_keeps_serving_when_its_stdout_is_closed() {
+    // A script that reads the banner's first line and closes the pipe (the benchmarks did) made
+    // the next line's write fail, and `println!` panicked: the simulator died under its client.
+    // Here the pipe is closed before the first line, so every write of the banner fails.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ftcollect"))
+        .args(["simulate", "--port", &port.to_string(), "--offers", "50"])
+        .stdout(writer)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .new_agent();
+    let url =
+        format!("http://127.0.0.1:{port}/partenaire/offresdemploi/v2/referentiel/departements");
+    let mut status = None;
+    for _ in 0..100 {
+        std::thread::sleep(Duration::from_millis(50));
+        if let Ok(r) = agent.get(&url).call() {
+            status = Some(r.status().as_u16());
+            break;
+        }
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    let exited = child.try_wait().unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(
+        exited, None,
+        "the simulator exited once its stdout was closed"
+    );
+    assert_eq!(status, Some(401), "a request without a token");
+}
