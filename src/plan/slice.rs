@@ -101,9 +101,12 @@ pub struct Slice {
     pub state: SliceState,
     /// For a slice over the cap cut by time: the child covering the older remainder, and the
     /// creation times (seconds) of the offers this slice's pages returned, for the coverage check.
+    /// Both are checkpointed: a resumed slice with only the times of its later pages would see a
+    /// gap that is not there, and fetch its window again (at most 3150 numbers per slice, and only
+    /// until its check ran).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remainder: Option<u32>,
-    #[serde(skip)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub seen_created: Vec<i64>,
     /// True when this slice, over the cap, is cut by creation time.
     #[serde(default)]
