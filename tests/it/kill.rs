@@ -128,15 +128,22 @@ fn no_temp_files(dir: &Path) {
 }
 
 /// Kills a collection at every point of `points` in turn (each kill hits the resumed run), then
-/// lets it finish, and checks the result against the universe.
-fn sweep_collect(points: &[(Option<String>, Option<Duration>)]) -> Tally {
+/// lets it finish, and checks the result against the universe. A random point is a fraction of
+/// the time a whole run takes on this machine (measured first): fixed delays would all land after
+/// the end on a fast machine.
+fn sweep_collect(points: &[(Option<String>, Option<f64>)]) -> Tally {
     let sim = sim(20_000);
     let want = expected(&sim, 12);
     let dir = tempdir();
     let out = dir.path().join("jobs.csv");
+    let started = Instant::now();
+    let timing = dir.path().join("timing.csv");
+    assert!(!run_and_kill(collect_cmd(&sim, &timing, None), None));
+    let whole_run = started.elapsed();
     let mut t = Tally::default();
-    for (pause, after) in points {
-        if run_and_kill(collect_cmd(&sim, &out, pause.as_deref()), *after) {
+    for (pause, fraction) in points {
+        let after = fraction.map(|f| whole_run.mul_f64(f));
+        if run_and_kill(collect_cmd(&sim, &out, pause.as_deref()), after) {
             t.kills += 1;
             t.rows_checked += check_after_kill(&out);
             // A killed run never leaves a Parquet file of its own behind a resumable checkpoint.
@@ -167,8 +174,8 @@ fn points(
     rng: &mut fastrand::Rng,
     n_named: usize,
     n_random: usize,
-) -> Vec<(Option<String>, Option<Duration>)> {
-    let mut v: Vec<(Option<String>, Option<Duration>)> = Vec::new();
+) -> Vec<(Option<String>, Option<f64>)> {
+    let mut v: Vec<(Option<String>, Option<f64>)> = Vec::new();
     for i in 0..n_named {
         let p = match i % 3 {
             0 => format!("checkpoint-write:{}", rng.u32(1..12)),
@@ -178,7 +185,8 @@ fn points(
         v.push((Some(p), None));
     }
     for _ in 0..n_random {
-        v.push((None, Some(Duration::from_millis(rng.u64(30..900)))));
+        // Up to 60% of a whole run: each kill hits a resumed run, which has less left to do.
+        v.push((None, Some(0.02 + 0.58 * rng.f64())));
     }
     // The final Parquet rename, last (it only happens once the collection is complete).
     v.push((Some("parquet-rename".into()), None));
