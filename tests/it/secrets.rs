@@ -111,10 +111,9 @@ impl Seen {
             let bytes = std::fs::read(&path).unwrap();
             let name = format!("{what}: {}", path.display());
             if path.extension().is_some_and(|e| e == "gz") {
+                // A killed run's archive ends mid-stream: scan everything that decodes.
                 let mut out = Vec::new();
-                flate2::read::MultiGzDecoder::new(&bytes[..])
-                    .read_to_end(&mut out)
-                    .unwrap();
+                let _ = flate2::read::MultiGzDecoder::new(&bytes[..]).read_to_end(&mut out);
                 self.texts.push((format!("{name} (decompressed)"), out));
             }
             if path.extension().is_some_and(|e| e == "parquet") {
