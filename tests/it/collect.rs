@@ -207,12 +207,19 @@ fn logged_query(spec: &ftcollect::plan::SliceSpec, keywords: Option<&str>) -> St
         .join("&")
 }
 
+/// Waits until the CSV holds more than `rows` records (not lines: descriptions hold line breaks).
 fn wait_for_rows(path: &Path, rows: usize, deadline: Instant) -> bool {
     while Instant::now() < deadline {
-        if let Ok(s) = std::fs::read(path)
-            && s.iter().filter(|&&b| b == b'\n').count() > rows
-        {
-            return true;
+        if let Ok(s) = std::fs::read(path) {
+            let records = csv::ReaderBuilder::new()
+                .flexible(true)
+                .from_reader(&s[..])
+                .byte_records()
+                .take_while(Result::is_ok)
+                .count();
+            if records > rows {
+                return true;
+            }
         }
         std::thread::sleep(Duration::from_millis(5));
     }
