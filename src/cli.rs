@@ -183,7 +183,7 @@ pub struct CollectArgs {
 }
 
 /// The simulator's options. `Debug` hides the client secret and the Adzuna app key it accepts.
-#[derive(Args, Clone)]
+#[derive(Args, Clone, Debug)]
 pub struct SimulateArgs {
     /// Port to listen on (0 picks a free one).
     #[arg(long, default_value_t = 8080)]
@@ -194,7 +194,7 @@ pub struct SimulateArgs {
     #[arg(long, default_value = "demo-id")]
     pub client_id: String,
     #[arg(long, default_value = "demo-secret")]
-    pub client_secret: String,
+    pub client_secret: crate::secret::Secret,
     /// Offers online at the start.
     #[arg(long, default_value_t = 20_000)]
     pub offers: usize,
@@ -226,37 +226,13 @@ pub struct SimulateArgs {
     pub adzuna_app_id: String,
     /// The Adzuna app key the simulator accepts.
     #[arg(long, default_value = "demo-key")]
-    pub adzuna_app_key: String,
+    pub adzuna_app_key: crate::secret::Secret,
     /// Jobs in the simulated Adzuna universe.
     #[arg(long, default_value_t = 2_000)]
     pub adzuna_offers: usize,
     /// Adzuna calls the simulator allows per minute, day, week and month (calendar windows, UTC).
     #[arg(long, value_name = "M,D,W,MO", default_value = "25,250,1000,2500", value_parser = parse_limits)]
     pub adzuna_limits: crate::source::adzuna::Limits,
-}
-
-impl std::fmt::Debug for SimulateArgs {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SimulateArgs")
-            .field("port", &self.port)
-            .field("host", &self.host)
-            .field("client_id", &self.client_id)
-            .field("client_secret", &"***")
-            .field("offers", &self.offers)
-            .field("seed", &self.seed)
-            .field("months", &self.months)
-            .field("token_ttl", &self.token_ttl)
-            .field("rate_limit", &self.rate_limit)
-            .field("latency_ms", &self.latency_ms)
-            .field("fault_rate", &self.fault_rate)
-            .field("now", &self.now)
-            .field("future_days", &self.future_days)
-            .field("adzuna_app_id", &self.adzuna_app_id)
-            .field("adzuna_app_key", &"***")
-            .field("adzuna_offers", &self.adzuna_offers)
-            .field("adzuna_limits", &self.adzuna_limits)
-            .finish()
-    }
 }
 
 #[derive(Args, Debug, Clone)]

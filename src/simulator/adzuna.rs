@@ -30,6 +30,7 @@ use super::geo::DEPTS;
 use super::server::{Reply, State};
 use super::universe::fold;
 use crate::normalize::departements;
+use crate::secret::Secret;
 use crate::source::adzuna::{COUNTRIES, Limits};
 
 const DAY_MS: i64 = 86_400_000;
@@ -73,25 +74,14 @@ const KNOWN_PARAMS: &[&str] = &[
 ];
 
 /// The Adzuna side of the simulator's settings. `Debug` hides the app key.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct AdzunaSimConfig {
     pub app_id: String,
-    pub app_key: String,
+    pub app_key: Secret,
     /// Jobs in the universe.
     pub offers: usize,
     /// Calls allowed per calendar minute, day, ISO week and month (UTC).
     pub limits: Limits,
-}
-
-impl std::fmt::Debug for AdzunaSimConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AdzunaSimConfig")
-            .field("app_id", &self.app_id)
-            .field("app_key", &"***")
-            .field("offers", &self.offers)
-            .field("limits", &self.limits)
-            .finish()
-    }
 }
 
 impl Default for AdzunaSimConfig {
@@ -425,7 +415,7 @@ impl AdzunaSim {
                 .map(|(_, v)| v.as_str())
         };
         if param("app_id") != Some(self.config.app_id.as_str())
-            || param("app_key") != Some(self.config.app_key.as_str())
+            || param("app_key") != Some(self.config.app_key.expose())
         {
             return Reply::json(
                 401,

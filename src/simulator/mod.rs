@@ -26,13 +26,15 @@ pub use lifecycle::{ScheduledRun, Sighting};
 pub use server::{Endpoint, RequestRecord};
 pub use universe::{Query, Universe, UniverseConfig};
 
+use crate::secret::Secret;
+
 /// The simulator's settings (the `simulate` command's options). `Debug` hides the client secret.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct SimConfig {
     /// Address to bind; port 0 picks a free one.
     pub bind: String,
     pub client_id: String,
-    pub client_secret: String,
+    pub client_secret: Secret,
     pub offers: usize,
     pub seed: u64,
     pub months: u32,
@@ -50,28 +52,6 @@ pub struct SimConfig {
     pub threads: usize,
     /// The Adzuna endpoint: keys, universe size, quota.
     pub adzuna: AdzunaSimConfig,
-}
-
-impl std::fmt::Debug for SimConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SimConfig")
-            .field("bind", &self.bind)
-            .field("client_id", &self.client_id)
-            .field("client_secret", &"***")
-            .field("offers", &self.offers)
-            .field("seed", &self.seed)
-            .field("months", &self.months)
-            .field("token_ttl", &self.token_ttl)
-            .field("rate_limit", &self.rate_limit)
-            .field("burst", &self.burst)
-            .field("latency", &self.latency)
-            .field("faults", &self.faults)
-            .field("now", &self.now)
-            .field("future_days", &self.future_days)
-            .field("threads", &self.threads)
-            .field("adzuna", &self.adzuna)
-            .finish()
-    }
 }
 
 impl Default for SimConfig {
@@ -126,7 +106,7 @@ pub fn start(config: SimConfig) -> std::io::Result<SimHandle> {
     let host = if host == "0.0.0.0" { "127.0.0.1" } else { host };
     let state = Arc::new(server::State::new(
         config.client_id.clone(),
-        config.client_secret.clone(),
+        config.client_secret.expose().to_string(),
         config.token_ttl,
         config.rate_limit,
         config.burst,

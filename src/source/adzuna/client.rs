@@ -45,10 +45,10 @@ pub struct AdzunaKeys {
 }
 
 impl AdzunaKeys {
-    pub fn new(app_id: impl Into<String>, app_key: impl Into<String>) -> Self {
+    pub fn new(app_id: impl Into<String>, app_key: impl Into<Secret>) -> Self {
         AdzunaKeys {
             app_id: app_id.into(),
-            app_key: Secret::new(app_key),
+            app_key: app_key.into(),
         }
     }
 }
