@@ -369,21 +369,30 @@ fn push_json_list(out: &mut String, l: &[String]) {
             out.push(',');
         }
         out.push('"');
-        for c in s.chars() {
-            match c {
-                '"' => out.push_str("\\\""),
-                '\\' => out.push_str("\\\\"),
-                '\n' => out.push_str("\\n"),
-                '\r' => out.push_str("\\r"),
-                '\t' => out.push_str("\\t"),
-                '\u{8}' => out.push_str("\\b"),
-                '\u{c}' => out.push_str("\\f"),
-                c if (c as u32) < 0x20 => {
-                    let _ = write!(out, "\\u{:04x}", c as u32);
-                }
-                c => out.push(c),
+        // Runs that need no escape are copied whole (the escaped bytes are all ASCII, so every
+        // cut falls on a character boundary).
+        let mut run = 0;
+        for (j, b) in s.bytes().enumerate() {
+            let escaped = match b {
+                b'"' => "\\\"",
+                b'\\' => "\\\\",
+                b'\n' => "\\n",
+                b'\r' => "\\r",
+                b'\t' => "\\t",
+                0x08 => "\\b",
+                0x0C => "\\f",
+                b if b < 0x20 => "",
+                _ => continue,
+            };
+            out.push_str(&s[run..j]);
+            if escaped.is_empty() {
+                let _ = write!(out, "\\u{:04x}", b);
+            } else {
+                out.push_str(escaped);
             }
+            run = j + 1;
         }
+        out.push_str(&s[run..]);
         out.push('"');
     }
     out.push(']');
@@ -392,6 +401,26 @@ fn push_json_list(out: &mut String, l: &[String]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn list_cells_are_the_json_serde_json_writes() {
+        let lists: [&[&str]; 4] = [
+            &[],
+            &["Python", "SQL"],
+            &[
+                "a \"quoted\" \\ path",
+                "line\nbreak\r\tand \u{1}\u{8}\u{c}\u{1f}\u{7f}",
+                "é€😀",
+            ],
+            &["", "\"", "\\\\", "x\u{0}y"],
+        ];
+        for l in lists {
+            let l: Vec<String> = l.iter().map(|s| s.to_string()).collect();
+            let mut out = String::new();
+            push_json_list(&mut out, &l);
+            assert_eq!(out, serde_json::to_string(&l).unwrap());
+        }
+    }
 
     #[test]
     fn column_count_matches_declaration() {
