@@ -64,19 +64,9 @@ fn ft(dir: &Path, args: &[&str]) -> Out {
 
 /// The options pointing a collection at `sim`: URLs, its frozen clock, no pacing, quiet.
 fn at(sim: &SimHandle) -> Vec<String> {
-    [
-        "--api-url",
-        &sim.api_url(),
-        "--token-url",
-        &sim.token_url(),
-        "--now",
-        &sim.now().to_rfc3339(),
-        "--rate-limit-delay",
-        "0",
-        "--quiet",
-    ]
-    .map(String::from)
-    .to_vec()
+    let mut v = sim_args(sim);
+    v.extend(["--rate-limit-delay", "0", "--quiet"].map(String::from));
+    v
 }
 
 /// `ftcollect ARGS` against `sim`, in `dir`.
@@ -120,6 +110,14 @@ fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
 }
 
 /// The directory holds exactly what it held: no file altered, removed or added.
+/// `ftcollect ARGS` in an empty directory: exits `code` with `phrases`, and writes nothing.
+fn refused_in_an_empty_dir(args: &[&str], code: i32, phrases: &[&str]) {
+    let d = tempdir();
+    let out = ft(d.path(), args);
+    expect(&out, code, phrases);
+    unchanged(&BTreeMap::new(), d.path());
+}
+
 fn unchanged(before: &BTreeMap<PathBuf, Vec<u8>>, dir: &Path) {
     let after = files(dir);
     let names = |m: &BTreeMap<PathBuf, Vec<u8>>| m.keys().cloned().collect::<Vec<_>>();
@@ -313,30 +311,26 @@ fn offer_json(id: &str, latitude: &str) -> String {
 
 #[test]
 fn r01_months_zero() {
-    let d = tempdir();
-    let out = ft(d.path(), &["--months", "0"]);
-    expect(&out, 2, &["'--months <N>'", "0 is not in 1..=120"]);
-    unchanged(&BTreeMap::new(), d.path());
+    refused_in_an_empty_dir(
+        &["--months", "0"],
+        2,
+        &["'--months <N>'", "0 is not in 1..=120"],
+    );
 }
 
 #[test]
 fn r02_results_per_page_151() {
-    let d = tempdir();
-    let out = ft(d.path(), &["--results-per-page", "151"]);
-    expect(
-        &out,
+    refused_in_an_empty_dir(
+        &["--results-per-page", "151"],
         2,
         &["'--results-per-page <N>'", "151 is not in 1..=150"],
     );
-    unchanged(&BTreeMap::new(), d.path());
 }
 
 #[test]
 fn r03_negative_rate_limit_delay() {
-    let d = tempdir();
-    let out = ft(d.path(), &["--rate-limit-delay", "-1"]);
-    expect(
-        &out,
+    refused_in_an_empty_dir(
+        &["--rate-limit-delay", "-1"],
         2,
         &[
             "'--rate-limit-delay <SECONDS>'",
@@ -344,107 +338,87 @@ fn r03_negative_rate_limit_delay() {
             "give 0 or more seconds",
         ],
     );
-    unchanged(&BTreeMap::new(), d.path());
 }
 
 #[test]
 fn r04_workers_zero() {
-    let d = tempdir();
-    let out = ft(d.path(), &["--workers", "0"]);
-    expect(&out, 2, &["'--workers <N>'", "0 is not in 1..=64"]);
-    unchanged(&BTreeMap::new(), d.path());
+    refused_in_an_empty_dir(
+        &["--workers", "0"],
+        2,
+        &["'--workers <N>'", "0 is not in 1..=64"],
+    );
 }
 
 #[test]
 fn r05_timeout_zero() {
-    let d = tempdir();
-    let out = ft(d.path(), &["--timeout", "0"]);
-    expect(
-        &out,
+    refused_in_an_empty_dir(
+        &["--timeout", "0"],
         2,
         &[
             "'--timeout <SECONDS>'",
             "must be more than 0 and at most 3600",
         ],
     );
-    unchanged(&BTreeMap::new(), d.path());
 }
 
 #[test]
 fn r06_unknown_strategy() {
-    let d = tempdir();
-    let out = ft(d.path(), &["--strategy", "fastest"]);
-    expect(
-        &out,
+    refused_in_an_empty_dir(
+        &["--strategy", "fastest"],
         2,
         &[
             "'--strategy <STRATEGY>'",
             "[possible values: adaptive, grid]",
         ],
     );
-    unchanged(&BTreeMap::new(), d.path());
 }
 
 #[test]
 fn r07_malformed_rome_code() {
-    let d = tempdir();
-    let out = ft(d.path(), &["--rome", "M1811,X12"]);
-    expect(
-        &out,
+    refused_in_an_empty_dir(
+        &["--rome", "M1811,X12"],
         2,
         &[
             "--rome: `X12` is not a ROME code",
             "a letter A–N and four digits, such as M1811",
         ],
     );
-    unchanged(&BTreeMap::new(), d.path());
 }
 
 #[test]
 fn r08_unknown_departement() {
-    let d = tempdir();
-    let out = ft(d.path(), &["--departements", "75,99"]);
-    expect(
-        &out,
+    refused_in_an_empty_dir(
+        &["--departements", "75,99"],
         2,
         &[
             "--departements: `99` is not a département code the API knows",
             "Use 01…19, 2A, 2B, 21…95, 971",
         ],
     );
-    unchanged(&BTreeMap::new(), d.path());
 }
 
 #[test]
 fn r09_departement_20() {
-    let d = tempdir();
-    let out = ft(d.path(), &["--departements", "20"]);
-    expect(
-        &out,
+    refused_in_an_empty_dir(
+        &["--departements", "20"],
         2,
         &["`20` is not a département code", "Corsica is 2A and 2B"],
     );
-    unchanged(&BTreeMap::new(), d.path());
 }
 
 #[test]
 fn r10_empty_search() {
-    let d = tempdir();
-    let out = ft(d.path(), &["--search", ""]);
-    expect(
-        &out,
+    refused_in_an_empty_dir(
+        &["--search", ""],
         2,
         &["--search is empty", "give keywords", "or omit --search"],
     );
-    unchanged(&BTreeMap::new(), d.path());
 }
 
 #[test]
 fn r11_one_letter_keyword() {
-    let d = tempdir();
-    let out = ft(d.path(), &["--search", "c data"]);
-    expect(
-        &out,
+    refused_in_an_empty_dir(
+        &["--search", "c data"],
         2,
         &[
             "--search `c data`",
@@ -453,7 +427,6 @@ fn r11_one_letter_keyword() {
             "Remove the short word(s) or lengthen them",
         ],
     );
-    unchanged(&BTreeMap::new(), d.path());
 }
 
 #[test]
@@ -1360,15 +1333,12 @@ fn r48_sync_into_a_folder_that_is_not_a_dataset() {
 
 #[test]
 fn r49_history_of_a_missing_dataset() {
-    let d = tempdir();
-    let out = ft(d.path(), &["history", "--dataset", "nowhere"]);
-    expect(
-        &out,
+    refused_in_an_empty_dir(
+        &["history", "--dataset", "nowhere"],
         2,
         &[
             "--dataset nowhere holds no history dataset yet (no manifest.json)",
             "run `ftcollect sync --dataset nowhere` first",
         ],
     );
-    unchanged(&BTreeMap::new(), d.path());
 }

@@ -154,19 +154,24 @@ pub fn run_python(script: &str, args: &[&str]) -> serde_json::Value {
     })
 }
 
+/// The options pointing the binary at `sim`: its URLs and its frozen clock.
+pub fn sim_args(sim: &SimHandle) -> Vec<String> {
+    vec![
+        "--api-url".into(),
+        sim.api_url(),
+        "--token-url".into(),
+        sim.token_url(),
+        "--now".into(),
+        sim.now().to_rfc3339(),
+    ]
+}
+
 /// The `ftcollect` binary running `collect` with `args` against `sim`: its URLs, its frozen clock,
 /// its demo credentials, and no `RUST_LOG` from the environment.
 pub fn collect_binary(sim: &SimHandle, args: &[&str]) -> std::process::Command {
     let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_ftcollect"));
     c.args(args)
-        .args([
-            "--api-url",
-            &sim.api_url(),
-            "--token-url",
-            &sim.token_url(),
-            "--now",
-            &sim.now().to_rfc3339(),
-        ])
+        .args(sim_args(sim))
         .env("FRANCE_TRAVAIL_ID", "demo-id")
         .env("FRANCE_TRAVAIL_KEY", "demo-secret")
         .env_remove("RUST_LOG");

@@ -467,23 +467,26 @@ fn an_interrupted_collection_is_resumed_by_the_next_sync_and_a_stale_one_dropped
 // The binary, killed.
 
 pub(crate) fn sync_command(sim: &SimHandle, ds: &Path, pause: Option<&str>) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ftcollect"));
-    cmd.args(["sync", "--dataset", ds.to_str().unwrap()])
-        .args([
-            "--months",
-            "3",
-            "--rate-limit-delay",
-            "0",
-            "--workers",
-            "4",
-            "--quiet",
-        ])
-        .args(["--api-url", &sim.api_url(), "--token-url", &sim.token_url()])
-        .args(["--now", &sim.now().to_rfc3339()])
-        .env("FRANCE_TRAVAIL_ID", "demo-id")
-        .env("FRANCE_TRAVAIL_KEY", "demo-secret")
-        .env_remove("RUST_LOG")
-        .env_remove(history::PAUSE_ENV)
+    sync_command_paced(
+        sim,
+        ds,
+        pause,
+        &["--rate-limit-delay", "0", "--workers", "4"],
+    )
+}
+
+/// A 3-month `sync` into `ds`, quiet, with `pace` (its delay and workers options).
+pub(crate) fn sync_command_paced(
+    sim: &SimHandle,
+    ds: &Path,
+    pause: Option<&str>,
+    pace: &[&str],
+) -> Command {
+    let mut args = vec!["sync", "--dataset", ds.to_str().unwrap(), "--months", "3"];
+    args.extend_from_slice(pace);
+    args.push("--quiet");
+    let mut cmd = collect_binary(sim, &args);
+    cmd.env_remove(history::PAUSE_ENV)
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
     if let Some(stage) = pause {

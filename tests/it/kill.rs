@@ -255,32 +255,7 @@ fn convert_survives_sigkill_and_never_leaves_a_half_file() {
 
 /// `sync` slowed down (a request every 5 ms) so random kills land inside it.
 fn sync_command(sim: &SimHandle, ds: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ftcollect"));
-    cmd.args([
-        "sync",
-        "--dataset",
-        ds.to_str().unwrap(),
-        "--months",
-        "3",
-        "--rate-limit-delay",
-        "0.005",
-        "--quiet",
-    ])
-    .args([
-        "--api-url",
-        &sim.api_url(),
-        "--token-url",
-        &sim.token_url(),
-        "--now",
-        &sim.now().to_rfc3339(),
-    ])
-    .env("FRANCE_TRAVAIL_ID", "demo-id")
-    .env("FRANCE_TRAVAIL_KEY", "demo-secret")
-    .env_remove("RUST_LOG")
-    .env_remove(PAUSE_ENV)
-    .stdout(Stdio::null())
-    .stderr(Stdio::piped());
-    cmd
+    crate::history::sync_command_paced(sim, ds, None, &["--rate-limit-delay", "0.005"])
 }
 
 #[test]
