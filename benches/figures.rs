@@ -617,13 +617,15 @@ fn resume(ctx: &mut Ctx) {
         // Progress from the checkpoint (rows of the CSV's durable prefix): counting the CSV's
         // newlines would count the line breaks inside descriptions too.
         let cp = out.with_extension("csv.checkpoint");
-        loop {
-            let rows_now = std::fs::read(&cp)
+        let checkpointed_rows = || {
+            std::fs::read(&cp)
                 .ok()
                 .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
                 .and_then(|v| v["csv_rows"].as_u64())
-                .unwrap_or(0) as usize;
-            if rows_now > half {
+                .unwrap_or(0)
+        };
+        loop {
+            if checkpointed_rows() as usize > half {
                 break;
             }
             assert!(
@@ -634,11 +636,7 @@ fn resume(ctx: &mut Ctx) {
         }
         child.kill().unwrap();
         child.wait().unwrap();
-        let kept = std::fs::read(&cp)
-            .ok()
-            .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
-            .and_then(|v| v["csv_rows"].as_u64())
-            .unwrap_or(0);
+        let kept = checkpointed_rows();
         let before_kill = (s.search_requests() - start) as u64;
         let owed = clean.saturating_sub(before_kill);
         let t = s.search_requests();
