@@ -16,7 +16,7 @@ use crate::normalize::Warnings;
 use crate::plan::{PlanState, Strategy};
 use crate::source::france_travail::CreationWindow;
 
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// What identifies a query: a checkpoint only resumes the same query.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

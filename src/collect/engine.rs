@@ -15,6 +15,7 @@ use super::adzuna::{AdzunaPlan, AdzunaSettings, AdzunaTask};
 use super::checkpoint::{self, Carry, Checkpoint, QueryKey};
 use super::dedup::SeenSet;
 use super::progress::{Progress, Snapshot};
+use super::reconcile::Reconciliation;
 use super::summary::{self, RunStatus, Summary};
 use super::{CollectConfig, Outcome};
 use crate::error::{ApiError, Error};
@@ -77,7 +78,9 @@ fn new_plan(c: &CollectConfig, window: CreationWindow) -> Plan {
         }
         Strategy::Grid => plan::grid::roots(&c.rome_codes, c.departements.as_deref(), window),
     };
-    Plan::new(c.strategy, c.results_per_page, c.search.clone(), roots)
+    let mut plan = Plan::new(c.strategy, c.results_per_page, c.search.clone(), roots);
+    plan.set_parallelism(c.workers);
+    plan
 }
 
 fn client_for(c: &CollectConfig) -> FranceTravailClient {
@@ -401,10 +404,21 @@ impl Run<'_> {
         let c = self.c;
         self.consecutive_failures = 0;
         let seen = &mut self.seen;
+        let (lo, hi) = (self.window.min, self.window.max);
+        // Requests may reach past the run's window (bounds read exclusively or coarsely): only
+        // offers created inside it are written.
         let fresh: Vec<bool> = fetched
             .offers
             .iter()
-            .map(|o| seen.insert(&o.source, &o.id))
+            .map(|o| {
+                let inside = o
+                    .date_created
+                    .is_none_or(|d| d >= lo && d < hi + chrono::Duration::seconds(1));
+                if !inside {
+                    return false;
+                }
+                seen.insert(&o.source, &o.id)
+            })
             .collect();
         let kept = if fetched.rows.ends.len() == fetched.offers.len() {
             self.sink.append_rows(&fetched.rows, |i| fresh[i])
@@ -424,7 +438,7 @@ impl Run<'_> {
         .map_err(|e| Error::io(format!("cannot write {}", c.output.display()), e))?;
         crate::testhook::pause_point("csv-append");
         self.since_checkpoint += kept;
-        self.duplicates += fetched.offers.len() as u64 - kept;
+        self.duplicates += fresh.iter().filter(|f| !**f).count() as u64;
         self.warnings.merge(&fetched.warnings);
         let raw_err = |e| Error::io("cannot write the raw archive", e);
         let finished_now = match work {
@@ -435,7 +449,7 @@ impl Run<'_> {
                     r.append(task.slice, &describe, &fetched.body)
                         .map_err(raw_err)?;
                 }
-                self.plan.on_page(task, &fetched.result);
+                self.plan.on_page(task, &fetched.result, kept);
                 !was_finished && self.plan.slice(task.slice).is_finished()
             }
             Work::Adzuna(t) => {
@@ -478,7 +492,7 @@ impl Run<'_> {
                 }
                 ApiError::BadRequest { message, .. }
                     if self.plan.slice(task.slice).origin == plan::Origin::Root
-                        && task.page == 0 =>
+                        && self.plan.slice(task.slice).first_total.is_none() =>
                 {
                     self.plan.on_cancelled(task);
                     self.stop_with(ApiError::BadRequest {
@@ -558,18 +572,32 @@ impl Run<'_> {
         let counts = self.plan.counts();
         let mut problems = Vec::new();
         for s in self.plan.slices() {
+            if let Some(error) = &s.error {
+                problems.push(format!("failed slice {}: {error}", s.spec.describe()));
+                continue;
+            }
             match &s.state {
                 SliceState::Failed { error } => {
                     problems.push(format!("failed slice {}: {error}", s.spec.describe()))
                 }
                 SliceState::Capped { total, reachable } => problems.push(format!(
-                    "capped slice {}: {total} offers, only {reachable} reachable ({} unreachable)",
+                    "capped slice {}: {total} offers, {reachable} reached, {} out of reach even after cutting by every filter",
                     s.spec.describe(),
                     total - reachable
                 )),
                 _ => {}
             }
         }
+        let reconciliation = c
+            .sources
+            .france_travail
+            .then(|| Reconciliation::of(&self.plan));
+        if let Some(r) = &reconciliation {
+            problems.extend(r.problems());
+        }
+        let unexplained = reconciliation
+            .as_ref()
+            .is_some_and(|r| r.unexplained_gap > 0);
         let interrupted = c.cancel.is_cancelled();
         let adzuna_unfinished = self.adzuna.as_ref().is_some_and(|a| !a.is_complete());
         let status = if interrupted {
@@ -578,6 +606,7 @@ impl Run<'_> {
             && counts.failed == 0
             && counts.pending == 0
             && counts.capped == 0
+            && !unexplained
             && !adzuna_unfinished
         {
             RunStatus::Complete
@@ -669,6 +698,7 @@ impl Run<'_> {
                 .announced_total()
                 .filter(|_| c.sources.france_travail),
             slices: counts,
+            reconciliation,
             api: total_api,
             warnings: self.carry.warnings.clone(),
             problems,
@@ -703,13 +733,19 @@ fn fetched_france_travail(page: crate::source::france_travail::SearchPage) -> Fe
     let created = page
         .offers
         .iter()
-        .filter_map(|o| {
+        .map(|o| {
             o.date_creation
                 .get()
                 .and_then(|d| DateTime::parse_from_rfc3339(d).ok())
                 .map(|d| d.timestamp())
         })
         .collect();
+    let ids = page
+        .offers
+        .iter()
+        .map(|o| o.id.get().map(|s| s.to_string()).unwrap_or_default())
+        .collect();
+    let declared = page.range.map(|(a, b)| b.saturating_sub(a) + 1);
     let offers: Vec<NormalizedOffer> = page
         .offers
         .into_iter()
@@ -718,7 +754,9 @@ fn fetched_france_travail(page: crate::source::france_travail::SearchPage) -> Fe
     Fetched {
         result: PageResult {
             total: page.total,
+            ids,
             created,
+            declared,
         },
         rows: encode(&offers),
         offers,
@@ -752,7 +790,7 @@ fn fetched_adzuna(
     Fetched {
         result: PageResult {
             total: page.count,
-            created: Vec::new(),
+            ..Default::default()
         },
         rows: encode(&offers),
         offers,

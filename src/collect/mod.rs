@@ -10,6 +10,7 @@ pub mod checkpoint;
 pub mod dedup;
 pub mod engine;
 pub mod progress;
+pub mod reconcile;
 pub mod summary;
 
 use std::path::PathBuf;

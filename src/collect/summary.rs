@@ -48,6 +48,9 @@ pub struct Summary {
     /// What the API announced for the query (sum of the totals of the slices that partition it).
     pub announced_total: Option<u64>,
     pub slices: PlanCounts,
+    /// What the run proved about its completeness (France Travail).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reconciliation: Option<super::reconcile::Reconciliation>,
     pub api: ApiStatsSnapshot,
     pub warnings: Warnings,
     /// Why the run is incomplete, one line per problem.
@@ -103,7 +106,13 @@ impl Summary {
                 .get("france_travail")
                 .copied()
                 .unwrap_or(self.offers_written);
-            let check = if a == written { "equal" } else { "DIFFERENT" };
+            let check = match &self.reconciliation {
+                _ if a == written => "equal",
+                Some(r) if r.unexplained_gap == 0 && self.status == RunStatus::Complete => {
+                    "different: explained below"
+                }
+                _ => "DIFFERENT",
+            };
             out.push_str(&format!("  announced by API:   {a} ({check})\n"));
         }
         out.push_str(&format!(
@@ -115,6 +124,11 @@ impl Summary {
             "  slices:             {} planned, {} split, {} capped, {} failed, {} pending\n",
             s.slices, s.split, s.capped, s.failed, s.pending
         ));
+        if let Some(r) = &self.reconciliation {
+            for l in r.lines() {
+                out.push_str(&format!("  {l}\n"));
+            }
+        }
         let statuses: Vec<String> = self
             .api
             .by_status

@@ -1,11 +1,10 @@
 //! The adaptive strategy: start broad, cut only what exceeds the cap.
 //!
 //! Invariant: the roots partition the query (all ROME codes in one list, no département filter
-//! unless the user gave départements, then groups of five), and a cut that is not by time
-//! partitions its slice too — except that offers without a département are only reachable through
-//! the unfiltered parent, which is why that parent is still paged to the cap.
+//! unless the user gave départements, then groups of five); everything finer is decided by the
+//! plan from what the API returns.
 
-use super::slice::{Origin, SliceSpec};
+use super::slice::SliceSpec;
 use crate::source::france_travail::CreationWindow;
 use crate::source::france_travail::params::{MAX_DEPARTEMENTS, MAX_ROME_CODES};
 
@@ -36,6 +35,7 @@ pub fn roots(
     for r in &rome_groups {
         for d in &dept_groups {
             out.push(SliceSpec {
+                type_contrat: Vec::new(),
                 rome_codes: r.clone(),
                 departements: d.clone(),
                 window,
@@ -43,55 +43,4 @@ pub fn roots(
         }
     }
     out
-}
-
-/// How to cut a slice over the cap whose window cannot shrink: by département groups (when it has
-/// no département filter), by single départements, then by single ROME codes. Empty when nothing
-/// is left to cut.
-pub fn cut_without_time(spec: &SliceSpec) -> Vec<(Origin, SliceSpec)> {
-    if spec.departements.is_empty() {
-        return all_departements()
-            .chunks(MAX_DEPARTEMENTS)
-            .map(|g| {
-                (
-                    Origin::Departements,
-                    SliceSpec {
-                        departements: g.to_vec(),
-                        ..spec.clone()
-                    },
-                )
-            })
-            .collect();
-    }
-    if spec.departements.len() > 1 {
-        return spec
-            .departements
-            .iter()
-            .map(|d| {
-                (
-                    Origin::Departements,
-                    SliceSpec {
-                        departements: vec![d.clone()],
-                        ..spec.clone()
-                    },
-                )
-            })
-            .collect();
-    }
-    if spec.rome_codes.len() > 1 {
-        return spec
-            .rome_codes
-            .iter()
-            .map(|r| {
-                (
-                    Origin::RomeCode,
-                    SliceSpec {
-                        rome_codes: vec![r.clone()],
-                        ..spec.clone()
-                    },
-                )
-            })
-            .collect();
-    }
-    Vec::new()
 }

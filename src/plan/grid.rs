@@ -50,6 +50,7 @@ pub fn roots(
         for rome in rome_codes {
             for d in &depts {
                 out.push(SliceSpec {
+                    type_contrat: Vec::new(),
                     rome_codes: vec![rome.clone()],
                     departements: vec![d.clone()],
                     window: month,
@@ -57,6 +58,7 @@ pub fn roots(
             }
             if complement {
                 out.push(SliceSpec {
+                    type_contrat: Vec::new(),
                     rome_codes: vec![rome.clone()],
                     departements: Vec::new(),
                     window: month,

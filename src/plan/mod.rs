@@ -1,35 +1,58 @@
-//! What to ask the API for: slices small enough for its 3150-result cap, and their pages.
+//! What to ask the API for, and the proof that every offer was asked for.
 //!
-//! The plan is pure logic (no I/O): the collector asks it for the next page to fetch and tells it
-//! what each page returned; the plan answers with new work. Invariants:
-//! - every offer matching the query is in the reachable pages of some slice: a slice over the cap is
-//!   cut — by creation time first (its newest reachable offers are paged, and a child covers the
-//!   older remainder, up to the creation second of the last offer reached), then by département
-//!   groups, then by ROME code — and only a slice that cannot be cut further is paged to the cap and
-//!   reported as capped;
-//! - decisions depend only on what the API returned, never on timing, so the same universe gives the
-//!   same slices and the same offers;
-//! - work that unlocks more work (probes, the page that reveals a cut) is handed out first.
+//! The plan is pure logic (no I/O): the collector asks it for the next request and tells it what
+//! each request returned; the plan answers with new work. It pages by **seeking on the creation
+//! time**, never by trusting offsets across requests:
+//!
+//! - a *seek* slice asks for the newest offers (`sort=1`, range `0-149`) created in
+//!   `[min, cursor]`; the page is an atomic snapshot of the top of that window, so it holds every
+//!   offer created strictly between its oldest offer's second and the cursor. The next request
+//!   moves the cursor down to that oldest second (the overlap is deduplicated). Neither a moving
+//!   stock, nor an unstable order among equal timestamps, nor a short page can make it skip an
+//!   offer that stays online: each second is covered by one response that holds all of it.
+//! - a grain unit (one second, usually) holding more offers than a page becomes a *unit* slice:
+//!   cut by every partitioning filter (départements, ROME codes, contract types), the parts
+//!   checked against the parent's total; what no part covers (offers without a département) is
+//!   fetched by offset passes over the parent, repeated until the distinct offers held reach its
+//!   total. Only then can something be *capped*, with the exact number missing.
+//! - a seek slice with many offers left is cut in two by time so that the workers have work.
+//! - how the API reads the date bounds (inclusive or not, to the second or coarser) is detected
+//!   by probes around a second known to hold offers ([`bounds`]) before anything else is planned.
+//! - at the end, each root's total is read again and compared with the rows its slices wrote.
+//!
+//! Invariants: decisions depend only on what the API returned; a slice's state only records what
+//! pages that reached the output proved; a failed slice resumes from its state.
 
 pub mod adaptive;
+pub mod bounds;
 pub mod grid;
+pub mod partition;
 pub mod slice;
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use serde::{Deserialize, Serialize};
 
+pub use bounds::BoundReading;
 pub use slice::{Origin, Slice, SliceSpec, SliceState};
 
 use crate::source::france_travail::params::{MAX_PAGE_SIZE, MAX_RANGE_END, MAX_RANGE_START};
 use crate::source::france_travail::{CreationWindow, SearchParams};
+use bounds::{Detection, Verdict};
+
+/// Offset passes over one unit before what is still missing is reported as capped.
+const MAX_PASSES: u32 = 24;
+/// While the stock moves, passes in a row that must bring nothing new before a unit is held.
+const QUIET_PASSES: u32 = 4;
+/// A seek slice is cut in two by time only when this many pages (at least) are left in it.
+const SPLIT_MIN_PAGES: u64 = 10;
 
 /// How the query is cut into slices.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Strategy {
-    /// Start from the broadest query and cut only what exceeds the cap.
+    /// Start from the broadest query and cut only what the work needs.
     Adaptive,
     /// The seed's systematic search: département × ROME code × calendar month.
     Grid,
@@ -44,11 +67,27 @@ impl std::fmt::Display for Strategy {
     }
 }
 
-/// One page to fetch.
+/// What a request is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TaskKind {
+    /// The next page of a seek slice.
+    Seek,
+    /// The first page of a unit or of one part of a cut.
+    Probe,
+    /// A page of an offset pass over a unit.
+    Pass,
+    /// A probe of the bound detection.
+    Detect,
+    /// A root's total, read again at the end.
+    Recount,
+}
+
+/// One request to make.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct PageTask {
     pub slice: u32,
     pub page: u32,
+    pub kind: TaskKind,
 }
 
 /// What a page brought back (what the plan needs of it).
@@ -56,8 +95,12 @@ pub struct PageTask {
 pub struct PageResult {
     /// The `Content-Range` total (`None` on a 204 without one).
     pub total: Option<u64>,
-    /// Creation times (seconds since the epoch) of the offers of the page, in page order.
-    pub created: Vec<i64>,
+    /// Ids of the offers of the page, in page order.
+    pub ids: Vec<String>,
+    /// Their creation times (seconds since the epoch), in page order.
+    pub created: Vec<Option<i64>>,
+    /// How many offers the `Content-Range` said the page holds.
+    pub declared: Option<u64>,
 }
 
 /// Counters for the summary.
@@ -69,10 +112,35 @@ pub struct PlanCounts {
     pub capped: u64,
     pub failed: u64,
     pub pending: u64,
-    /// Offers a capped slice could not reach (its total minus its reachable offers).
+    /// Offers a capped slice could not reach: its total minus the distinct offers held.
     pub unreachable_offers: u64,
-    /// Gaps found by the coverage check of a time cut (should stay 0).
+    /// Kept for the summary's format (the seek paging leaves no gap to check).
     pub gaps: u64,
+}
+
+/// What the run saw of the API's behaviour (for the summary and the verdict).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Observed {
+    /// How the API reads the date bounds, once detected.
+    pub bounds: Option<BoundReading>,
+    /// Requests spent detecting it.
+    pub detection_probes: u64,
+    /// Slices started over because the bounds turned out to be read differently.
+    pub restarts: u64,
+    /// Pages holding fewer offers than the total said remained.
+    pub short_pages: u64,
+    /// Pages whose `Content-Range` claimed more offers than the body held.
+    pub overstated_ranges: u64,
+    /// Successive totals of a seek slice that did not add up (the stock moved, or totals drift).
+    pub inconsistent_totals: u64,
+    /// Grain units holding more offers than a page, cuts by filter, offset passes.
+    pub crowded_units: u64,
+    pub cuts: u64,
+    pub passes: u64,
+    /// Seek ends confirmed by one more request (pages short or totals inconsistent).
+    pub confirmations: u64,
+    /// Seek slices cut in two by time for parallelism.
+    pub time_splits: u64,
 }
 
 /// The plan's persistent state (in the checkpoint).
@@ -82,18 +150,42 @@ pub struct PlanState {
     pub page_size: u32,
     pub keywords: Option<String>,
     pub slices: Vec<Slice>,
+    #[serde(default)]
+    pub reading: Option<BoundReading>,
+    #[serde(default)]
+    pub detection: Option<Detection>,
+    #[serde(default)]
+    pub observed: Observed,
+    #[serde(default)]
+    pub recounted: bool,
 }
 
-/// The slices, their states, and the queue of pages to fetch.
+/// A request handed out: what was sent, under which reading.
+#[derive(Clone, Debug)]
+struct Asked {
+    params: SearchParams,
+    /// The cursor of a seek page.
+    cursor: i64,
+    epoch: u32,
+}
+
+/// The slices, their states, and the queue of requests.
 pub struct Plan {
     pub strategy: Strategy,
     pub page_size: u32,
     pub keywords: Option<String>,
     slices: Vec<Slice>,
-    urgent: VecDeque<PageTask>,
-    normal: VecDeque<PageTask>,
-    in_flight: HashSet<PageTask>,
-    gaps: u64,
+    reading: Option<BoundReading>,
+    detection: Option<Detection>,
+    observed: Observed,
+    recounted: bool,
+    ready: VecDeque<PageTask>,
+    /// Held back until the bounds are known.
+    deferred: Vec<PageTask>,
+    in_flight: HashMap<PageTask, Asked>,
+    /// Bumped when detection restarts every slice: answers to older requests change nothing.
+    epoch: u32,
+    parallelism: usize,
 }
 
 impl Plan {
@@ -104,58 +196,61 @@ impl Plan {
         keywords: Option<String>,
         roots: Vec<SliceSpec>,
     ) -> Plan {
-        let mut plan = Plan {
+        let mut plan = Plan::empty(PlanState {
             strategy,
             page_size: page_size.clamp(1, MAX_PAGE_SIZE),
             keywords,
             slices: Vec::new(),
-            urgent: VecDeque::new(),
-            normal: VecDeque::new(),
-            in_flight: HashSet::new(),
-            gaps: 0,
-        };
+            reading: None,
+            detection: None,
+            observed: Observed::default(),
+            recounted: false,
+        });
         for spec in roots {
-            plan.add_slice(None, Origin::Root, spec);
+            plan.add_seek(None, Origin::Root, spec);
         }
         plan
     }
 
-    /// Rebuilds a plan from a checkpoint: unfinished pages are queued again, failed slices start
-    /// over from their probe.
-    pub fn restore(state: PlanState) -> Plan {
-        let mut plan = Plan {
+    fn empty(state: PlanState) -> Plan {
+        Plan {
             strategy: state.strategy,
             page_size: state.page_size,
             keywords: state.keywords,
             slices: state.slices,
-            urgent: VecDeque::new(),
-            normal: VecDeque::new(),
-            in_flight: HashSet::new(),
-            gaps: 0,
-        };
+            reading: state.reading,
+            detection: state.detection,
+            observed: state.observed,
+            recounted: state.recounted,
+            ready: VecDeque::new(),
+            deferred: Vec::new(),
+            in_flight: HashMap::new(),
+            epoch: 0,
+            parallelism: 1,
+        }
+    }
+
+    /// Rebuilds a plan from a checkpoint: every unfinished slice continues from its state (failed
+    /// ones too), the requests in flight when it was written are made again.
+    pub fn restore(state: PlanState) -> Plan {
+        let mut plan = Plan::empty(state);
+        if let Some(d) = &plan.detection {
+            let root = d.root;
+            plan.push(task(root, 0, TaskKind::Detect));
+        }
         for i in 0..plan.slices.len() {
-            let id = plan.slices[i].id;
+            plan.slices[i].error = None;
+            let id = i as u32;
             match plan.slices[i].state.clone() {
-                SliceState::Failed { .. } | SliceState::Probe => {
+                SliceState::Seek { .. } => plan.push(task(id, 0, TaskKind::Seek)),
+                SliceState::Probe | SliceState::Failed { .. } => {
                     plan.slices[i].state = SliceState::Probe;
-                    plan.urgent.push_back(PageTask { slice: id, page: 0 });
+                    plan.push(task(id, 0, TaskKind::Probe))
                 }
-                SliceState::Paging { done, over_cap, .. } => {
-                    let last = done.len() as u32 - 1;
+                SliceState::Passes { done, .. } => {
                     for (p, d) in done.iter().enumerate() {
                         if !d {
-                            let t = PageTask {
-                                slice: id,
-                                page: p as u32,
-                            };
-                            // The page that reveals the time cut unlocks the remainder: first.
-                            let s = &plan.slices[i];
-                            if over_cap && s.cut_by_time && p as u32 == last && s.boundary.is_none()
-                            {
-                                plan.urgent.push_back(t);
-                            } else {
-                                plan.normal.push_back(t);
-                            }
+                            plan.push(task(id, p as u32, TaskKind::Pass));
                         }
                     }
                 }
@@ -172,7 +267,17 @@ impl Plan {
             page_size: self.page_size,
             keywords: self.keywords.clone(),
             slices: self.slices.clone(),
+            reading: self.reading,
+            detection: self.detection.clone(),
+            observed: self.observed.clone(),
+            recounted: self.recounted,
         }
+    }
+
+    /// How many requests the collector runs at once: seek slices are cut by time until there
+    /// is work for that many.
+    pub fn set_parallelism(&mut self, n: usize) {
+        self.parallelism = n.max(1);
     }
 
     pub fn slices(&self) -> &[Slice] {
@@ -181,6 +286,10 @@ impl Plan {
 
     pub fn slice(&self, id: u32) -> &Slice {
         &self.slices[id as usize]
+    }
+
+    pub fn observed(&self) -> &Observed {
+        &self.observed
     }
 
     /// Offers one query can reach with this page size.
@@ -196,357 +305,679 @@ impl Plan {
     }
 
     fn pages_for(&self, total: u64) -> u32 {
-        total.min(self.cap()).div_ceil(self.page_size as u64) as u32
+        total.min(self.cap()).div_ceil(self.page_size as u64).max(1) as u32
     }
 
-    /// The search parameters of a task.
+    fn reading(&self) -> BoundReading {
+        self.reading.unwrap_or_default()
+    }
+
+    /// The search parameters of a task handed out by [`Plan::next_task`].
     pub fn params(&self, t: PageTask) -> SearchParams {
-        let (first, last) = self.range(t.page);
-        self.slices[t.slice as usize]
-            .spec
-            .params(self.keywords.as_deref(), first, last)
+        match self.in_flight.get(&t) {
+            Some(a) => a.params.clone(),
+            None => self.build(t).0,
+        }
     }
 
-    /// The next page to fetch, if any is ready (probes and cut-revealing pages first).
+    /// What to send for a task, and the seek cursor it uses.
+    fn build(&self, t: PageTask) -> (SearchParams, i64) {
+        let kw = self.keywords.as_deref();
+        let s = &self.slices[t.slice as usize];
+        let r = self.reading();
+        match t.kind {
+            TaskKind::Seek => {
+                let cursor = match s.state {
+                    SliceState::Seek { cursor, .. } => cursor,
+                    _ => s.spec.max(),
+                };
+                let (first, last) = self.range(0);
+                let w = r.request(s.spec.min(), cursor);
+                (s.spec.params_for(kw, w, first, last), cursor)
+            }
+            TaskKind::Probe | TaskKind::Pass => {
+                let (first, last) = self.range(t.page);
+                let w = r.request(s.spec.min(), s.spec.max());
+                (s.spec.params_for(kw, w, first, last), s.spec.max())
+            }
+            TaskKind::Recount => {
+                let (first, last) = self.range(0);
+                let whole = s.whole.unwrap_or(s.spec.window);
+                let w = r.request(whole.min.timestamp(), whole.max.timestamp());
+                (s.spec.params_for(kw, w, first, last), whole.max.timestamp())
+            }
+            TaskKind::Detect => {
+                let root = &self.slices[t.slice as usize];
+                let (first, last) = self.range(0);
+                let w = self
+                    .detection
+                    .as_ref()
+                    .map(Detection::window)
+                    .unwrap_or(root.spec.window);
+                (root.spec.params_for(kw, w, first, last), 0)
+            }
+        }
+    }
+
+    /// Queues a task, or holds it back while the bounds are not known (only the roots' seeks and
+    /// the detection run before).
+    fn push(&mut self, t: PageTask) {
+        let early = t.kind == TaskKind::Detect
+            || (t.kind == TaskKind::Seek && self.slices[t.slice as usize].origin == Origin::Root);
+        if self.reading.is_none() && !early {
+            self.deferred.push(t);
+        } else if t.kind == TaskKind::Detect || t.kind == TaskKind::Probe {
+            // Work that unlocks more work first.
+            self.ready.push_front(t);
+        } else {
+            self.ready.push_back(t);
+        }
+    }
+
+    /// The next request, if one is ready.
     pub fn next_task(&mut self) -> Option<PageTask> {
         loop {
-            let t = self
-                .urgent
-                .pop_front()
-                .or_else(|| self.normal.pop_front())?;
-            // Skip pages of slices that failed meanwhile.
-            if matches!(
-                self.slices[t.slice as usize].state,
-                SliceState::Failed { .. }
-            ) {
-                continue;
+            let Some(t) = self.ready.pop_front() else {
+                if self.in_flight.is_empty() {
+                    self.settle();
+                    if !self.ready.is_empty() {
+                        continue;
+                    }
+                }
+                return None;
+            };
+            if t.kind != TaskKind::Detect && t.kind != TaskKind::Recount {
+                let s = &self.slices[t.slice as usize];
+                if s.is_finished() || s.error.is_some() {
+                    continue;
+                }
             }
-            self.in_flight.insert(t);
+            let (params, cursor) = self.build(t);
+            self.in_flight.insert(
+                t,
+                Asked {
+                    params,
+                    cursor,
+                    epoch: self.epoch,
+                },
+            );
             return Some(t);
         }
     }
 
-    /// True when no page is queued or in flight.
+    /// Nothing queued, nothing in flight: end a detection that found no second to probe, then
+    /// read the roots' totals again.
+    fn settle(&mut self) {
+        if self.reading.is_none() && self.detection.is_none() {
+            // No root page had a second with offers on both sides: nothing to probe. The query
+            // holds very few offers; read the bounds as documented.
+            self.found(BoundReading::default(), false);
+            return;
+        }
+        let all_finished = self
+            .slices
+            .iter()
+            .all(|s| s.is_finished() || s.error.is_some());
+        let failed = self.slices.iter().any(|s| s.error.is_some());
+        if self.strategy == Strategy::Adaptive
+            && all_finished
+            && !failed
+            && !self.recounted
+            && self.reading.is_some()
+        {
+            self.recounted = true;
+            for i in 0..self.slices.len() {
+                if self.slices[i].origin == Origin::Root {
+                    self.ready.push_back(task(i as u32, 0, TaskKind::Recount));
+                }
+            }
+        }
+    }
+
+    /// True when no request is queued or in flight.
     pub fn is_idle(&self) -> bool {
-        self.urgent.is_empty() && self.normal.is_empty() && self.in_flight.is_empty()
+        self.ready.is_empty() && self.in_flight.is_empty()
     }
 
     pub fn queued(&self) -> usize {
-        self.urgent.len() + self.normal.len()
+        self.ready.len() + self.deferred.len()
     }
 
     fn add_slice(&mut self, parent: Option<u32>, origin: Origin, spec: SliceSpec) -> u32 {
         let id = self.slices.len() as u32;
+        let spec_window = spec.window;
+        let state = if matches!(origin, Origin::Root | Origin::OlderRemainder) {
+            SliceState::Seek {
+                cursor: spec.max(),
+                pages: 0,
+                last: None,
+                confirming: false,
+            }
+        } else {
+            SliceState::Probe
+        };
         self.slices.push(Slice {
             id,
             parent,
             origin,
             spec,
-            state: SliceState::Probe,
-            remainder: None,
-            seen_created: Vec::new(),
-            cut_by_time: false,
-            boundary: None,
+            state,
+            first_total: None,
+            error: None,
+            ids: BTreeSet::new(),
+            whole: (origin == Origin::Root).then_some(spec_window),
+            written: 0,
+            end_total: None,
         });
-        self.urgent.push_back(PageTask { slice: id, page: 0 });
         id
     }
 
-    /// A page failed after its retries: its slice fails (it will start over on the next run).
+    fn add_seek(&mut self, parent: Option<u32>, origin: Origin, spec: SliceSpec) -> u32 {
+        let id = self.add_slice(parent, origin, spec);
+        self.push(task(id, 0, TaskKind::Seek));
+        id
+    }
+
+    fn add_probe(&mut self, parent: u32, origin: Origin, spec: SliceSpec) -> u32 {
+        let id = self.add_slice(Some(parent), origin, spec);
+        self.push(task(id, 0, TaskKind::Probe));
+        id
+    }
+
+    /// A request failed after its retries: its slice stops for this run and resumes next time.
     pub fn on_failure(&mut self, t: PageTask, error: String) {
         self.in_flight.remove(&t);
+        if t.kind == TaskKind::Detect || t.kind == TaskKind::Recount {
+            self.slices[t.slice as usize].error.get_or_insert(error);
+            return;
+        }
         let s = &mut self.slices[t.slice as usize];
         if !s.is_finished() {
-            s.state = SliceState::Failed { error };
+            s.error = Some(error);
         }
     }
 
-    /// A page was interrupted: it goes back to the queue (and into the checkpoint as pending).
+    /// A request was interrupted: it goes back to the queue (and into the checkpoint as pending).
     pub fn on_cancelled(&mut self, t: PageTask) {
-        self.in_flight.remove(&t);
-        if t.page == 0 {
-            self.urgent.push_front(t);
-        } else {
-            self.normal.push_front(t);
+        if self.in_flight.remove(&t).is_some() {
+            if t.kind == TaskKind::Recount {
+                self.recounted = false;
+            }
+            self.ready.push_front(t);
         }
     }
 
-    /// A page arrived and its offers reached the output.
-    pub fn on_page(&mut self, t: PageTask, result: &PageResult) {
-        self.in_flight.remove(&t);
-        let idx = t.slice as usize;
-        match self.slices[idx].state.clone() {
-            SliceState::Probe => self.on_probe(t.slice, result),
-            SliceState::Paging {
-                total,
-                pages,
-                mut done,
-                over_cap,
-            } => {
-                if (t.page as usize) < done.len() {
-                    done[t.page as usize] = true;
-                }
-                if over_cap {
-                    self.slices[idx]
-                        .seen_created
-                        .extend_from_slice(&result.created);
-                }
-                let all_done = done.iter().all(|d| *d);
-                self.slices[idx].state = SliceState::Paging {
-                    total,
-                    pages,
-                    done,
-                    over_cap,
+    /// A page arrived and `written` of its offers were new rows in the output.
+    pub fn on_page(&mut self, t: PageTask, result: &PageResult, written: u64) {
+        let Some(asked) = self.in_flight.remove(&t) else {
+            return;
+        };
+        if asked.epoch != self.epoch {
+            return;
+        }
+        let root = self.root_of(t.slice);
+        self.slices[root as usize].written += written;
+        match t.kind {
+            TaskKind::Detect => self.on_detect(result),
+            TaskKind::Recount => {
+                self.slices[t.slice as usize].end_total = Some(result.total.unwrap_or(0));
+            }
+            TaskKind::Seek => self.on_seek(t.slice, asked.cursor, result),
+            TaskKind::Probe => self.on_probe(t.slice, result),
+            TaskKind::Pass => self.on_pass(t, result),
+        }
+    }
+
+    fn root_of(&self, mut id: u32) -> u32 {
+        while let Some(p) = self.slices[id as usize].parent {
+            id = p;
+        }
+        id
+    }
+
+    /// True once the run has seen pages or totals it cannot take at face value: ends of seek
+    /// slices are then confirmed by one more request.
+    fn doubtful(&self) -> bool {
+        let o = &self.observed;
+        o.short_pages + o.overstated_ranges + o.inconsistent_totals > 0
+    }
+
+    fn observe(&mut self, r: &PageResult) {
+        let n = r.ids.len() as u64;
+        let total = r.total.unwrap_or(0);
+        if n < total.min(self.page_size as u64) {
+            self.observed.short_pages += 1;
+        }
+        if r.declared.is_some_and(|d| d > n) {
+            self.observed.overstated_ranges += 1;
+        }
+    }
+
+    // ---- bound detection ----
+
+    fn on_detect(&mut self, r: &PageResult) {
+        self.observed.detection_probes += 1;
+        let Some(d) = self.detection.as_mut() else {
+            return;
+        };
+        let root = d.root;
+        match d.answer(&r.ids) {
+            Verdict::Probe(..) => self.push(task(root, 0, TaskKind::Detect)),
+            Verdict::Found(reading) => {
+                self.detection = None;
+                self.found(reading, true);
+            }
+        }
+    }
+
+    /// The bounds are known: release the work held back; if they are not read as the roots'
+    /// first pages assumed, start every slice over.
+    fn found(&mut self, reading: BoundReading, detected: bool) {
+        self.reading = Some(reading);
+        if detected {
+            self.observed.bounds = Some(reading);
+        }
+        log::info!(
+            "the API reads the creation bounds so: {}",
+            reading.describe()
+        );
+        if reading != BoundReading::default() {
+            self.observed.restarts += 1;
+            self.epoch += 1;
+            let roots: Vec<Slice> = self
+                .slices
+                .iter()
+                .filter(|s| s.origin == Origin::Root)
+                .cloned()
+                .collect();
+            self.slices.clear();
+            self.ready.clear();
+            self.deferred.clear();
+            for mut s in roots {
+                let id = self.slices.len() as u32;
+                s.id = id;
+                s.state = SliceState::Seek {
+                    cursor: s.spec.max(),
+                    pages: 0,
+                    last: None,
+                    confirming: false,
                 };
-                if over_cap && self.slices[idx].cut_by_time && t.page == pages - 1 {
-                    self.on_cut_page(t.slice, result);
-                }
-                if all_done {
-                    self.finish(t.slice);
-                }
+                s.first_total = None;
+                self.slices.push(s);
+                self.push(task(id, 0, TaskKind::Seek));
             }
-            // A late page of a failed or finished slice: its offers were written, nothing changes.
-            _ => {}
+            return;
+        }
+        for t in std::mem::take(&mut self.deferred) {
+            self.push(t);
         }
     }
 
-    fn on_probe(&mut self, id: u32, result: &PageResult) {
+    // ---- seek slices ----
+
+    fn on_seek(&mut self, id: u32, cursor: i64, r: &PageResult) {
         let idx = id as usize;
-        let total = result.total.unwrap_or(0);
-        let cap = self.cap();
-        self.notify_parent_of_total(id, total);
-        if total <= cap {
-            let pages = self.pages_for(total);
-            if pages <= 1 {
-                self.slices[idx].state = SliceState::Done { total };
-                return;
-            }
-            let mut done = vec![false; pages as usize];
-            done[0] = true;
-            self.slices[idx].state = SliceState::Paging {
-                total,
-                pages,
-                done,
-                over_cap: false,
-            };
-            for p in 1..pages {
-                self.normal.push_back(PageTask { slice: id, page: p });
-            }
-            return;
-        }
-        // Over the cap.
-        let pages = self.pages_for(total);
-        let mut done = vec![false; pages as usize];
-        done[0] = true;
-        self.slices[idx]
-            .seen_created
-            .extend_from_slice(&result.created);
-        if self.slices[idx].spec.window_seconds() >= 2 {
-            // Cut by time: page the newest reachable offers; the last reachable page reveals the
-            // creation second below which a child takes over.
-            self.slices[idx].state = SliceState::Paging {
-                total,
-                pages,
-                done,
-                over_cap: true,
-            };
-            self.slices[idx].cut_by_time = true;
-            self.urgent.push_back(PageTask {
-                slice: id,
-                page: pages - 1,
-            });
-            for p in 1..pages - 1 {
-                self.normal.push_back(PageTask { slice: id, page: p });
-            }
-        } else {
-            self.cut_without_time(id, total, pages, done);
-        }
-    }
-
-    /// A slice over the cap whose window cannot shrink: département groups, single départements,
-    /// ROME codes, or capped.
-    fn cut_without_time(&mut self, id: u32, total: u64, pages: u32, done: Vec<bool>) {
-        let idx = id as usize;
-        let spec = self.slices[idx].spec.clone();
-        let children: Vec<(Origin, SliceSpec)> = adaptive::cut_without_time(&spec);
-        if children.is_empty() {
-            // Nothing left to cut: page to the cap, report as capped.
-            log::warn!(
-                "slice {} holds {total} offers, over the API's cap of {}, and cannot be cut further: it is paged to the cap",
-                spec.describe(),
-                self.cap()
-            );
-            self.slices[idx].state = SliceState::Paging {
-                total,
-                pages,
-                done,
-                over_cap: true,
-            };
-            for p in 1..pages {
-                self.normal.push_back(PageTask { slice: id, page: p });
-            }
-            if pages == 1 {
-                self.finish(id);
-            }
-            return;
-        }
-        let pages_parent = spec.departements.is_empty()
-            && children.iter().all(|(o, _)| *o == Origin::Departements);
-        for (origin, child) in children {
-            self.add_slice(Some(id), origin, child);
-        }
-        if pages_parent {
-            // Offers without a département are only reachable through this unfiltered slice:
-            // page it to the cap as well.
-            self.slices[idx].state = SliceState::Paging {
-                total,
-                pages,
-                done,
-                over_cap: true,
-            };
-            for p in 1..pages {
-                self.normal.push_back(PageTask { slice: id, page: p });
-            }
-        } else {
-            self.slices[idx].state = SliceState::Split { total };
-        }
-    }
-
-    /// The last reachable page of a slice cut by time arrived: start the older remainder.
-    fn on_cut_page(&mut self, id: u32, result: &PageResult) {
-        let idx = id as usize;
-        if self.slices[idx].boundary.is_some() {
-            return;
-        }
-        let spec = self.slices[idx].spec.clone();
-        let max = match result.created.iter().min() {
-            // The remainder covers everything created up to the oldest reached offer's second,
-            // plus one second: the bounds' inclusivity is undocumented, the overlap is deduplicated.
-            Some(&oldest) => DateTime::from_timestamp(oldest + 1, 0).unwrap_or(spec.window.max),
-            // The page came back empty (offers withdrawn meanwhile): cut the window in two.
-            None => spec.window.min + (spec.window.max - spec.window.min) / 2,
-        };
-        self.slices[idx].boundary = Some(max);
-        if max >= spec.window.max {
-            // The newest reachable offers all share the window's last second: time cannot help.
-            let children = adaptive::cut_without_time(&spec);
-            if children.is_empty() {
-                log::warn!(
-                    "slice {} cannot be cut further: it is paged to the cap",
-                    spec.describe()
-                );
-            }
-            for (origin, child) in children {
-                self.add_slice(Some(id), origin, child);
-            }
-            return;
-        }
-        let child = SliceSpec {
-            window: CreationWindow {
-                min: spec.window.min,
-                max,
-            },
-            ..spec
-        };
-        let c = self.add_slice(Some(id), Origin::OlderRemainder, child);
-        self.slices[idx].remainder = Some(c);
-    }
-
-    /// A child's total is known: its parent's time cut can be checked.
-    fn notify_parent_of_total(&mut self, child: u32, _total: u64) {
-        if let Some(parent) = self.slices[child as usize].parent {
-            self.check_coverage(parent);
-        }
-    }
-
-    /// Once a slice cut by time has all its pages and its remainder's total, checks that they
-    /// cover its total: the offers reached at or after the boundary plus the remainder's total.
-    /// A shortfall means the API's order was not strictly by creation date; the gap gets a slice.
-    fn check_coverage(&mut self, id: u32) {
-        let p = &self.slices[id as usize];
-        let (Some(child), Some(boundary), SliceState::Split { total }) =
-            (p.remainder, p.boundary, &p.state)
-        else {
-            return;
-        };
-        let Some(child_total) = self.slices[child as usize].total() else {
-            return;
-        };
-        if p.seen_created.is_empty() {
-            return; // already checked
-        }
-        let b = boundary.timestamp();
-        let above = p.seen_created.iter().filter(|&&c| c >= b).count() as u64;
-        let total = *total;
-        let (origin, spec) = (p.origin, p.spec.clone());
-        self.slices[id as usize].seen_created = Vec::new();
-        if above + child_total < total {
-            self.gaps += 1;
-            log::warn!(
-                "coverage check: {above} offers reached after the cut + {child_total} in the remainder < {total} for {}; adding a slice for the gap",
-                spec.describe()
-            );
-            if origin != Origin::Gap {
-                let gap = SliceSpec {
-                    window: CreationWindow {
-                        min: boundary,
-                        max: spec.window.max,
-                    },
-                    ..spec
-                };
-                self.add_slice(Some(id), Origin::Gap, gap);
-            }
-        }
-    }
-
-    fn finish(&mut self, id: u32) {
-        let idx = id as usize;
-        let SliceState::Paging {
-            total, over_cap, ..
+        let ps = self.page_size as u64;
+        let SliceState::Seek {
+            pages,
+            last,
+            confirming,
+            ..
         } = self.slices[idx].state.clone()
         else {
             return;
         };
-        let has_children = self.slices.iter().any(|c| c.parent == Some(id));
-        let cap = self.cap();
-        let s = &mut self.slices[idx];
-        s.state = if !over_cap {
-            SliceState::Done { total }
-        } else if has_children {
-            SliceState::Split { total }
-        } else {
-            SliceState::Capped {
-                total,
-                reachable: total.min(cap),
+        self.observe(r);
+        let n = r.ids.len() as u64;
+        let total = r.total.unwrap_or(0);
+        self.slices[idx].first_total.get_or_insert(total);
+        if self.reading.is_none()
+            && self.detection.is_none()
+            && self.slices[idx].origin == Origin::Root
+            && let Some(mut d) = Detection::start(&r.ids, &r.created)
+        {
+            d.root = id;
+            self.detection = Some(d);
+            self.push(task(id, 0, TaskKind::Detect));
+        }
+        if let Some((prev, above)) = last
+            && prev.checked_sub(above) != Some(total)
+        {
+            self.observed.inconsistent_totals += 1;
+        }
+        let min = self.slices[idx].spec.min();
+        let oldest = r.created.iter().flatten().min().copied();
+        let done = |plan: &mut Plan| plan.slices[idx].state = SliceState::Done { total };
+        if n == 0 {
+            if total == 0 || confirming {
+                return done(self);
             }
+            // Nothing came back while the total says offers remain: ask once more.
+            self.set_seek(idx, cursor, pages + 1, None, true);
+            return self.push(task(id, 0, TaskKind::Seek));
+        }
+        let Some(oldest) = oldest else {
+            self.slices[idx].error = Some("the API returned offers without a creation date".into());
+            return;
         };
-        self.check_coverage(id);
+        if n < ps && n >= total {
+            // The page holds every offer left in the window, unless pages or totals lie.
+            if confirming || !self.doubtful() || oldest - 1 < min {
+                return done(self);
+            }
+            self.observed.confirmations += 1;
+            self.set_seek(idx, oldest - 1, pages + 1, None, true);
+            return self.push(task(id, 0, TaskKind::Seek));
+        }
+        let unit = self.reading().unit_start(cursor);
+        let (next, last) = if oldest >= unit {
+            // Every offer of the page lies in the cursor's grain unit: the unit holds more than
+            // a page. It becomes a slice of its own; seeking goes on below it.
+            self.observed.crowded_units += 1;
+            let spec = self.slices[idx].spec.with_window(unit.max(min), cursor);
+            self.add_probe(id, Origin::Unit, spec);
+            (unit - 1, None)
+        } else {
+            // The next total must be this one less what lies above the next request's top.
+            let top = self.reading().covered_top(oldest);
+            let above = r.created.iter().flatten().filter(|&&c| c > top).count() as u64;
+            (oldest, Some((total, above)))
+        };
+        if next < min {
+            return done(self);
+        }
+        self.set_seek(idx, next, pages + 1, last, false);
+        self.split_for_parallelism(idx, total.saturating_sub(n), n, cursor - oldest);
+        self.push(task(id, 0, TaskKind::Seek));
     }
+
+    fn set_seek(
+        &mut self,
+        idx: usize,
+        cursor: i64,
+        pages: u32,
+        last: Option<(u64, u64)>,
+        confirming: bool,
+    ) {
+        self.slices[idx].state = SliceState::Seek {
+            cursor,
+            pages,
+            last,
+            confirming,
+        };
+    }
+
+    /// Slices with work to do (not waiting for parts, not finished, not failed).
+    fn active(&self) -> usize {
+        self.slices
+            .iter()
+            .filter(|s| {
+                s.error.is_none()
+                    && matches!(
+                        s.state,
+                        SliceState::Seek { .. } | SliceState::Probe | SliceState::Passes { .. }
+                    )
+            })
+            .count()
+            + self.deferred.len()
+    }
+
+    /// Cuts the older part of a seek slice off into a slice of its own when the workers lack
+    /// work and it has pages enough left: at the time where, at the density of its last page,
+    /// half of what is left lies below.
+    fn split_for_parallelism(&mut self, idx: usize, left: u64, got: u64, span: i64) {
+        let ps = self.page_size as u64;
+        if self.reading.is_none()
+            || left < SPLIT_MIN_PAGES * ps
+            || self.active() >= self.parallelism
+        {
+            return;
+        }
+        let SliceState::Seek { cursor, pages, .. } = self.slices[idx].state else {
+            return;
+        };
+        let min = self.slices[idx].spec.min();
+        let density = got as f64 / span.max(1) as f64;
+        let m = cursor - ((left as f64 / 2.0) / density).ceil() as i64;
+        if m <= min || m >= cursor - 1 {
+            return;
+        }
+        self.observed.time_splits += 1;
+        let spec = self.slices[idx].spec.clone();
+        self.slices[idx].spec = spec.with_window(m + 1, spec.max());
+        self.set_seek(idx, cursor, pages, None, false);
+        self.add_seek(
+            Some(idx as u32),
+            Origin::OlderRemainder,
+            spec.with_window(min, m),
+        );
+    }
+
+    // ---- units: cuts and passes ----
+
+    fn on_probe(&mut self, id: u32, r: &PageResult) {
+        let idx = id as usize;
+        self.observe(r);
+        let n = r.ids.len() as u64;
+        let total = r.total.unwrap_or(0);
+        self.slices[idx].first_total = Some(total);
+        self.slices[idx].ids.extend(r.ids.iter().cloned());
+        if n < self.page_size as u64 && n >= total {
+            self.slices[idx].state = SliceState::Done { total };
+            return self.child_finished(id);
+        }
+        let parts = partition::cut(&self.slices[idx].spec);
+        if parts.is_empty() {
+            return self.start_passes(id, total, true);
+        }
+        self.observed.cuts += 1;
+        self.slices[idx].state = SliceState::Cut { total };
+        for (origin, spec) in parts {
+            self.add_probe(id, origin, spec);
+        }
+    }
+
+    /// A slice finished: its parent, if cut, checks whether all its parts are in.
+    fn child_finished(&mut self, id: u32) {
+        let Some(parent) = self.slices[id as usize].parent else {
+            return;
+        };
+        let SliceState::Cut { total } = self.slices[parent as usize].state else {
+            return;
+        };
+        let parts: Vec<&Slice> = self
+            .slices
+            .iter()
+            .filter(|s| s.parent == Some(parent))
+            .collect();
+        if !parts.iter().all(|s| s.is_finished()) {
+            return;
+        }
+        let sum: u64 = parts.iter().filter_map(|s| s.first_total).sum();
+        // A cut by département leaves out offers without one; when totals cannot be taken at
+        // face value, the parent's own pages must show that nothing is left out.
+        let by_departement = parts.iter().any(|s| s.origin == Origin::Departements);
+        if sum >= total && !(by_departement && self.doubtful()) {
+            self.slices[parent as usize].state = SliceState::Split { total };
+            return self.child_finished(parent);
+        }
+        // Offers no part holds (without the attribute cut on): only the parent reaches them.
+        self.start_passes(parent, total, false);
+    }
+
+    /// Offset passes over a unit's own query; its first page (the probe) counts as the first
+    /// page of the first pass.
+    fn start_passes(&mut self, id: u32, total: u64, probe_is_page0: bool) {
+        let pages = self.pages_for(total);
+        let mut done = vec![false; pages as usize];
+        done[0] = probe_is_page0;
+        self.observed.passes += 1;
+        self.slices[id as usize].state = SliceState::Passes {
+            total,
+            pass: 0,
+            done: done.clone(),
+            held_before: 0,
+            low: None,
+            moved: self.doubtful(),
+            quiet: 0,
+        };
+        if done.iter().all(|d| *d) {
+            return self.end_pass(id);
+        }
+        for (p, d) in done.iter().enumerate() {
+            if !d {
+                self.push(task(id, p as u32, TaskKind::Pass));
+            }
+        }
+    }
+
+    fn on_pass(&mut self, t: PageTask, r: &PageResult) {
+        let idx = t.slice as usize;
+        self.observe(r);
+        self.slices[idx].ids.extend(r.ids.iter().cloned());
+        let SliceState::Passes {
+            done,
+            total,
+            low,
+            moved,
+            ..
+        } = &mut self.slices[idx].state
+        else {
+            return;
+        };
+        if let Some(d) = done.get_mut(t.page as usize) {
+            *d = true;
+        }
+        if let Some(now) = r.total {
+            *moved |= now != *total;
+            *low = Some(low.map_or(now, |l| l.min(now)));
+        }
+        if done.iter().all(|d| *d) {
+            self.end_pass(t.slice);
+        }
+    }
+
+    /// A pass is complete: done when the distinct offers held (the unit's and its parts') reach
+    /// its total; another pass while passes bring new offers; capped otherwise.
+    fn end_pass(&mut self, id: u32) {
+        let idx = id as usize;
+        let SliceState::Passes {
+            total,
+            pass,
+            held_before,
+            low,
+            moved,
+            quiet,
+            ..
+        } = self.slices[idx].state.clone()
+        else {
+            return;
+        };
+        let held = self.held(id);
+        let has_parts = self
+            .slices
+            .iter()
+            .any(|s| s.parent == Some(id) && s.is_unit());
+        // While the stock moves, offers withdrawn meanwhile are not missing: the unit is held
+        // once the offers held reach its lowest total and passes in a row brought nothing new.
+        let quiet = if held == held_before { quiet + 1 } else { 0 };
+        let reached = if moved {
+            held >= low.unwrap_or(total).min(total) && quiet >= QUIET_PASSES
+        } else {
+            held >= total
+        };
+        if reached {
+            self.slices[idx].state = if has_parts {
+                SliceState::Split { total }
+            } else {
+                SliceState::Done { total }
+            };
+            return self.child_finished(id);
+        }
+        // A repeat pass that brings nothing new means the order is stable: the rest is out of
+        // reach. Once a repeat did bring new offers (or pages come back short, or the stock
+        // moves), every pass is a new draw.
+        let stable = !moved && !self.doubtful();
+        let moved = moved || self.doubtful();
+        if (pass == 1 && held == held_before && stable) || pass + 1 >= MAX_PASSES {
+            log::warn!(
+                "{} holds {total} offers and cannot be cut further: {held} reached after {} pass(es), {} out of reach",
+                self.slices[idx].spec.describe(),
+                pass + 1,
+                total - held
+            );
+            let total = if moved {
+                low.unwrap_or(total).min(total)
+            } else {
+                total
+            };
+            self.slices[idx].state = SliceState::Capped {
+                total: total.max(held),
+                reachable: held,
+            };
+            return self.child_finished(id);
+        }
+        let pages = self.pages_for(total);
+        self.observed.passes += 1;
+        self.slices[idx].state = SliceState::Passes {
+            total,
+            pass: pass + 1,
+            done: vec![false; pages as usize],
+            held_before: held,
+            low: None,
+            moved,
+            quiet,
+        };
+        for p in 0..pages {
+            self.push(task(id, p, TaskKind::Pass));
+        }
+    }
+
+    /// Distinct offers held by a unit and its parts.
+    fn held(&self, id: u32) -> u64 {
+        let mut all: BTreeSet<&String> = BTreeSet::new();
+        let mut stack = vec![id];
+        while let Some(i) = stack.pop() {
+            all.extend(self.slices[i as usize].ids.iter());
+            stack.extend(
+                self.slices
+                    .iter()
+                    .filter(|s| s.parent == Some(i) && s.is_unit())
+                    .map(|s| s.id),
+            );
+        }
+        all.len() as u64
+    }
+
+    // ---- reports ----
 
     /// Counters for the summary.
     pub fn counts(&self) -> PlanCounts {
         let mut c = PlanCounts {
             slices: self.slices.len() as u64,
-            gaps: self.gaps,
             ..Default::default()
         };
         for s in &self.slices {
+            if s.error.is_some() {
+                c.failed += 1;
+                continue;
+            }
             match &s.state {
                 SliceState::Done { .. } => c.done += 1,
                 SliceState::Split { .. } => c.split += 1,
                 SliceState::Capped { total, reachable } => {
                     c.capped += 1;
-                    c.unreachable_offers += total - reachable;
+                    c.unreachable_offers += total.saturating_sub(*reachable);
                 }
                 SliceState::Failed { .. } => c.failed += 1,
-                SliceState::Probe | SliceState::Paging { .. } => c.pending += 1,
+                _ => c.pending += 1,
             }
         }
         c
     }
 
-    /// What the API announced for the whole query: the sum of the totals of the slices that
-    /// partition it (the roots; for the grid, the national complements when present).
+    /// What the API announced for the whole query: the sum of the first totals of the slices
+    /// that partition it (the roots; for the grid, the national complements when present).
     pub fn announced_total(&self) -> Option<u64> {
         let roots: Vec<&Slice> = self
             .slices
@@ -565,17 +996,40 @@ impl Plan {
         partition.iter().map(|s| s.total()).sum()
     }
 
-    /// Pages still owed (queued, or unknown for unprobed slices: counted as 1).
+    /// The roots read again at the end: (description, first total, end total, rows written).
+    pub fn recounts(&self) -> Vec<(String, u64, u64, u64)> {
+        self.slices
+            .iter()
+            .filter(|s| s.origin == Origin::Root)
+            .filter_map(|s| {
+                let whole = SliceSpec {
+                    window: s.whole.unwrap_or(s.spec.window),
+                    ..s.spec.clone()
+                };
+                Some((whole.describe(), s.first_total?, s.end_total?, s.written))
+            })
+            .collect()
+    }
+
+    /// Requests still owed (an estimate: a seek slice counts what its last total says is left).
     pub fn pages_owed(&self) -> u64 {
+        let ps = self.page_size as u64;
         self.slices
             .iter()
             .map(|s| match &s.state {
+                SliceState::Seek { last, .. } => last
+                    .map(|(t, above)| t.saturating_sub(above).div_ceil(ps).max(1))
+                    .unwrap_or(1),
                 SliceState::Probe | SliceState::Failed { .. } => 1,
-                SliceState::Paging { done, .. } => done.iter().filter(|d| !**d).count() as u64,
+                SliceState::Passes { done, .. } => done.iter().filter(|d| !**d).count() as u64,
                 _ => 0,
             })
             .sum()
     }
+}
+
+fn task(slice: u32, page: u32, kind: TaskKind) -> PageTask {
+    PageTask { slice, page, kind }
 }
 
 /// The run's creation window: `months` calendar months back from `now`, whole seconds.
@@ -588,255 +1042,4 @@ pub fn window_for(now: DateTime<Utc>, months: u32) -> CreationWindow {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::TimeZone;
-    use std::collections::HashSet;
-
-    /// An in-memory API: offers (id, created seconds, département, ROME code).
-    struct Fake {
-        offers: Vec<(u32, i64, Option<&'static str>, &'static str)>,
-        calls: u64,
-    }
-
-    impl Fake {
-        fn page(&mut self, spec: &SliceSpec, first: u32, last: u32) -> (PageResult, Vec<u32>) {
-            self.calls += 1;
-            let mut hits: Vec<_> = self
-                .offers
-                .iter()
-                .filter(|(_, c, d, r)| {
-                    *c >= spec.window.min.timestamp()
-                        && *c <= spec.window.max.timestamp()
-                        && spec.rome_codes.iter().any(|x| x == r)
-                        && (spec.departements.is_empty()
-                            || d.is_some_and(|d| spec.departements.iter().any(|x| x == d)))
-                })
-                .collect();
-            hits.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-            let total = hits.len() as u64;
-            let page: Vec<_> = hits
-                .iter()
-                .skip(first as usize)
-                .take((last - first + 1) as usize)
-                .collect();
-            (
-                PageResult {
-                    total: (total > 0).then_some(total),
-                    created: page.iter().map(|o| o.1).collect(),
-                },
-                page.iter().map(|o| o.0).collect(),
-            )
-        }
-    }
-
-    fn run(plan: &mut Plan, api: &mut Fake) -> HashSet<u32> {
-        let mut seen = HashSet::new();
-        while let Some(t) = plan.next_task() {
-            let (first, last) = plan.range(t.page);
-            let spec = plan.slice(t.slice).spec.clone();
-            let (r, ids) = api.page(&spec, first, last);
-            seen.extend(ids);
-            plan.on_page(t, &r);
-        }
-        assert!(plan.is_idle());
-        seen
-    }
-
-    fn window() -> CreationWindow {
-        CreationWindow {
-            min: Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap(),
-            max: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
-        }
-    }
-
-    fn codes() -> Vec<String> {
-        vec!["M1811".into(), "M1405".into()]
-    }
-
-    #[test]
-    fn a_big_query_is_cut_by_time_with_near_minimal_calls() {
-        let w = window();
-        let span = (w.max - w.min).num_seconds();
-        let mut rng = fastrand::Rng::with_seed(3);
-        let offers: Vec<_> = (0..20_000u32)
-            .map(|i| {
-                let c = w.min.timestamp() + (rng.f64().powi(3) * span as f64) as i64;
-                (
-                    i,
-                    c,
-                    Some(if i % 3 == 0 { "75" } else { "69" }),
-                    if i % 2 == 0 { "M1811" } else { "M1405" },
-                )
-            })
-            .collect();
-        let mut api = Fake { offers, calls: 0 };
-        let mut plan = Plan::new(
-            Strategy::Adaptive,
-            150,
-            None,
-            adaptive::roots(&codes(), None, w),
-        );
-        let seen = run(&mut plan, &mut api);
-        assert_eq!(seen.len(), 20_000);
-        let minimal = 20_000u64.div_ceil(150);
-        assert!(
-            api.calls as f64 <= minimal as f64 * 1.05,
-            "{} calls for {minimal}",
-            api.calls
-        );
-        assert_eq!(plan.announced_total(), Some(20_000));
-        let c = plan.counts();
-        assert_eq!((c.failed, c.capped, c.pending, c.gaps), (0, 0, 0, 0));
-        assert!(c.split >= 6, "{c:?}");
-    }
-
-    #[test]
-    fn one_crowded_second_is_cut_by_departement_then_rome_then_capped() {
-        let w = window();
-        let t = w.min.timestamp() + 1000;
-        let mut offers = Vec::new();
-        let mut id = 0;
-        // 4000 offers in one second in Paris for one code: nothing can cut them (capped);
-        // 2000 + 2000 in Lyon for two codes: cut by ROME code; 100 without a département.
-        for _ in 0..4000 {
-            offers.push((id, t, Some("75"), "M1811"));
-            id += 1;
-        }
-        for k in 0..4000 {
-            offers.push((
-                id,
-                t,
-                Some("69"),
-                if k % 2 == 0 { "M1811" } else { "M1405" },
-            ));
-            id += 1;
-        }
-        for _ in 0..100 {
-            offers.push((id, t, None, "M1811"));
-            id += 1;
-        }
-        let expected_reachable: HashSet<u32> = (0..3150).chain(4000..8100).collect();
-        let mut api = Fake { offers, calls: 0 };
-        let spec = SliceSpec {
-            rome_codes: codes(),
-            departements: vec![],
-            window: CreationWindow {
-                min: DateTime::from_timestamp(t, 0).unwrap(),
-                max: DateTime::from_timestamp(t, 0).unwrap(),
-            },
-        };
-        let mut plan = Plan::new(Strategy::Adaptive, 150, None, vec![spec]);
-        let seen = run(&mut plan, &mut api);
-        // Offers without a département come through the unfiltered parent (paged to the cap, in
-        // the fake's id order: Paris first), so here only the reachable Paris and Lyon ones count.
-        assert!(
-            expected_reachable
-                .iter()
-                .filter(|i| **i < 8000)
-                .all(|i| seen.contains(i))
-        );
-        let c = plan.counts();
-        assert_eq!(c.capped, 1, "{c:?}");
-        assert_eq!(c.unreachable_offers, 4000 - 3150);
-    }
-
-    #[test]
-    fn small_page_sizes_respect_the_range_rules() {
-        let mut plan = Plan::new(Strategy::Adaptive, 7, None, vec![]);
-        assert_eq!(plan.cap(), 3003);
-        assert_eq!(plan.range(428), (2996, 3002));
-        plan.page_size = 150;
-        assert_eq!(plan.cap(), 3150);
-        assert_eq!(plan.range(20), (3000, 3149));
-        plan.page_size = 100;
-        assert_eq!(plan.cap(), 3100);
-    }
-
-    #[test]
-    fn a_resume_anywhere_costs_only_the_pages_still_owed() {
-        // Slices cut by time check their coverage from the creation times their pages returned;
-        // a restored slice must still have those of the pages fetched before the checkpoint
-        // (a partial list made the check see a gap and fetch the whole window again).
-        let w = window();
-        let span = (w.max - w.min).num_seconds();
-        let mut rng = fastrand::Rng::with_seed(8);
-        let offers: Vec<_> = (0..12_000u32)
-            .map(|i| {
-                let c = w.min.timestamp() + (rng.f64().powi(3) * span as f64) as i64;
-                (i, c, Some("75"), if i % 2 == 0 { "M1811" } else { "M1405" })
-            })
-            .collect();
-        let new_plan = || {
-            Plan::new(
-                Strategy::Adaptive,
-                150,
-                None,
-                adaptive::roots(&codes(), None, w),
-            )
-        };
-        let mut api = Fake {
-            offers: offers.clone(),
-            calls: 0,
-        };
-        let mut clean = new_plan();
-        assert_eq!(run(&mut clean, &mut api).len(), 12_000);
-        let clean_calls = api.calls;
-        for crash_after in [2, 3, 10, 22, 23, 24, 45, 50, 70] {
-            let mut api = Fake {
-                offers: offers.clone(),
-                calls: 0,
-            };
-            let mut plan = new_plan();
-            let mut seen = HashSet::new();
-            for _ in 0..crash_after {
-                let t = plan.next_task().unwrap();
-                let (first, last) = plan.range(t.page);
-                let (r, ids) = api.page(&plan.slice(t.slice).spec.clone(), first, last);
-                seen.extend(ids);
-                plan.on_page(t, &r);
-            }
-            // Pages handed out but lost with the process.
-            let _in_flight: Vec<_> = (0..3).filter_map(|_| plan.next_task()).collect();
-            let json = serde_json::to_string(&plan.state()).unwrap();
-            let mut restored = Plan::restore(serde_json::from_str(&json).unwrap());
-            seen.extend(run(&mut restored, &mut api));
-            assert_eq!(seen.len(), 12_000, "crash after {crash_after}");
-            assert_eq!(restored.counts().gaps, 0, "crash after {crash_after}");
-            assert_eq!(api.calls, clean_calls, "crash after {crash_after}");
-        }
-    }
-
-    #[test]
-    fn restore_requeues_exactly_the_unfinished_pages() {
-        let w = window();
-        let offers: Vec<_> = (0..1000u32)
-            .map(|i| (i, w.min.timestamp() + i as i64 * 60, Some("75"), "M1811"))
-            .collect();
-        let mut api = Fake { offers, calls: 0 };
-        let mut plan = Plan::new(
-            Strategy::Adaptive,
-            100,
-            None,
-            adaptive::roots(&codes(), None, w),
-        );
-        // Probe, then two pages, then "crash".
-        for _ in 0..3 {
-            let t = plan.next_task().unwrap();
-            let (first, last) = plan.range(t.page);
-            let (r, _) = api.page(&plan.slice(t.slice).spec.clone(), first, last);
-            plan.on_page(t, &r);
-        }
-        let in_flight = plan.next_task().unwrap();
-        let state = plan.state();
-        let json = serde_json::to_string(&state).unwrap();
-        let mut restored = Plan::restore(serde_json::from_str(&json).unwrap());
-        let mut pages = Vec::new();
-        while let Some(t) = restored.next_task() {
-            pages.push(t.page);
-        }
-        pages.sort();
-        assert!(pages.contains(&in_flight.page));
-        assert_eq!(pages, vec![3, 4, 5, 6, 7, 8, 9]);
-    }
-}
+mod tests;

@@ -1,8 +1,11 @@
-//! A slice: one search query (ROME codes × départements × creation window) and how far it got.
+//! A slice: one search query (ROME codes × départements × contract types × creation window) and
+//! how far it got.
 //!
-//! Invariant: a slice's state only moves forward (probe → paging → done / split / capped / failed,
-//! failed → probe again on resume), and the set of pages marked done is exactly the set whose
-//! offers reached the output.
+//! Invariants: a slice's state only moves forward (seek → done; unit → split / passes → done or
+//! capped); a failed slice keeps its state and starts again from it on resume; the state recorded
+//! is exactly what the pages that reached the output proved.
+
+use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -16,41 +19,81 @@ pub struct SliceSpec {
     pub rome_codes: Vec<String>,
     /// `departement` (empty: no filter, so offers without a département are included).
     pub departements: Vec<String>,
+    /// `typeContrat` (empty: no filter).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub type_contrat: Vec<String>,
+    /// The creation window wanted, whole seconds, both bounds included.
     pub window: CreationWindow,
 }
 
 impl SliceSpec {
-    /// The search parameters of page `[first, last]`.
-    pub fn params(&self, keywords: Option<&str>, first: u32, last: u32) -> SearchParams {
+    /// The search parameters of range `[first, last]` over `window` (as sent to the API).
+    pub fn params_for(
+        &self,
+        keywords: Option<&str>,
+        window: CreationWindow,
+        first: u32,
+        last: u32,
+    ) -> SearchParams {
         SearchParams {
             rome_codes: self.rome_codes.clone(),
             departements: self.departements.clone(),
+            type_contrat: self.type_contrat.clone(),
             mots_cles: keywords.map(str::to_string),
-            window: Some(self.window),
+            window: Some(window),
             range: Some((first, last)),
             sort: Some(Sort::CreationDesc),
             ..Default::default()
         }
     }
 
-    /// A short human description for logs.
+    /// The search parameters of range `[first, last]` over the slice's own window, as is.
+    pub fn params(&self, keywords: Option<&str>, first: u32, last: u32) -> SearchParams {
+        self.params_for(keywords, self.window, first, last)
+    }
+
+    /// A short human description for logs and the summary.
     pub fn describe(&self) -> String {
         let deps = if self.departements.is_empty() {
             "all départements".to_string()
         } else {
             self.departements.join(",")
         };
+        let contracts = if self.type_contrat.is_empty() {
+            String::new()
+        } else {
+            format!(" × {}", self.type_contrat.join(","))
+        };
         format!(
-            "{} × {} × {}..{}",
+            "{} × {deps}{contracts} × {}..{}",
             self.rome_codes.join(","),
-            deps,
             self.window.min.format("%Y-%m-%d %H:%M:%S"),
             self.window.max.format("%Y-%m-%d %H:%M:%S")
         )
     }
 
+    pub fn min(&self) -> i64 {
+        self.window.min.timestamp()
+    }
+
+    pub fn max(&self) -> i64 {
+        self.window.max.timestamp()
+    }
+
     pub fn window_seconds(&self) -> i64 {
         (self.window.max - self.window.min).num_seconds()
+    }
+
+    /// The same query over `[min, max]`.
+    pub fn with_window(&self, min: i64, max: i64) -> SliceSpec {
+        let at = |t: i64| DateTime::<Utc>::from_timestamp(t, 0).unwrap_or_default();
+        SliceSpec {
+            window: CreationWindow {
+                min: at(min),
+                max: at(max),
+            },
+            ..self.clone()
+        }
     }
 }
 
@@ -59,35 +102,68 @@ impl SliceSpec {
 pub enum Origin {
     /// One of the plan's starting slices.
     Root,
-    /// The older remainder of a slice over the cap, below its newest reachable offers.
+    /// The older part of a seek slice, cut off so that more pages can be fetched at once.
     OlderRemainder,
-    /// A gap found by the coverage check (the API's order was not strictly by creation date).
+    /// A gap (kept so that old checkpoints load).
     Gap,
-    /// A département group of a slice that could not be cut by time.
+    /// A grain unit (one creation second, usually) holding more offers than a page.
+    Unit,
+    /// A département group of a unit.
     Departements,
-    /// One ROME code of a slice that could not be cut by time or département.
+    /// ROME codes of a unit.
     RomeCode,
+    /// One contract type of a unit.
+    ContractType,
 }
 
 /// Where a slice stands.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum SliceState {
-    /// Page 0 not fetched yet.
-    Probe,
-    /// Total known; `done[i]` says whether page `i` (of `pages`) reached the output.
-    Paging {
-        total: u64,
+    /// Seek paging: the next request asks for the newest offers created in
+    /// `[window.min, cursor]`; everything created after `cursor` in the window was proven held.
+    Seek {
+        cursor: i64,
+        /// Pages received.
         pages: u32,
-        done: Vec<bool>,
-        over_cap: bool,
+        /// The total of the last page and how many of its offers lay strictly above the cursor
+        /// it set: the next total must be exactly that much smaller unless the stock moved.
+        #[serde(default)]
+        last: Option<(u64, u64)>,
+        /// The next page confirms an end that looked final on a run where pages came back short
+        /// or totals did not add up.
+        #[serde(default)]
+        confirming: bool,
     },
-    /// Every page reached the output.
+    /// A unit (or one part of a cut): its first page is not fetched yet.
+    Probe,
+    /// Cut into parts (children); waits for them, then checks that they add up.
+    Cut { total: u64 },
+    /// Offset passes over the slice's query until the offers held reach its total.
+    Passes {
+        total: u64,
+        pass: u32,
+        /// `done[i]`: page `i` of the current pass reached the output.
+        done: Vec<bool>,
+        /// Offers held after the previous pass (to stop when a pass brings nothing new).
+        held_before: u64,
+        /// The smallest total the pages of this pass announced (offers withdrawn meanwhile are
+        /// not missing), and whether totals moved since the first page.
+        #[serde(default)]
+        low: Option<u64>,
+        #[serde(default)]
+        moved: bool,
+        /// Passes in a row that brought nothing new.
+        #[serde(default)]
+        quiet: u32,
+    },
+    /// Every offer of the slice is held.
     Done { total: u64 },
-    /// Over the cap and replaced by children (its reachable pages may have been fetched too).
+    /// Cut into parts that together hold every offer.
     Split { total: u64 },
-    /// Over the cap and impossible to cut further: paged to the cap.
+    /// Impossible to cut further and not every offer could be reached: `held` of `total`.
     Capped { total: u64, reachable: u64 },
-    /// A page failed after its retries.
+    /// A page failed after its retries (kept for old checkpoints; failures are now
+    /// [`Slice::error`]).
     Failed { error: String },
 }
 
@@ -99,21 +175,23 @@ pub struct Slice {
     pub origin: Origin,
     pub spec: SliceSpec,
     pub state: SliceState,
-    /// For a slice over the cap cut by time: the child covering the older remainder, and the
-    /// creation times (seconds) of the offers this slice's pages returned, for the coverage check.
-    /// Both are checkpointed: a resumed slice with only the times of its later pages would see a
-    /// gap that is not there, and fetch its window again (at most 3150 numbers per slice, and only
-    /// until its check ran).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub remainder: Option<u32>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub seen_created: Vec<i64>,
-    /// True when this slice, over the cap, is cut by creation time.
+    /// The total announced by the slice's first page.
     #[serde(default)]
-    pub cut_by_time: bool,
-    /// The cursor boundary (the remainder's upper bound), once known.
+    pub first_total: Option<u64>,
+    /// The last page failed after its retries: the slice starts again from its state on resume.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub boundary: Option<DateTime<Utc>>,
+    pub error: Option<String>,
+    /// For a unit: ids its own pages returned (a unit holds at most a few thousand offers).
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub ids: BTreeSet<String>,
+    /// For a root: its whole window (seek slices shrink theirs when cut by time).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub whole: Option<CreationWindow>,
+    /// For a root: rows its slices wrote, and the total the API announced at the end.
+    #[serde(default)]
+    pub written: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_total: Option<u64>,
 }
 
 impl Slice {
@@ -124,13 +202,15 @@ impl Slice {
         )
     }
 
+    /// The slice's total as first announced.
     pub fn total(&self) -> Option<u64> {
-        match &self.state {
-            SliceState::Paging { total, .. }
-            | SliceState::Done { total }
-            | SliceState::Split { total }
-            | SliceState::Capped { total, .. } => Some(*total),
-            _ => None,
-        }
+        self.first_total
+    }
+
+    pub fn is_unit(&self) -> bool {
+        !matches!(
+            self.origin,
+            Origin::Root | Origin::OlderRemainder | Origin::Gap
+        )
     }
 }
