@@ -429,6 +429,7 @@ pub fn resolve_collect(
     };
     c.retry = RetryPolicy {
         max_attempts: a.max_attempts,
+        throttle_budget: a.max_throttle_wait,
         ..RetryPolicy::default()
     };
     c.now = a.now;

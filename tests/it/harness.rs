@@ -40,6 +40,7 @@ pub fn fast_retry() -> RetryPolicy {
         max_attempts: 8,
         base_backoff: Duration::from_millis(10),
         max_backoff: Duration::from_millis(200),
+        ..RetryPolicy::default()
     }
 }
 
