@@ -48,6 +48,8 @@ struct Schedule {
     throttled: Duration,
     /// The last rate (requests per second) and burst the API announced.
     announced: Option<(f64, Option<u64>)>,
+    /// The last slot granted.
+    last_slot: Option<Instant>,
 }
 
 /// A 429 push-back refused because it would take the throttled time past the budget.
@@ -99,6 +101,7 @@ impl RateLimiter {
                 penalty_until: now,
                 throttled: Duration::ZERO,
                 announced: None,
+                last_slot: None,
             }),
             clock,
         }
@@ -135,6 +138,7 @@ impl RateLimiter {
         let mut s = self.lock();
         let slot = s.next.max(now);
         s.next = slot + s.interval;
+        s.last_slot = Some(slot);
         if s.interval > s.base {
             s.calm += 1;
             if s.calm >= CALM_STEP {
@@ -218,6 +222,10 @@ impl RateLimiter {
         s.base = self.configured.max(spacing);
         if s.interval < s.base {
             s.interval = s.base;
+            // The slot after the last one granted moves too: one new interval after it.
+            if let Some(last) = s.last_slot {
+                s.next = s.next.max(last + s.interval);
+            }
         }
         changed
     }
@@ -365,6 +373,11 @@ pub(crate) mod tests {
         assert_eq!(l.effective_base(), ms(250));
         let slots: Vec<Duration> = (0..3).map(|_| clock.offset(l.reserve())).collect();
         assert_eq!(slots, vec![ms(0), ms(250), ms(500)]);
+        // Announced after a slot was granted (the first answer): the next slot moves back too.
+        let l2 = RateLimiter::with_clock(ms(100), clock.clone());
+        let first = clock.offset(l2.reserve());
+        l2.announce(4.0, Some(4));
+        assert_eq!(clock.offset(l2.reserve()) - first, ms(250));
         // Faster than the configured delay: the configured delay holds.
         assert!(l.announce(50.0, None));
         assert_eq!(l.effective_base(), ms(100));
