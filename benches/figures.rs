@@ -82,6 +82,7 @@ fn config(sim: &SimHandle, out: &Path) -> CollectConfig {
         max_attempts: 8,
         base_backoff: Duration::from_millis(20),
         max_backoff: Duration::from_millis(500),
+        ..RetryPolicy::default()
     };
     c
 }

@@ -140,6 +140,11 @@ pub struct CollectArgs {
     #[arg(long, allow_negative_numbers = true, value_name = "N", default_value_t = 6, value_parser = clap::value_parser!(u32).range(1..=20))]
     pub max_attempts: u32,
 
+    /// Total time the run may wait on the API's 429 answers (rate limit) before it stops with its
+    /// checkpoint: seconds, or a number with s, m or h (90, 30m, 2h). 429s are not failures.
+    #[arg(long, value_name = "DURATION", default_value = "30m", value_parser = parse_throttle_wait)]
+    pub max_throttle_wait: std::time::Duration,
+
     /// Pretend the run starts at this instant (RFC 3339); for simulations and tests.
     #[arg(long, value_name = "TIME", hide = true, value_parser = parse_time)]
     pub now: Option<chrono::DateTime<chrono::Utc>>,
@@ -349,6 +354,10 @@ fn parse_positive_secs(s: &str) -> Result<f64, String> {
         ));
     }
     Ok(v)
+}
+
+fn parse_throttle_wait(s: &str) -> Result<std::time::Duration, String> {
+    crate::http::retry::parse_duration(s)
 }
 
 fn parse_rate(s: &str) -> Result<f64, String> {

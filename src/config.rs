@@ -429,6 +429,7 @@ pub fn resolve_collect(
     };
     c.retry = RetryPolicy {
         max_attempts: a.max_attempts,
+        throttle_budget: a.max_throttle_wait,
         ..RetryPolicy::default()
     };
     c.now = a.now;
@@ -490,6 +491,25 @@ mod tests {
             d.output,
             PathBuf::from("data/france_travail_jobs_20261128.csv")
         );
+    }
+
+    #[test]
+    fn the_429_budget_resolves_into_the_retry_policy() {
+        let env = env_with(&[("FRANCE_TRAVAIL_ID", "id"), ("FRANCE_TRAVAIL_KEY", "key")]);
+        let c = resolve_collect(&args(&[]), &env, Utc::now()).unwrap();
+        assert_eq!(c.retry.throttle_budget, Duration::from_secs(30 * 60));
+        for (v, secs) in [("2h", 7200), ("90", 90), ("45m", 2700)] {
+            let c = resolve_collect(&args(&["--max-throttle-wait", v]), &env, Utc::now()).unwrap();
+            assert_eq!(c.retry.throttle_budget, Duration::from_secs(secs), "{v}");
+        }
+        let mut v = vec!["ftcollect", "--max-throttle-wait", "soon"];
+        let e = crate::cli::Cli::try_parse_from(&v).unwrap_err().to_string();
+        assert!(
+            e.contains("--max-throttle-wait") && e.contains("30m"),
+            "{e}"
+        );
+        v[2] = "10d";
+        assert!(crate::cli::Cli::try_parse_from(&v).is_err());
     }
 
     #[test]

@@ -24,6 +24,15 @@ pub enum ApiError {
         attempts: u32,
         last: String,
     },
+    /// The API kept answering 429 and the run's total wait on 429s would pass its budget
+    /// (`--max-throttle-wait`): stop the run, keeping the checkpoint.
+    ThrottleBudget {
+        what: String,
+        /// The budget (`RetryPolicy::throttle_budget`).
+        budget: std::time::Duration,
+        /// Wall time already waited on 429s in this run.
+        waited: std::time::Duration,
+    },
     /// The server does not behave like the API (wrong URL, HTML page, unknown status).
     Unexpected { message: String },
     /// A quota window (Adzuna) is exhausted: stop before the call.
@@ -41,7 +50,10 @@ impl ApiError {
     pub fn is_fatal(&self) -> bool {
         matches!(
             self,
-            ApiError::Credentials { .. } | ApiError::Unexpected { .. } | ApiError::Quota { .. }
+            ApiError::Credentials { .. }
+                | ApiError::Unexpected { .. }
+                | ApiError::Quota { .. }
+                | ApiError::ThrottleBudget { .. }
         )
     }
 }
@@ -63,6 +75,19 @@ impl fmt::Display for ApiError {
                     "{what} failed after {attempts} attempts; last error: {last}"
                 )
             }
+            ApiError::ThrottleBudget {
+                what,
+                budget,
+                waited,
+            } => write!(
+                f,
+                "{what}: the API kept answering 429 (rate limited) and this run has already waited {:.1} s \
+                 for its rate limit; waiting more would pass the --max-throttle-wait budget of {}. \
+                 The checkpoint is kept: run the same command again to resume, with a larger \
+                 --max-throttle-wait (e.g. 2h) to wait longer",
+                waited.as_secs_f64(),
+                format_budget(*budget)
+            ),
             ApiError::Unexpected { message } => f.write_str(message),
             // Limit 0: Adzuna itself refused (HTTP 429 with a long Retry-After).
             ApiError::Quota {
@@ -89,6 +114,18 @@ impl fmt::Display for ApiError {
 }
 
 impl std::error::Error for ApiError {}
+
+/// A budget as the user would write it: `30m`, `2h`, `90s`.
+fn format_budget(d: std::time::Duration) -> String {
+    let s = d.as_secs_f64();
+    if s >= 3600.0 && s % 3600.0 == 0.0 {
+        format!("{}h", s / 3600.0)
+    } else if s >= 60.0 && s % 60.0 == 0.0 {
+        format!("{}m", s / 60.0)
+    } else {
+        format!("{}s", (s * 10.0).round() / 10.0)
+    }
+}
 
 /// An error that ends a command.
 #[derive(Debug)]
@@ -120,7 +157,9 @@ impl Error {
         match self {
             Error::Usage(_) => ExitCode::Usage,
             Error::Api(ApiError::Interrupted) => ExitCode::Interrupted,
-            Error::Api(ApiError::Quota { .. }) => ExitCode::Incomplete,
+            Error::Api(ApiError::Quota { .. } | ApiError::ThrottleBudget { .. }) => {
+                ExitCode::Incomplete
+            }
             Error::Busy(_) => ExitCode::Busy,
             _ => ExitCode::Error,
         }

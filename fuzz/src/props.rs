@@ -13,8 +13,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
-use ftcollect::http::RetryPolicy;
 use ftcollect::http::retry::{MAX_RETRY_AFTER, parse_retry_after};
+use ftcollect::http::{RateLimiter, RetryPolicy};
 use ftcollect::normalize::offer::COLUMN_COUNT;
 use ftcollect::normalize::salary::{
     ANNUAL_RANGE, DEFAULT_MONTHS, HOURLY_RANGE, HOURS_PER_MONTH, MONTHLY_RANGE,
@@ -409,7 +409,7 @@ pub fn content_range_value(c: &mut impl Choices) -> (String, Option<ContentRange
 // Retry-After
 
 /// Checks `parse_retry_after` the way the clients use it: never more than [`MAX_RETRY_AFTER`],
-/// clamped under the policy's cap, and usable as an offset from now (the Adzuna client computes
+/// never honoured past the policy's 429 budget, and usable as an offset from now (the Adzuna client computes
 /// when its quota reopens as `now + wait`).
 pub fn check_retry_after(value: &str, now: DateTime<Utc>) {
     let w = parse_retry_after(value, now);
@@ -417,7 +417,11 @@ pub fn check_retry_after(value: &str, now: DateTime<Utc>) {
     let Some(w) = w else { return };
     assert!(w <= MAX_RETRY_AFTER, "{w:?} from {value:?}");
     let policy = RetryPolicy::default();
-    assert!(policy.clamp(w) <= policy.max_backoff);
+    let limiter = RateLimiter::new(Duration::ZERO);
+    match limiter.penalize_within(w, policy.throttle_budget) {
+        Ok(added) => assert!(added <= w && added <= policy.throttle_budget),
+        Err(_) => assert!(w > policy.throttle_budget, "{w:?} refused from {value:?}"),
+    }
     let delta = TimeDelta::from_std(w).unwrap_or_else(|_| panic!("{w:?} from {value:?}"));
     assert!(
         now.checked_add_signed(delta).is_some(),

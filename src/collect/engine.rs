@@ -632,6 +632,10 @@ impl Run<'_> {
             ));
         }
 
+        if let Some(e @ ApiError::ThrottleBudget { .. }) = &self.fatal {
+            problems.push(e.to_string());
+        }
+
         let mut notes = Vec::new();
         let mut offers_by_source = std::collections::BTreeMap::new();
         if let (Some(a), Some(z)) = (self.adzuna.as_ref(), self.adzuna_client.as_ref()) {
@@ -712,6 +716,15 @@ impl Run<'_> {
             let _ = fsutil::sync_dir(&fsutil::parent_dir(&self.cp_path));
         }
         if let Some(e) = self.fatal {
+            // Out of patience with 429s: like an outage, the run ends incomplete with its
+            // checkpoint and its summary (exit 3), the problem naming the budget.
+            if let ApiError::ThrottleBudget { .. } = e {
+                return Ok(Outcome {
+                    status,
+                    summary: Some(summary),
+                    plan_report: None,
+                });
+            }
             return Err(match e {
                 ApiError::BadRequest { message, .. } => {
                     Error::Usage(format!("the API rejected the query: {message}"))

@@ -136,10 +136,12 @@ impl Summary {
             .map(|(k, v)| format!("{k}: {v}"))
             .collect();
         out.push_str(&format!(
-            "  API calls:          {} searches ({}), {} token requests\n",
+            "  API calls:          {} searches ({}), {} token requests; 429s: {}, waited {:.1} s for the API's rate limit\n",
             self.api.search_requests,
             statuses.join(", "),
-            self.api.token_requests
+            self.api.token_requests,
+            self.api.throttled_responses,
+            self.api.throttle_wait_seconds
         ));
         let r = &self.api.retries;
         out.push_str(&format!(

@@ -5,6 +5,9 @@
 //! sleeps until its slot. Invariant: two reserved slots are never closer than the current interval,
 //! callers are served first come first served, and the lock is never held while sleeping or during a
 //! request. A 429 pushes the whole schedule back for every worker and widens the interval for a while.
+//! The spacing is never below the configured delay; a rate the API announces in its headers can only
+//! make it wider. The wall time the schedule spent pushed back by 429s is counted (overlapping
+//! penalties count once), and a push-back that would take it past the caller's budget is refused.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -32,15 +35,36 @@ impl Clock for SystemClock {
 struct Schedule {
     /// The earliest instant the next request may start.
     next: Instant,
-    /// The current spacing (the configured delay, widened after a 429).
+    /// The current spacing (the base, widened after a 429).
     interval: Duration,
+    /// The spacing the interval relaxes back to: the configured delay, or the API's announced
+    /// rate when that is slower.
+    base: Duration,
     /// Requests granted since the last 429: the interval relaxes back as they accumulate.
     calm: u32,
+    /// The end of the latest 429 push-back.
+    penalty_until: Instant,
+    /// Wall time the schedule was pushed back by 429s (overlaps counted once).
+    throttled: Duration,
+    /// The last rate (requests per second) and burst the API announced.
+    announced: Option<(f64, Option<u64>)>,
+    /// The last slot granted.
+    last_slot: Option<Instant>,
+}
+
+/// A 429 push-back refused because it would take the throttled time past the budget.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OverBudget {
+    /// Wall time already spent pushed back by 429s.
+    pub throttled: Duration,
+    /// What the refused push-back would have added.
+    pub wanted: Duration,
 }
 
 /// A shared, first-come first-served request schedule.
 pub struct RateLimiter {
-    base: Duration,
+    /// The configured delay (`--rate-limit-delay`): the spacing is never below it.
+    configured: Duration,
     schedule: Mutex<Schedule>,
     clock: Arc<dyn Clock>,
 }
@@ -48,7 +72,7 @@ pub struct RateLimiter {
 impl std::fmt::Debug for RateLimiter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RateLimiter")
-            .field("base", &self.base)
+            .field("configured", &self.configured)
             .finish()
     }
 }
@@ -68,11 +92,16 @@ impl RateLimiter {
     pub fn with_clock(delay: Duration, clock: Arc<dyn Clock>) -> Self {
         let now = clock.now();
         RateLimiter {
-            base: delay,
+            configured: delay,
             schedule: Mutex::new(Schedule {
                 next: now,
                 interval: delay,
+                base: delay,
                 calm: 0,
+                penalty_until: now,
+                throttled: Duration::ZERO,
+                announced: None,
+                last_slot: None,
             }),
             clock,
         }
@@ -80,7 +109,17 @@ impl RateLimiter {
 
     /// The configured delay between two requests.
     pub fn base_delay(&self) -> Duration {
-        self.base
+        self.configured
+    }
+
+    /// The spacing the limiter relaxes to: the configured delay, or the announced rate's when slower.
+    pub fn effective_base(&self) -> Duration {
+        self.lock().base
+    }
+
+    /// Wall time the schedule has been pushed back by 429s so far.
+    pub fn throttled(&self) -> Duration {
+        self.lock().throttled
     }
 
     /// The current spacing (wider than the base after 429s).
@@ -99,11 +138,12 @@ impl RateLimiter {
         let mut s = self.lock();
         let slot = s.next.max(now);
         s.next = slot + s.interval;
-        if s.interval > self.base {
+        s.last_slot = Some(slot);
+        if s.interval > s.base {
             s.calm += 1;
             if s.calm >= CALM_STEP {
                 s.calm = 0;
-                s.interval = s.interval.div_f64(WIDEN).max(self.base);
+                s.interval = s.interval.div_f64(WIDEN).max(s.base);
             }
         }
         slot
@@ -119,14 +159,88 @@ impl RateLimiter {
         slot
     }
 
+    /// Reserves the next slot and waits for it with `sleep` (which may end early, returning false,
+    /// when the run is cancelled). Returns whether the slot was reached.
+    pub fn acquire_with(&self, sleep: impl FnOnce(Duration) -> bool) -> bool {
+        let slot = self.reserve();
+        let now = self.clock.now();
+        slot <= now || sleep(slot - now)
+    }
+
     /// A 429 arrived: no request starts before `now + wait`, and the interval widens.
-    pub fn penalize(&self, wait: Duration) {
+    /// Returns the wall time this adds to the throttled time (zero when an earlier 429 already
+    /// pushed the schedule back that far).
+    pub fn penalize(&self, wait: Duration) -> Duration {
+        match self.penalize_within(wait, Duration::MAX) {
+            Ok(added) => added,
+            Err(_) => Duration::ZERO,
+        }
+    }
+
+    /// Like [`penalize`](Self::penalize), unless the throttled time would exceed `budget`: then
+    /// the schedule is left alone and the refusal says how much was already waited.
+    pub fn penalize_within(
+        &self,
+        wait: Duration,
+        budget: Duration,
+    ) -> Result<Duration, OverBudget> {
         let now = self.clock.now();
         let mut s = self.lock();
-        s.next = s.next.max(now + wait);
+        let Some(end) = now.checked_add(wait) else {
+            return Err(OverBudget {
+                throttled: s.throttled,
+                wanted: wait,
+            });
+        };
+        let added = end.saturating_duration_since(s.penalty_until.max(now));
+        if s.throttled.saturating_add(added) > budget {
+            return Err(OverBudget {
+                throttled: s.throttled,
+                wanted: added,
+            });
+        }
+        s.throttled += added;
+        s.penalty_until = s.penalty_until.max(end);
+        s.next = s.next.max(end);
         let widened = s.interval.max(Duration::from_millis(1)).mul_f64(WIDEN);
-        s.interval = widened.min(self.base.max(Duration::from_millis(25)).mul_f64(MAX_WIDEN));
+        s.interval = widened.min(s.base.max(Duration::from_millis(25)).mul_f64(MAX_WIDEN));
         s.calm = 0;
+        Ok(added)
+    }
+
+    /// The API announced its rate (requests per second) and burst: the spacing becomes at least
+    /// `1 / rate`, never less than the configured delay. A rate that is not a positive number is
+    /// ignored. Returns true when the announcement differs from the previous one (to log it once).
+    pub fn announce(&self, rate: f64, burst: Option<u64>) -> bool {
+        if !(rate.is_finite() && rate > 0.0) {
+            return false;
+        }
+        let spacing = Duration::from_secs_f64((1.0 / rate).min(3600.0));
+        let mut s = self.lock();
+        let changed = s.announced != Some((rate, burst));
+        s.announced = Some((rate, burst));
+        s.base = self.configured.max(spacing);
+        if s.interval < s.base {
+            s.interval = s.base;
+            // The slot after the last one granted moves too: one new interval after it.
+            if let Some(last) = s.last_slot {
+                s.next = s.next.max(last + s.interval);
+            }
+        }
+        changed
+    }
+
+    /// The API says no request is left in its bucket: the next one waits one replenish interval
+    /// (`1 / rate` of the last announced rate, else the current spacing). Not a 429: the wait is
+    /// not counted as throttled time.
+    pub fn bucket_empty(&self) {
+        let now = self.clock.now();
+        let mut s = self.lock();
+        let refill = match s.announced {
+            Some((rate, _)) => Duration::from_secs_f64((1.0 / rate).min(3600.0)),
+            None => s.interval,
+        };
+        s.next = s.next.max(now + refill);
     }
 }
 
@@ -218,6 +332,71 @@ pub(crate) mod tests {
             l.reserve();
         }
         assert_eq!(l.current_interval(), ms(100));
+    }
+
+    #[test]
+    fn overlapping_429s_count_their_wall_time_once_and_the_budget_refuses_more() {
+        let clock = Arc::new(FakeClock::new());
+        let l = RateLimiter::with_clock(ms(0), clock.clone());
+        let budget = Duration::from_secs(15);
+        // Three workers get a 429 asking for 10 s at the same instant: 10 s of wall time.
+        for _ in 0..3 {
+            l.penalize_within(Duration::from_secs(10), budget).unwrap();
+        }
+        assert_eq!(l.throttled(), Duration::from_secs(10));
+        // 4 s later, another asks for 10 s: the push-back ends at 14 s, 4 s more.
+        clock.advance(Duration::from_secs(4));
+        assert_eq!(
+            l.penalize_within(Duration::from_secs(10), budget),
+            Ok(Duration::from_secs(4))
+        );
+        assert_eq!(l.throttled(), Duration::from_secs(14));
+        // Past the budget: refused, nothing moves.
+        clock.advance(Duration::from_secs(10));
+        let e = l
+            .penalize_within(Duration::from_secs(2), budget)
+            .unwrap_err();
+        assert_eq!(e.throttled, Duration::from_secs(14));
+        assert_eq!(l.throttled(), Duration::from_secs(14));
+        assert_eq!(clock.offset(l.reserve()), Duration::from_secs(14));
+    }
+
+    #[test]
+    fn an_announced_rate_only_ever_slows_the_schedule() {
+        let clock = Arc::new(FakeClock::new());
+        let l = RateLimiter::with_clock(ms(100), clock.clone());
+        assert!(l.announce(4.0, Some(4)));
+        assert!(
+            !l.announce(4.0, Some(4)),
+            "the same announcement is not news"
+        );
+        assert_eq!(l.effective_base(), ms(250));
+        let slots: Vec<Duration> = (0..3).map(|_| clock.offset(l.reserve())).collect();
+        assert_eq!(slots, vec![ms(0), ms(250), ms(500)]);
+        // Announced after a slot was granted (the first answer): the next slot moves back too.
+        let l2 = RateLimiter::with_clock(ms(100), clock.clone());
+        let first = clock.offset(l2.reserve());
+        l2.announce(4.0, Some(4));
+        assert_eq!(clock.offset(l2.reserve()) - first, ms(250));
+        // Faster than the configured delay: the configured delay holds.
+        assert!(l.announce(50.0, None));
+        assert_eq!(l.effective_base(), ms(100));
+        // Nonsense is ignored.
+        assert!(!l.announce(0.0, None));
+        assert!(!l.announce(f64::NAN, None));
+        assert_eq!(l.effective_base(), ms(100));
+    }
+
+    #[test]
+    fn an_empty_bucket_holds_the_next_request_one_replenish_interval() {
+        let clock = Arc::new(FakeClock::new());
+        let l = RateLimiter::with_clock(ms(0), clock.clone());
+        l.announce(2.0, Some(2));
+        l.acquire();
+        clock.advance(ms(600));
+        l.bucket_empty();
+        assert_eq!(clock.offset(l.reserve()), ms(1100));
+        assert_eq!(l.throttled(), Duration::ZERO);
     }
 
     #[test]

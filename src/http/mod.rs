@@ -2,8 +2,11 @@
 //!
 //! Invariant: every request to an API goes through [`Transport::run`], which waits on the shared
 //! [`RateLimiter`], counts the exchange in [`ApiStats`], retries transient failures with back-off
-//! (a 429 pushes back the whole schedule), and gives up after a bounded number of attempts with a
-//! typed [`ApiError`]. Only loopback hosts may be reached over plain `http://`; TLS verification is
+//! and gives up after a bounded number of attempts with a typed [`ApiError`]. A 429 is not a
+//! failure: it pushes back the whole schedule by its `Retry-After` (or a back-off) and is retried
+//! until the run's time waiting on 429s would pass `RetryPolicy::throttle_budget`
+//! ([`ApiError::ThrottleBudget`]). The API's `x-ratelimit-*` headers can slow the limiter down,
+//! never speed it up past the configured delay. Only loopback hosts may be reached over plain `http://`; TLS verification is
 //! always on.
 
 pub mod limiter;
@@ -12,6 +15,11 @@ pub mod stats;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+
+/// The API's token-bucket headers (France Travail's gateway; the simulator sends them too).
+pub const HEADER_REPLENISH_RATE: &str = "x-ratelimit-replenish-rate-clientidlimiter";
+pub const HEADER_BURST_CAPACITY: &str = "x-ratelimit-burst-capacity-clientidlimiter";
+pub const HEADER_REMAINING: &str = "x-ratelimit-remaining-clientidlimiter";
 use std::time::{Duration, Instant};
 
 use crate::error::ApiError;
@@ -199,8 +207,8 @@ impl Transport {
             if self.cancel.is_cancelled() {
                 return Err(ApiError::Interrupted);
             }
-            if rate_limited {
-                self.limiter.acquire();
+            if rate_limited && !self.limiter.acquire_with(|d| self.cancel.sleep(d)) {
+                return Err(ApiError::Interrupted);
             }
             match attempt(&self.agent) {
                 Attempt::Done(v) => return Ok(v),
@@ -214,19 +222,56 @@ impl Transport {
                     }
                 }
                 Attempt::Retry {
-                    cause,
+                    cause: RetryCause::RateLimited,
                     retry_after,
                     detail,
                 } => {
-                    // 429s have their own, larger budget: throttling is expected, not a fault.
-                    let (count, budget) = if cause == RetryCause::RateLimited {
-                        throttled += 1;
-                        (throttled, self.retry.max_attempts * 2)
-                    } else {
-                        failures += 1;
-                        (failures, self.retry.max_attempts)
+                    // Throttling is expected, not a fault: wait it out, within the run's budget.
+                    throttled += 1;
+                    self.stats.record_throttled();
+                    // The server's wait in full (a date in the past, or 0, still waits a little so
+                    // a server answering `Retry-After: 0` forever cannot spin the loop).
+                    let wait = match retry_after {
+                        Some(w) => w.max(self.retry.base_backoff.min(Duration::from_millis(100))),
+                        None => self.retry.backoff(throttled, &mut rng),
                     };
-                    if count >= budget {
+                    let added = self
+                        .limiter
+                        .penalize_within(wait, self.retry.throttle_budget)
+                        .map_err(|over| ApiError::ThrottleBudget {
+                            what: what.to_string(),
+                            budget: self.retry.throttle_budget,
+                            waited: over.throttled,
+                        })?;
+                    self.stats.record_retry(RetryCause::RateLimited);
+                    self.stats.record_throttle_wait(added);
+                    let level = if wait >= Duration::from_secs(5) {
+                        log::Level::Info
+                    } else {
+                        log::Level::Debug
+                    };
+                    log::log!(
+                        level,
+                        "{what}: {detail}; every request waits {:.1} s{} (429 number {throttled} of this request)",
+                        wait.as_secs_f64(),
+                        if retry_after.is_some() {
+                            " as the API asks"
+                        } else {
+                            ""
+                        }
+                    );
+                    if !rate_limited && !self.cancel.sleep(wait) {
+                        // The token endpoint does not go through the limiter: wait here.
+                        return Err(ApiError::Interrupted);
+                    }
+                }
+                Attempt::Retry {
+                    cause,
+                    retry_after: _,
+                    detail,
+                } => {
+                    failures += 1;
+                    if failures >= self.retry.max_attempts {
                         return Err(ApiError::Exhausted {
                             what: what.to_string(),
                             attempts: failures + throttled,
@@ -234,23 +279,45 @@ impl Transport {
                         });
                     }
                     self.stats.record_retry(cause);
-                    let wait = match (cause, retry_after) {
-                        (RetryCause::RateLimited, Some(w)) => self.retry.clamp(w),
-                        _ => self.retry.backoff(count, &mut rng),
-                    };
+                    let wait = self.retry.backoff(failures, &mut rng);
                     log::debug!(
                         "{what}: {detail}; retrying in {:.2} s (attempt {})",
                         wait.as_secs_f64(),
-                        count + 1
+                        failures + 1
                     );
-                    if cause == RetryCause::RateLimited {
-                        // Everyone waits: the schedule itself moves back.
-                        self.limiter.penalize(wait);
-                    } else if !self.cancel.sleep(wait) {
+                    if !self.cancel.sleep(wait) {
                         return Err(ApiError::Interrupted);
                     }
                 }
             }
+        }
+    }
+
+    /// Reads the API's rate-limit headers on a response and adapts the shared limiter: an
+    /// announced rate slower than the configured delay widens the spacing (logged once per new
+    /// announcement), and `remaining: 0` holds the next request one replenish interval.
+    pub fn observe_rate_headers(&self, resp: &ureq::http::Response<ureq::Body>) {
+        let number = |name| header(resp, name).and_then(|v| v.trim().parse::<f64>().ok());
+        if let Some(rate) = number(HEADER_REPLENISH_RATE) {
+            let burst = number(HEADER_BURST_CAPACITY)
+                .filter(|b| b.is_finite() && *b >= 0.0)
+                .map(|b| b as u64);
+            if self.limiter.announce(rate, burst) {
+                let base = self.limiter.effective_base();
+                log::info!(
+                    "the API announces a rate limit of {rate} requests per second{}: requests are spaced by {:.3} s{}",
+                    burst.map(|b| format!(" (burst {b})")).unwrap_or_default(),
+                    base.as_secs_f64(),
+                    if base > self.limiter.base_delay() {
+                        " (slower than --rate-limit-delay)"
+                    } else {
+                        " (--rate-limit-delay)"
+                    }
+                );
+            }
+        }
+        if number(HEADER_REMAINING).is_some_and(|r| r <= 0.0) {
+            self.limiter.bucket_empty();
         }
     }
 }

@@ -1,8 +1,10 @@
 //! When and how long to retry: exponential back-off with jitter, and `Retry-After`.
 //!
-//! Invariant: a transient failure is retried a bounded number of times, each wait is bounded by
-//! `max_backoff`, and a server's `Retry-After` (seconds or HTTP-date) is honoured but clamped so a
-//! hostile or broken header can never park a worker for hours.
+//! Invariants: a transient failure (5xx, timeout, cut connection, bad body) is retried a bounded
+//! number of times, each wait bounded by `max_backoff`. A 429 is not a failure: it is waited out —
+//! its `Retry-After` (seconds or HTTP-date) honoured in full, or an exponential back-off when it
+//! has none — for as long as the run's total time waiting on 429s stays within `throttle_budget`,
+//! so a hostile or broken header can never park the run past that budget.
 
 use std::time::Duration;
 
@@ -15,9 +17,15 @@ pub struct RetryPolicy {
     pub max_attempts: u32,
     /// First back-off; doubles at each attempt.
     pub base_backoff: Duration,
-    /// Upper bound of one back-off (and of an honoured `Retry-After`).
+    /// Upper bound of one back-off (a 429 without `Retry-After` included).
     pub max_backoff: Duration,
+    /// Total wall time a run may spend waiting on 429s (`--max-throttle-wait`); past it the run
+    /// stops with [`ApiError::ThrottleBudget`](crate::error::ApiError::ThrottleBudget).
+    pub throttle_budget: Duration,
 }
+
+/// The default of `--max-throttle-wait`: 30 minutes.
+pub const DEFAULT_THROTTLE_BUDGET: Duration = Duration::from_secs(30 * 60);
 
 impl Default for RetryPolicy {
     fn default() -> Self {
@@ -25,6 +33,7 @@ impl Default for RetryPolicy {
             max_attempts: 6,
             base_backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(30),
+            throttle_budget: DEFAULT_THROTTLE_BUDGET,
         }
     }
 }
@@ -41,11 +50,40 @@ impl RetryPolicy {
         let half = full / 2;
         half + half.mul_f64(rng.f64())
     }
+}
 
-    /// A server-requested wait, clamped to `max_backoff`.
-    pub fn clamp(&self, wait: Duration) -> Duration {
-        wait.min(self.max_backoff)
+/// Parses a duration option such as `--max-throttle-wait`: whole seconds (`90`), or a number with
+/// a unit `s`, `m` or `h` (`45s`, `30m`, `2h`, `1.5h`), at most 7 days.
+pub fn parse_duration(value: &str) -> Result<Duration, String> {
+    let v = value.trim();
+    let (number, unit) = match v.char_indices().find(|(_, c)| c.is_ascii_alphabetic()) {
+        Some((i, _)) => (v[..i].trim(), v[i..].trim()),
+        None => (v, "s"),
+    };
+    let scale = match unit.to_ascii_lowercase().as_str() {
+        "s" | "sec" => 1.0,
+        "m" | "min" => 60.0,
+        "h" => 3600.0,
+        _ => {
+            return Err(format!(
+                "`{value}` has an unknown unit `{unit}`: give seconds (1800) or a number with s, m or h (30m, 2h)"
+            ));
+        }
+    };
+    let n: f64 = number
+        .parse()
+        .ok()
+        .filter(|n: &f64| n.is_finite() && *n >= 0.0)
+        .ok_or_else(|| {
+            format!("`{value}` is not a duration: give seconds (1800) or a number with s, m or h (30m, 2h)")
+        })?;
+    let secs = n * scale;
+    if secs > 7.0 * 86_400.0 {
+        return Err(format!(
+            "`{value}` is more than 7 days: give a duration such as 30m or 2h"
+        ));
     }
+    Ok(Duration::from_secs_f64(secs))
 }
 
 /// The longest wait a `Retry-After` can ask for (about 31 years): longer values are taken as this.
@@ -147,6 +185,7 @@ mod tests {
             max_attempts: 10,
             base_backoff: Duration::from_millis(100),
             max_backoff: Duration::from_secs(1),
+            ..RetryPolicy::default()
         };
         let mut rng = fastrand::Rng::with_seed(7);
         for attempt in 1..=8 {
@@ -157,6 +196,19 @@ mod tests {
                 assert!(b >= full / 2 && b <= full, "attempt {attempt}: {b:?}");
             }
         }
-        assert_eq!(p.clamp(Duration::from_secs(3600)), Duration::from_secs(1));
+    }
+
+    #[test]
+    fn durations_in_seconds_or_with_a_unit() {
+        let s = Duration::from_secs;
+        assert_eq!(parse_duration("1800"), Ok(s(1800)));
+        assert_eq!(parse_duration("45s"), Ok(s(45)));
+        assert_eq!(parse_duration("30m"), Ok(s(1800)));
+        assert_eq!(parse_duration("2h"), Ok(s(7200)));
+        assert_eq!(parse_duration(" 1.5h "), Ok(s(5400)));
+        assert_eq!(parse_duration("0"), Ok(s(0)));
+        for bad in ["", "m", "-5", "10d", "2 hours", "abc", "8000000", "200h"] {
+            assert!(parse_duration(bad).is_err(), "{bad:?}");
+        }
     }
 }

@@ -2,7 +2,8 @@
 //!
 //! Invariant: every HTTP exchange a client makes is counted exactly once by status (or by transport
 //! failure), and every retry is counted once by its cause, so the run summary can be checked against
-//! what the server saw.
+//! what the server saw. Every 429 is also counted as a throttled response, with the wall time the
+//! run spent held back by it.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
@@ -41,10 +42,12 @@ pub struct ApiStats {
     token_renewals_after_401: AtomicU64,
     search_requests: AtomicU64,
     offers_received: AtomicU64,
+    throttled_responses: AtomicU64,
+    throttle_wait_micros: AtomicU64,
 }
 
 /// A snapshot of [`ApiStats`], for summaries and checkpoints.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ApiStatsSnapshot {
     /// Search requests sent (each attempt counts).
     pub search_requests: u64,
@@ -56,6 +59,12 @@ pub struct ApiStatsSnapshot {
     pub token_requests: u64,
     pub token_renewals_after_401: u64,
     pub offers_received: u64,
+    /// 429 answers received (every endpoint), waited out or not.
+    #[serde(default)]
+    pub throttled_responses: u64,
+    /// Wall time the run spent held back by 429s (overlapping waits of several workers count once).
+    #[serde(default)]
+    pub throttle_wait_seconds: f64,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -108,6 +117,17 @@ impl ApiStats {
         self.token_renewals_after_401.fetch_add(1, Relaxed);
     }
 
+    /// A 429 arrived.
+    pub fn record_throttled(&self) {
+        self.throttled_responses.fetch_add(1, Relaxed);
+    }
+
+    /// The run was held back `d` longer by a 429.
+    pub fn record_throttle_wait(&self, d: std::time::Duration) {
+        let micros = u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
+        self.throttle_wait_micros.fetch_add(micros, Relaxed);
+    }
+
     pub fn record_offers(&self, n: usize) {
         self.offers_received.fetch_add(n as u64, Relaxed);
     }
@@ -138,6 +158,8 @@ impl ApiStats {
             token_requests: self.token_requests.load(Relaxed),
             token_renewals_after_401: self.token_renewals_after_401.load(Relaxed),
             offers_received: self.offers_received.load(Relaxed),
+            throttled_responses: self.throttled_responses.load(Relaxed),
+            throttle_wait_seconds: self.throttle_wait_micros.load(Relaxed) as f64 / 1e6,
         }
     }
 }
@@ -158,9 +180,40 @@ impl ApiStatsSnapshot {
         self.token_requests += other.token_requests;
         self.token_renewals_after_401 += other.token_renewals_after_401;
         self.offers_received += other.offers_received;
+        self.throttled_responses += other.throttled_responses;
+        self.throttle_wait_seconds += other.throttle_wait_seconds;
     }
 
     pub fn status(&self, code: u16) -> u64 {
         self.by_status.get(&code.to_string()).copied().unwrap_or(0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_checkpoint_from_before_the_throttle_counters_still_loads() {
+        let old = r#"{"search_requests":3,"by_status":{"200":3},"transport_errors":0,
+            "retries":{"server_error":0,"rate_limited":0,"timeout":0,"connection":0,"bad_body":0},
+            "token_requests":1,"token_renewals_after_401":0,"offers_received":10}"#;
+        let s: ApiStatsSnapshot = serde_json::from_str(old).unwrap();
+        assert_eq!(s.throttled_responses, 0);
+        assert_eq!(s.throttle_wait_seconds, 0.0);
+    }
+
+    #[test]
+    fn throttle_counters_add_up_across_runs() {
+        let live = ApiStats::default();
+        live.record_throttled();
+        live.record_throttled();
+        live.record_throttle_wait(std::time::Duration::from_millis(2500));
+        let mut total = live.snapshot();
+        assert_eq!(total.throttled_responses, 2);
+        assert!((total.throttle_wait_seconds - 2.5).abs() < 1e-9);
+        total.add(&live.snapshot());
+        assert_eq!(total.throttled_responses, 4);
+        assert!((total.throttle_wait_seconds - 5.0).abs() < 1e-9);
     }
 }

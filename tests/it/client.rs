@@ -367,3 +367,157 @@ fn the_simulate_command_keeps_serving_when_its_stdout_is_closed() {
     );
     assert_eq!(status, Some(401), "a request without a token");
 }
+
+// ---------------------------------------------------------------------------------------------
+// 429 storms and the API's rate-limit headers (a stub server: the simulator's storm is elsewhere)
+
+/// 429 for the first `storm`, every third one without `Retry-After`, then empty pages (204).
+fn storm(storm: Duration, retry_after: &'static str) -> StubApi {
+    StubApi::start(move |at, n| {
+        if at < storm {
+            let mut h = vec![];
+            if n % 3 != 2 {
+                h.push(("Retry-After", retry_after.to_string()));
+            }
+            (429, h)
+        } else {
+            (204, vec![])
+        }
+    })
+}
+
+#[test]
+fn a_six_second_429_storm_is_waited_out_by_all_workers_together() {
+    let api = storm(Duration::from_secs(6), "2");
+    let c = Arc::new(api.client(Duration::from_secs(60)));
+    let start = std::time::Instant::now();
+    let handles: Vec<_> = (0..3)
+        .map(|_| {
+            let c = c.clone();
+            std::thread::spawn(move || c.search(&SearchParams::default()))
+        })
+        .collect();
+    for h in handles {
+        let page = h.join().unwrap().expect("the storm is waited out");
+        assert_eq!(page.status, 204);
+    }
+    let elapsed = start.elapsed();
+    let hits = api.hits();
+    let too_many: Vec<_> = hits.iter().filter(|h| h.status == 429).collect();
+    let stats = c.transport().stats.snapshot();
+    eprintln!(
+        "{} requests, {} 429s, waited {:.2} s in {:.2} s",
+        hits.len(),
+        too_many.len(),
+        stats.throttle_wait_seconds,
+        elapsed.as_secs_f64()
+    );
+    assert!(elapsed >= Duration::from_secs(5), "{elapsed:?}");
+    assert!(too_many.len() >= 3, "{hits:?}");
+    assert_eq!(stats.throttled_responses, too_many.len() as u64);
+    assert_eq!(stats.retries.rate_limited, too_many.len() as u64);
+    assert_eq!(stats.status(429), too_many.len() as u64);
+    assert!(stats.throttle_wait_seconds >= 5.0, "{stats:?}");
+    // Wall time, counted once for the three workers waiting together.
+    assert!(
+        stats.throttle_wait_seconds <= elapsed.as_secs_f64() + 0.5,
+        "{stats:?} in {elapsed:?}"
+    );
+    // After a `Retry-After: 2`, no worker asks again before the 2 s are over (a request already
+    // on its way when the 429 left may land just after it).
+    for h in &too_many {
+        if h.retry_after.is_none() {
+            continue;
+        }
+        let early = hits.iter().find(|o| {
+            o.at > h.at + Duration::from_millis(150)
+                && o.at + Duration::from_millis(100) < h.at + Duration::from_secs(2)
+        });
+        assert!(early.is_none(), "{early:?} during the wait asked at {h:?}");
+    }
+}
+
+#[test]
+fn past_the_429_budget_the_request_fails_with_an_error_naming_the_budget_and_the_option() {
+    let api = storm(Duration::from_secs(6), "2");
+    let c = api.client(Duration::from_secs(3));
+    let start = std::time::Instant::now();
+    let e = c.search(&SearchParams::default()).unwrap_err();
+    let elapsed = start.elapsed();
+    match &e {
+        ApiError::ThrottleBudget { budget, waited, .. } => {
+            assert_eq!(*budget, Duration::from_secs(3));
+            assert!(*waited <= Duration::from_secs(3), "{waited:?}");
+        }
+        other => panic!("expected ThrottleBudget, got {other:?}"),
+    }
+    let m = e.to_string();
+    assert!(m.contains("--max-throttle-wait") && m.contains("3s"), "{m}");
+    assert!(
+        elapsed < Duration::from_secs(5),
+        "gave up late: {elapsed:?}"
+    );
+    assert_eq!(
+        ftcollect::error::Error::Api(e).exit_code().code(),
+        3,
+        "like an outage: incomplete, resumable"
+    );
+    let stats = c.transport().stats.snapshot();
+    assert!(stats.throttle_wait_seconds <= 3.0, "{stats:?}");
+    assert_eq!(stats.throttled_responses, api.hits().len() as u64);
+}
+
+#[test]
+fn a_retry_after_http_date_is_honoured_in_full_past_max_backoff() {
+    let api = StubApi::start(|_, n| {
+        if n == 0 {
+            let when = chrono::Utc::now() + chrono::TimeDelta::seconds(4);
+            let date = when.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
+            (429, vec![("Retry-After", date)])
+        } else {
+            (204, vec![])
+        }
+    });
+    let c = api.client(Duration::from_secs(60));
+    assert!(c.transport().retry.max_backoff < Duration::from_secs(1));
+    c.search(&SearchParams::default()).unwrap();
+    let hits = api.hits();
+    assert_eq!(hits.len(), 2, "{hits:?}");
+    // The date has whole seconds: 3 to 4 s from the 429.
+    let gap = hits[1].at - hits[0].at;
+    assert!(gap >= Duration::from_millis(2900), "retried after {gap:?}");
+    let stats = c.transport().stats.snapshot();
+    assert!(stats.throttle_wait_seconds >= 2.9, "{stats:?}");
+    assert_eq!(stats.throttled_responses, 1);
+}
+
+#[test]
+fn an_announced_rate_of_4_per_second_spaces_requests_by_a_quarter_second() {
+    let api = StubApi::start(|_, _| {
+        (
+            204,
+            vec![
+                (ftcollect::http::HEADER_REPLENISH_RATE, "4".to_string()),
+                (ftcollect::http::HEADER_BURST_CAPACITY, "4".to_string()),
+                (ftcollect::http::HEADER_REMAINING, "3".to_string()),
+            ],
+        )
+    });
+    let c = api.client(Duration::from_secs(60));
+    assert_eq!(c.transport().limiter.base_delay(), Duration::ZERO);
+    for _ in 0..6 {
+        c.search(&SearchParams::default()).unwrap();
+    }
+    assert_eq!(
+        c.transport().limiter.effective_base(),
+        Duration::from_millis(250)
+    );
+    let hits = api.hits();
+    assert_eq!(hits.len(), 6);
+    let jitter = Duration::from_millis(30);
+    for w in hits.windows(2) {
+        let gap = w[1].at - w[0].at;
+        assert!(gap + jitter >= Duration::from_millis(250), "{gap:?} apart");
+    }
+    assert!(hits[5].at - hits[0].at + jitter >= Duration::from_millis(1250));
+}

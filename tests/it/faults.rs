@@ -315,3 +315,47 @@ fn exit_codes_through_the_binary_for_a_down_api() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+#[test]
+fn a_run_past_its_429_budget_stops_like_an_outage_and_resumes_without_loss() {
+    // Every API request answers 429 (half with `Retry-After: 1`): a 2-second budget runs out.
+    let sim = sim_with(2000, |c| {
+        c.faults = FaultConfig {
+            rate_limit: 1.0,
+            ..Default::default()
+        }
+    });
+    let want: BTreeSet<String> = expected(&sim, 12);
+    let dir = tempdir();
+    let out = dir.path().join("t.csv");
+    let mut c = config(&sim, &out);
+    c.retry.throttle_budget = Duration::from_secs(2);
+    let o = collect::collect(&c).expect("an incomplete run, not an error");
+    assert_eq!(o.status, RunStatus::Incomplete);
+    assert_eq!(o.exit_code().code(), 3);
+    let s = o.summary.unwrap();
+    assert!(
+        s.problems
+            .iter()
+            .any(|p| p.contains("--max-throttle-wait") && p.contains("2s")),
+        "{:?}",
+        s.problems
+    );
+    assert!(s.api.throttled_responses > 0);
+    assert!(
+        s.api.throttle_wait_seconds > 0.5 && s.api.throttle_wait_seconds <= 2.0,
+        "{:?}",
+        s.api
+    );
+    assert!(s.render().contains("429s: "), "{}", s.render());
+    assert!(ftcollect::collect::checkpoint::path_for(&out).is_file());
+    // The storm is over: the same command resumes and completes, counters carried.
+    sim.set_faults(FaultConfig::default());
+    let o = collect::collect(&c).unwrap();
+    assert_eq!(o.status, RunStatus::Complete);
+    let set: BTreeSet<String> = csv_ids(&out).into_iter().collect();
+    assert_eq!(set, want);
+    let s2 = o.summary.unwrap();
+    assert_eq!(s2.api.throttled_responses, s.api.throttled_responses);
+    assert!((s2.api.throttle_wait_seconds - s.api.throttle_wait_seconds).abs() < 1e-6);
+}

@@ -96,6 +96,7 @@ fn adzuna_429_with_a_huge_retry_after_stops_on_quota_without_panicking() {
             max_attempts: 1,
             base_backoff: Duration::from_millis(1),
             max_backoff: Duration::from_millis(1),
+            ..RetryPolicy::default()
         },
         Cancel::new(),
     );

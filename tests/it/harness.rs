@@ -40,6 +40,7 @@ pub fn fast_retry() -> RetryPolicy {
         max_attempts: 8,
         base_backoff: Duration::from_millis(10),
         max_backoff: Duration::from_millis(200),
+        ..RetryPolicy::default()
     }
 }
 
@@ -176,4 +177,86 @@ pub fn collect_binary(sim: &SimHandle, args: &[&str]) -> std::process::Command {
         .env("FRANCE_TRAVAIL_KEY", "demo-secret")
         .env_remove("RUST_LOG");
     c
+}
+
+/// One request a [`StubApi`] answered.
+#[derive(Clone, Debug)]
+pub struct StubHit {
+    /// When it arrived, since the stub started.
+    pub at: Duration,
+    pub status: u16,
+    /// The `Retry-After` sent back, if any.
+    pub retry_after: Option<String>,
+}
+
+/// A stub France Travail API on loopback (tiny_http): a token at `/token`, and every request under
+/// `/api` answered by `answer(time since start, number of the request)` with a status and headers
+/// (no body: a 204 is an empty page). Every API request is logged.
+pub struct StubApi {
+    pub base: String,
+    hits: Arc<std::sync::Mutex<Vec<StubHit>>>,
+}
+
+type Answer = (u16, Vec<(&'static str, String)>);
+
+impl StubApi {
+    pub fn start(answer: impl Fn(Duration, usize) -> Answer + Send + 'static) -> StubApi {
+        let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
+        let port = server.server_addr().to_ip().unwrap().port();
+        let hits = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = hits.clone();
+        let started = std::time::Instant::now();
+        std::thread::spawn(move || {
+            for mut req in server.incoming_requests() {
+                let mut sink = Vec::new();
+                let _ = std::io::Read::read_to_end(req.as_reader(), &mut sink);
+                let header = |k: &str, v: &str| tiny_http::Header::from_bytes(k, v).unwrap();
+                if req.url().starts_with("/token") {
+                    let r = tiny_http::Response::from_string(
+                        r#"{"access_token":"stub-token","token_type":"Bearer","expires_in":1499}"#,
+                    )
+                    .with_header(header("Content-Type", "application/json"));
+                    let _ = req.respond(r);
+                    continue;
+                }
+                let at = started.elapsed();
+                let n = log.lock().unwrap().len();
+                let (status, headers) = answer(at, n);
+                let retry_after = headers
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case("retry-after"))
+                    .map(|(_, v)| v.clone());
+                log.lock().unwrap().push(StubHit {
+                    at,
+                    status,
+                    retry_after,
+                });
+                let mut r = tiny_http::Response::empty(status);
+                for (k, v) in &headers {
+                    r = r.with_header(header(k, v));
+                }
+                let _ = req.respond(r);
+            }
+        });
+        StubApi {
+            base: format!("http://127.0.0.1:{port}"),
+            hits,
+        }
+    }
+
+    pub fn hits(&self) -> Vec<StubHit> {
+        self.hits.lock().unwrap().clone()
+    }
+
+    /// A client of this stub with no delay of its own, quick back-offs and this 429 budget.
+    pub fn client(&self, throttle_budget: Duration) -> FranceTravailClient {
+        let mut t = transport(Duration::ZERO, Duration::from_secs(5));
+        t.retry.throttle_budget = throttle_budget;
+        FranceTravailClient::new(
+            &format!("{}/api", self.base),
+            &format!("{}/token", self.base),
+            Credentials::new("stub-id", "stub-secret"),
+            t,
+        )
+    }
 }

@@ -231,6 +231,7 @@ impl FranceTravailClient {
             };
             let status = resp.status().as_u16();
             t.stats.record_status(status);
+            t.observe_rate_headers(&resp);
             if status == 401 {
                 if renewed_after_401 {
                     return Attempt::Fail(ApiError::Credentials {
