@@ -20,7 +20,9 @@ use ftcollect::http::{Cancel, HttpSettings, RateLimiter, RetryPolicy, Transport}
 use ftcollect::normalize::{Warnings, normalize_france_travail_owned};
 use ftcollect::plan::{self, Strategy};
 use ftcollect::secret::Credentials;
-use ftcollect::simulator::{self, Query, SimConfig, SimHandle};
+use ftcollect::simulator::{
+    self, Behaviours, BulkSecond, Churn, Grain, Query, ShortPages, SimConfig, SimHandle, Storm,
+};
 use ftcollect::source::france_travail::model::SearchBody;
 use ftcollect::source::france_travail::{FranceTravailClient, SearchParams, Sort};
 
@@ -33,6 +35,8 @@ struct Ctx {
     exe: PathBuf,
     tmp: tempfile::TempDir,
     rows: Vec<[String; 4]>,
+    /// behaviour, offers (stayed / ever), missing, duplicates, calls / bound, exit code.
+    completeness: Vec<[String; 6]>,
     notes: Vec<String>,
 }
 
@@ -711,6 +715,111 @@ fn headroom(ctx: &mut Ctx) {
     ]);
 }
 
+/// One collection against a simulator with `b`, checked against the oracle.
+fn completeness_run(ctx: &mut Ctx, name: &str, offers: usize, b: Behaviours, strategy: Strategy) {
+    let sim = sim(offers, 7, |c| {
+        c.behaviours = b;
+        c.future_days = 30;
+    });
+    let w = plan::window_for(sim.now(), 12);
+    let q = Query {
+        romes: Some(rome_idx()),
+        window: Some((w.min.timestamp_millis(), w.max.timestamp_millis())),
+        ..Default::default()
+    };
+    let mark = sim.mark();
+    let out = ctx.tmp.path().join(format!("complete-{}.csv", ctx.completeness.len()));
+    let mut c = config(&sim, &out);
+    c.quiet = true;
+    c.strategy = strategy;
+    c.workers = if strategy == Strategy::Grid { 16 } else { 7 };
+    c.retry.throttle_budget = Duration::from_secs(1800);
+    let before = sim.search_requests();
+    let outcome = collect::collect(&c);
+    let calls = (sim.search_requests() - before) as u64;
+    let truth = sim.truth(&mark, &q);
+    let mut r = csv::Reader::from_path(&out).unwrap();
+    let ids: Vec<String> = r.records().map(|x| x.unwrap()[0].to_string()).collect();
+    let set: BTreeSet<String> = ids.iter().cloned().collect();
+    let missing = truth.stayed.difference(&set).count();
+    let foreign = set.difference(&truth.ever).count();
+    let bound = (truth.stayed.len() as u64).div_ceil(150).max(1);
+    let code = match &outcome {
+        Ok(o) => o.exit_code().code().to_string(),
+        Err(e) => format!("{} ({e})", e.exit_code().code()),
+    };
+    let waited = outcome
+        .as_ref()
+        .ok()
+        .and_then(|o| o.summary.as_ref())
+        .map(|s| s.api.throttle_wait_seconds)
+        .unwrap_or(0.0);
+    let code = if waited > 0.0 {
+        format!("{code} (waited {waited:.0} s on 429s)")
+    } else {
+        code
+    };
+    eprintln!("completeness: {name}: missing {missing}, foreign {foreign}, calls {calls}, exit {code}");
+    ctx.completeness.push([
+        name.to_string(),
+        format!("{} / {}", truth.stayed.len(), truth.ever.len()),
+        format!("{missing}, {foreign}"),
+        (ids.len() - set.len()).to_string(),
+        format!("{calls} / {bound} = {:.2}", calls as f64 / bound as f64),
+        code,
+    ]);
+}
+
+fn completeness(ctx: &mut Ctx) {
+    let n = if ctx.tiny { 5_000 } else { 60_000 };
+    let bulk = |offers: u32, days: i64| BulkSecond {
+        offers,
+        rome: None,
+        departement: None,
+        age_seconds: Some(days * 86_400 + 1_234),
+    };
+    let churn = |w: u32, p: u32, lag_s: u64| Churn {
+        withdraw_per_request: w,
+        publish_per_request: p,
+        max_lag: Duration::from_secs(lag_s),
+    };
+    let storm = Storm {
+        period: Duration::from_secs(20),
+        on: Duration::from_secs(12),
+        retry_after_secs: 10,
+        without_header: 0.3,
+    };
+    let d = Behaviours::default;
+    let mut cases: Vec<(&str, Behaviours, Strategy)> = vec![
+        ("none (the plain simulator)", d(), Strategy::Adaptive),
+        ("bulk seconds: 9000 + 3300 offers", Behaviours { bulk: vec![bulk(9_000, 30), bulk(3_300, 3)], ..d() }, Strategy::Adaptive),
+        ("maxCreationDate exclusive + a bulk second of 3300", Behaviours { max_exclusive: true, bulk: vec![bulk(3_300, 10)], ..d() }, Strategy::Adaptive),
+        ("minCreationDate exclusive + a bulk second of 3300", Behaviours { min_exclusive: true, bulk: vec![bulk(3_300, 10)], ..d() }, Strategy::Adaptive),
+        ("bounds truncated to the minute", Behaviours { grain: Grain::Minute, ..d() }, Strategy::Adaptive),
+        ("bounds truncated to the day", Behaviours { grain: Grain::Day, ..d() }, Strategy::Adaptive),
+        ("unstable order + bulk seconds 9000 + 3300", Behaviours { unstable_order: true, bulk: vec![bulk(9_000, 30), bulk(3_300, 3)], ..d() }, Strategy::Adaptive),
+        ("unstable order + 150 batches of 30", Behaviours { unstable_order: true, batches: Some((150, 30)), ..d() }, Strategy::Adaptive),
+        ("churn 3 + 3 per request (new offers dated now)", Behaviours { churn: Some(churn(3, 3, 0)), ..d() }, Strategy::Adaptive),
+        ("churn 3 + 3 per request, lag ≤ 20 days, unstable order", Behaviours { churn: Some(churn(3, 3, 20 * 86_400)), unstable_order: true, ..d() }, Strategy::Adaptive),
+        ("short 206 pages (20%, honest Content-Range)", Behaviours { short_pages: Some(ShortPages { rate: 0.2, honest_range: true }), ..d() }, Strategy::Adaptive),
+        ("short 206 pages (20%, Content-Range claims the full range)", Behaviours { short_pages: Some(ShortPages { rate: 0.2, honest_range: false }), ..d() }, Strategy::Adaptive),
+        ("totals drifting ±20", Behaviours { total_jitter: 20, ..d() }, Strategy::Adaptive),
+        ("429 storm: 12 s of every 20 s, Retry-After 10, 30% without", Behaviours { storm: Some(storm.clone()), ..d() }, Strategy::Adaptive),
+        ("4000 offers in one second, one ROME code, one département", Behaviours { bulk: vec![BulkSecond { offers: 4_000, rome: Some("M1811".into()), departement: Some("75".into()), age_seconds: Some(86_400 * 4) }], unstable_order: true, ..d() }, Strategy::Adaptive),
+        ("all combined (bulk, batches, exclusive max, unstable, churn, short pages, ±20)", Behaviours {
+            bulk: vec![bulk(5_000, 15)], batches: Some((100, 30)), max_exclusive: true, unstable_order: true,
+            churn: Some(churn(2, 2, 3_600)), short_pages: Some(ShortPages { rate: 0.1, honest_range: false }), total_jitter: 20, ..d()
+        }, Strategy::Adaptive),
+        ("grid: bulk second 3300 + unstable order", Behaviours { unstable_order: true, bulk: vec![bulk(3_300, 5)], ..d() }, Strategy::Grid),
+    ];
+    if ctx.tiny {
+        cases.retain(|(name, ..)| !name.starts_with("429") && !name.starts_with("grid") && !name.contains("day"));
+    }
+    for (name, b, strategy) in cases {
+        completeness_run(ctx, name, n, b, strategy);
+    }
+}
+
 fn machine() -> String {
     let cores = std::thread::available_parallelism()
         .map(|n| n.get())
@@ -760,6 +869,7 @@ fn main() {
         exe,
         tmp: tempfile::tempdir().unwrap(),
         rows: vec![],
+        completeness: vec![],
         notes: vec![],
     };
     let started = Instant::now();
@@ -789,9 +899,28 @@ fn main() {
     if want("headroom") {
         headroom(&mut ctx);
     }
+    if want("completeness") {
+        completeness(&mut ctx);
+    }
     let mut table = String::from("| figure | measured | target | status |\n|---|---|---|---|\n");
     for r in &ctx.rows {
         table.push_str(&format!("| {} | {} | {} | {} |\n", r[0], r[1], r[2], r[3]));
+    }
+    if !ctx.completeness.is_empty() {
+        table.push_str(
+            "\n### Completeness against the behaviours the API's documentation leaves open\n\n\
+             Each row: one collection (adaptive unless named, 12 months, default ROME codes, 7 workers) \
+             against the simulator with that behaviour; *missing* counts offers online during the whole run \
+             that are not in the output (the simulator's oracle), *foreign* offers written that never matched, \
+             *calls / bound* the search calls over `ceil(offers online throughout / 150)`.\n\n\
+             | behaviour | offers (online throughout / ever) | missing, foreign | duplicates | calls / bound | exit code |\n|---|---|---|---|---|---|\n",
+        );
+        for r in &ctx.completeness {
+            table.push_str(&format!(
+                "| {} | {} | {} | {} | {} | {} |\n",
+                r[0], r[1], r[2], r[3], r[4], r[5]
+            ));
+        }
     }
     println!("{table}");
     for n in &ctx.notes {

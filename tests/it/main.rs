@@ -3,6 +3,7 @@
 mod adzuna;
 mod client;
 mod collect;
+mod completeness;
 mod faults;
 mod harness;
 mod kill;
