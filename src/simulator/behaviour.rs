@@ -129,8 +129,7 @@ impl Behaviours {
             };
             let dept = match &b.departement {
                 Some(c) => Some(
-                    dept_index(c)
-                        .ok_or_else(|| format!("bulk second: unknown département {c}"))?,
+                    dept_index(c).ok_or_else(|| format!("bulk second: unknown département {c}"))?,
                 ),
                 None => None,
             };

@@ -190,14 +190,7 @@ impl Universe {
                 )
             };
             recs.push(make_rec(
-                &mut rng,
-                &tables,
-                i as u32,
-                created,
-                withdrawn,
-                None,
-                None,
-                true,
+                &mut rng, &tables, i as u32, created, withdrawn, None, None, true,
             ));
         }
         let mut grng = fastrand::Rng::with_seed(config.seed ^ 0xB01C);
@@ -391,8 +384,8 @@ impl Universe {
             let idx = (base + live.published.len()) as u32;
             let created = now - rng.i64(0..=max_lag_ms.max(0));
             let wd = now + 3_600_000 + (exp(rng, 30.0) * DAY_MS as f64) as i64;
-            let rome = (!favoured.is_empty() && rng.bool())
-                .then(|| favoured[rng.usize(..favoured.len())]);
+            let rome =
+                (!favoured.is_empty() && rng.bool()).then(|| favoured[rng.usize(..favoured.len())]);
             let r = make_rec(rng, &self.tables, idx, created, wd, rome, None, false);
             live.published.push((r, step));
         }
@@ -451,10 +444,7 @@ impl Universe {
                 continue;
             }
             let id = self.id_of(r);
-            if published <= mark.step
-                && w == u64::MAX
-                && r.created <= mark.now
-                && r.withdrawn > now
+            if published <= mark.step && w == u64::MAX && r.created <= mark.now && r.withdrawn > now
             {
                 stayed.insert(id.clone());
             }
@@ -464,13 +454,7 @@ impl Universe {
     }
 
     /// The filters of a search other than the window and the activity.
-    fn passes(
-        &self,
-        q: &Query,
-        r: &Rec,
-        since: Option<i64>,
-        kw: Option<&KeywordMatcher>,
-    ) -> bool {
+    fn passes(&self, q: &Query, r: &Rec, since: Option<i64>, kw: Option<&KeywordMatcher>) -> bool {
         if let Some(s) = since
             && r.created < s
         {

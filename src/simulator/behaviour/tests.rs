@@ -183,7 +183,10 @@ fn a_bulk_second_holds_its_500_offers_at_one_timestamp() {
         .collect();
     assert_eq!(extra.len(), 500);
     let ts = extra[0].created;
-    assert!(extra.iter().all(|r| r.created == ts), "one exact millisecond");
+    assert!(
+        extra.iter().all(|r| r.created == ts),
+        "one exact millisecond"
+    );
     assert_eq!(ts.div_euclid(1000), t.timestamp());
     let api = Api::new(&sim);
     let first = api.search(&window(t, t));
@@ -301,12 +304,18 @@ fn churn_moves_the_stock_and_the_truth_follows() {
     let withdrawn: BTreeSet<_> = before.difference(&after).cloned().collect();
     let published: BTreeSet<_> = after.difference(&before).cloned().collect();
     // Some publications may have been withdrawn again.
-    assert_eq!(withdrawn.len() + (5 * k as usize - published.len()), 3 * k as usize);
+    assert_eq!(
+        withdrawn.len() + (5 * k as usize - published.len()),
+        3 * k as usize
+    );
     let t = sim.truth(&mark, &q);
     assert!(t.stayed.is_subset(&t.ever));
     assert_eq!(
         t.stayed,
-        before.intersection(&after).cloned().collect::<BTreeSet<_>>()
+        before
+            .intersection(&after)
+            .cloned()
+            .collect::<BTreeSet<_>>()
     );
     assert!(t.stayed.is_disjoint(&withdrawn));
     assert!(t.stayed.is_disjoint(&published));
@@ -368,9 +377,7 @@ fn total_jitter_moves_the_declared_total() {
         ..Default::default()
     });
     let api = Api::new(&sim);
-    let totals: BTreeSet<u32> = (0..10)
-        .map(|_| api.search("range=0-149").total())
-        .collect();
+    let totals: BTreeSet<u32> = (0..10).map(|_| api.search("range=0-149").total()).collect();
     assert!(totals.len() > 1, "{totals:?}");
     assert!(
         totals
@@ -387,7 +394,10 @@ fn storms_answer_429_with_and_without_retry_after() {
     let quiet = sim(Behaviours::default());
     let a = Api::new(&quiet).search("range=0-0");
     assert_eq!(a.status, 206);
-    assert!(a.remaining.is_some(), "x-ratelimit-remaining on every answer");
+    assert!(
+        a.remaining.is_some(),
+        "x-ratelimit-remaining on every answer"
+    );
     assert_eq!(quiet.storm_429s(), 0);
 
     let stormy = sim(Behaviours {
@@ -435,8 +445,17 @@ fn effective_window_truncates_then_compares() {
         min_exclusive: true,
         ..Default::default()
     };
-    let t = Utc.with_ymd_and_hms(2026, 6, 1, 12, 34, 56).unwrap().timestamp_millis();
-    let day = Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).unwrap().timestamp_millis();
+    let t = Utc
+        .with_ymd_and_hms(2026, 6, 1, 12, 34, 56)
+        .unwrap()
+        .timestamp_millis();
+    let day = Utc
+        .with_ymd_and_hms(2026, 6, 1, 0, 0, 0)
+        .unwrap()
+        .timestamp_millis();
     assert_eq!(b.effective_window((t, t)), (day + 1000, day));
-    assert_eq!(Behaviours::default().effective_window((t, t + 5)), (t, t + 5));
+    assert_eq!(
+        Behaviours::default().effective_window((t, t + 5)),
+        (t, t + 5)
+    );
 }
