@@ -31,7 +31,7 @@ pub enum Command {
     /// Run a full collection against the built-in simulator (no credentials needed).
     Demo(DemoArgs),
     /// Serve the built-in simulator of the France Travail (and Adzuna) API.
-    Simulate(SimulateArgs),
+    Simulate(Box<SimulateArgs>),
     /// Normalize raw API material (search responses, offers, JSON Lines) into the CSV schema.
     Normalize(NormalizeArgs),
     /// Convert a CSV written by ftcollect into Parquet.
@@ -238,6 +238,54 @@ pub struct SimulateArgs {
     /// Adzuna calls the simulator allows per minute, day, week and month (calendar windows, UTC).
     #[arg(long, value_name = "M,D,W,MO", default_value = "25,250,1000,2500", value_parser = parse_limits)]
     pub adzuna_limits: crate::source::adzuna::Limits,
+    /// A second holding N extra offers at one exact timestamp (a partner's bulk import), at a random time; optionally one ROME code and/or département for all of them. Repeatable.
+    #[arg(long, value_name = "N[:ROME][:DEPT]", value_parser = parse_bulk)]
+    pub bulk: Vec<crate::simulator::BulkSecond>,
+    /// COUNT partner batches of SIZE extra offers, each batch sharing one exact timestamp.
+    #[arg(long, value_name = "COUNT:SIZE", value_parser = parse_batches)]
+    pub batches: Option<(u32, u32)>,
+    /// Compare minCreationDate strictly (created > min).
+    #[arg(long)]
+    pub min_exclusive: bool,
+    /// Compare maxCreationDate strictly (created < max).
+    #[arg(long)]
+    pub max_exclusive: bool,
+    /// Truncate both creation bounds to this grain before comparing: second, minute or day.
+    #[arg(long, value_name = "GRAIN", default_value = "second", value_parser = parse_grain)]
+    pub bound_grain: crate::simulator::Grain,
+    /// Offers sharing one creation timestamp come back in a fresh random order on every request.
+    #[arg(long)]
+    pub unstable_order: bool,
+    /// Per search request, withdraw WITHDRAW random online offers and publish PUBLISH new ones created up to MAX_LAG_SECS before now [default lag: 86400].
+    #[arg(long, value_name = "WITHDRAW:PUBLISH[:MAX_LAG_SECS]", value_parser = parse_churn)]
+    pub churn: Option<crate::simulator::Churn>,
+    /// Cut this share of 206 pages short; `honest` (default) names the range served in Content-Range, `full-range` claims the range asked.
+    #[arg(long, value_name = "RATE[:honest|:full-range]", value_parser = parse_short_pages)]
+    pub short_pages: Option<crate::simulator::ShortPages>,
+    /// Move each Content-Range total by a random amount in [-N, +N].
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub total_jitter: u32,
+    /// The first ON_SECS of every PERIOD_SECS answer every API request with 429, with Retry-After: RETRY_AFTER [default 1] except for a WITHOUT_HEADER_SHARE [default 0] sent without it.
+    #[arg(long, value_name = "ON_SECS:PERIOD_SECS[:RETRY_AFTER[:WITHOUT_HEADER_SHARE]]", value_parser = parse_storm)]
+    pub storm: Option<crate::simulator::Storm>,
+}
+
+impl SimulateArgs {
+    /// The simulator behaviours these options ask for.
+    pub fn behaviours(&self) -> crate::simulator::Behaviours {
+        crate::simulator::Behaviours {
+            bulk: self.bulk.clone(),
+            batches: self.batches,
+            min_exclusive: self.min_exclusive,
+            max_exclusive: self.max_exclusive,
+            grain: self.bound_grain,
+            unstable_order: self.unstable_order,
+            churn: self.churn.clone(),
+            short_pages: self.short_pages.clone(),
+            total_jitter: self.total_jitter,
+            storm: self.storm.clone(),
+        }
+    }
 }
 
 #[derive(Args, Debug, Clone)]
@@ -375,4 +423,134 @@ fn parse_time(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
     chrono::DateTime::parse_from_rfc3339(s)
         .map(|d| d.with_timezone(&chrono::Utc))
         .map_err(|_| format!("`{s}` is not an RFC 3339 time such as 2026-11-28T12:00:00Z"))
+}
+
+fn num<T: std::str::FromStr>(part: &str, shape: &str) -> Result<T, String> {
+    part.trim()
+        .parse()
+        .map_err(|_| format!("`{part}` is not a number: expected {shape}"))
+}
+
+fn parse_bulk(s: &str) -> Result<crate::simulator::BulkSecond, String> {
+    const SHAPE: &str = "N[:ROME][:DEPT], e.g. 500, 500:M1811, 500:M1811:75 or 500::75";
+    let parts: Vec<&str> = s.split(':').collect();
+    if parts.len() > 3 {
+        return Err(format!("`{s}`: expected {SHAPE}"));
+    }
+    let offers: u32 = num(parts[0], SHAPE)?;
+    if offers == 0 {
+        return Err(format!("`{s}`: N must be at least 1 ({SHAPE})"));
+    }
+    let is_rome = |c: &str| {
+        let b = c.as_bytes();
+        b.len() == 5 && b[0].is_ascii_uppercase() && b[1..].iter().all(u8::is_ascii_digit)
+    };
+    let (mut rome, mut departement) = (None, None);
+    for (i, p) in parts.iter().enumerate().skip(1) {
+        if p.is_empty() {
+            continue;
+        }
+        if i == 1 && is_rome(p) {
+            rome = Some(p.to_string());
+        } else if (i == 2 || (i == 1 && parts.len() == 2)) && !is_rome(p) && p.len() <= 3 {
+            departement = Some(p.to_string());
+        } else {
+            return Err(format!("`{s}`: expected {SHAPE}"));
+        }
+    }
+    if let Some(r) = &rome
+        && !crate::simulator::catalog::ROMES.iter().any(|x| x.code == r)
+    {
+        return Err(format!(
+            "`{s}`: ROME code {r} is not in the simulator's catalogue ({SHAPE})"
+        ));
+    }
+    if let Some(d) = &departement
+        && !crate::simulator::geo::DEPTS.iter().any(|x| x.code == d)
+    {
+        return Err(format!("`{s}`: unknown département {d} ({SHAPE})"));
+    }
+    Ok(crate::simulator::BulkSecond {
+        offers,
+        rome,
+        departement,
+        age_seconds: None,
+    })
+}
+
+fn parse_batches(s: &str) -> Result<(u32, u32), String> {
+    const SHAPE: &str = "COUNT:SIZE, e.g. 20:300";
+    let (c, n) = s
+        .split_once(':')
+        .ok_or_else(|| format!("`{s}`: expected {SHAPE}"))?;
+    Ok((num(c, SHAPE)?, num(n, SHAPE)?))
+}
+
+fn parse_grain(s: &str) -> Result<crate::simulator::Grain, String> {
+    use crate::simulator::Grain;
+    match s {
+        "second" => Ok(Grain::Second),
+        "minute" => Ok(Grain::Minute),
+        "day" => Ok(Grain::Day),
+        _ => Err(format!("`{s}`: expected second, minute or day")),
+    }
+}
+
+fn parse_churn(s: &str) -> Result<crate::simulator::Churn, String> {
+    const SHAPE: &str = "WITHDRAW:PUBLISH[:MAX_LAG_SECS], e.g. 2:3 or 2:3:3600";
+    let parts: Vec<&str> = s.split(':').collect();
+    if !(2..=3).contains(&parts.len()) {
+        return Err(format!("`{s}`: expected {SHAPE}"));
+    }
+    let lag: u64 = match parts.get(2) {
+        Some(p) => num(p, SHAPE)?,
+        None => 86_400,
+    };
+    Ok(crate::simulator::Churn {
+        withdraw_per_request: num(parts[0], SHAPE)?,
+        publish_per_request: num(parts[1], SHAPE)?,
+        max_lag: std::time::Duration::from_secs(lag),
+    })
+}
+
+fn parse_short_pages(s: &str) -> Result<crate::simulator::ShortPages, String> {
+    const SHAPE: &str = "RATE[:honest|:full-range], e.g. 0.1 or 0.1:full-range";
+    let (rate, mode) = s.split_once(':').unwrap_or((s, "honest"));
+    let rate = parse_rate(rate).map_err(|e| format!("{e}: expected {SHAPE}"))?;
+    let honest_range = match mode {
+        "honest" => true,
+        "full-range" => false,
+        _ => return Err(format!("`{s}`: expected {SHAPE}")),
+    };
+    Ok(crate::simulator::ShortPages { rate, honest_range })
+}
+
+fn parse_storm(s: &str) -> Result<crate::simulator::Storm, String> {
+    const SHAPE: &str =
+        "ON_SECS:PERIOD_SECS[:RETRY_AFTER[:WITHOUT_HEADER_SHARE]], e.g. 20:120 or 20:120:5:0.5";
+    let parts: Vec<&str> = s.split(':').collect();
+    if !(2..=4).contains(&parts.len()) {
+        return Err(format!("`{s}`: expected {SHAPE}"));
+    }
+    let on: f64 = num(parts[0], SHAPE)?;
+    let period: f64 = num(parts[1], SHAPE)?;
+    if !(on.is_finite() && period.is_finite() && on >= 0.0 && period > 0.0 && on <= period) {
+        return Err(format!(
+            "`{s}`: ON_SECS must be between 0 and PERIOD_SECS, PERIOD_SECS above 0 ({SHAPE})"
+        ));
+    }
+    let retry_after_secs = match parts.get(2) {
+        Some(p) => num(p, SHAPE)?,
+        None => 1,
+    };
+    let without_header = match parts.get(3) {
+        Some(p) => parse_rate(p).map_err(|e| format!("{e}: expected {SHAPE}"))?,
+        None => 0.0,
+    };
+    Ok(crate::simulator::Storm {
+        period: std::time::Duration::from_secs_f64(period),
+        on: std::time::Duration::from_secs_f64(on),
+        retry_after_secs,
+        without_header,
+    })
 }

@@ -206,6 +206,7 @@ fn simulate(a: &SimulateArgs) -> Result<ExitCode, Error> {
             offers: a.adzuna_offers,
             limits: a.adzuna_limits,
         },
+        behaviours: a.behaviours(),
         ..SimConfig::default()
     };
     let sim = simulator::start(config)

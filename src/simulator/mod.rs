@@ -6,6 +6,7 @@
 //! messages, pagination cap, rate limit), so a client only changes its two base URLs.
 
 pub mod adzuna;
+pub mod behaviour;
 pub mod catalog;
 pub mod faults;
 pub mod geo;
@@ -21,10 +22,11 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 pub use adzuna::AdzunaSimConfig;
+pub use behaviour::{Behaviours, BulkSecond, Churn, Grain, ShortPages, Storm, Truth};
 pub use faults::{FaultConfig, FaultCounts};
 pub use lifecycle::{ScheduledRun, Sighting};
 pub use server::{Endpoint, RequestRecord};
-pub use universe::{Query, Universe, UniverseConfig};
+pub use universe::{Mark, Query, Universe, UniverseConfig};
 
 use crate::secret::Secret;
 
@@ -52,6 +54,8 @@ pub struct SimConfig {
     pub threads: usize,
     /// The Adzuna endpoint: keys, universe size, quota.
     pub adzuna: AdzunaSimConfig,
+    /// Behaviours of the real API its documentation leaves open (all off by default).
+    pub behaviours: Behaviours,
 }
 
 impl Default for SimConfig {
@@ -72,6 +76,7 @@ impl Default for SimConfig {
             future_days: 30,
             threads: 32,
             adzuna: AdzunaSimConfig::default(),
+            behaviours: Behaviours::default(),
         }
     }
 }
@@ -88,13 +93,20 @@ pub struct SimHandle {
 /// Generates the universe and starts serving.
 pub fn start(config: SimConfig) -> std::io::Result<SimHandle> {
     let now = config.now.unwrap_or_else(Utc::now);
-    let universe = Universe::generate(UniverseConfig {
-        seed: config.seed,
-        offers: config.offers,
-        months: config.months,
-        now,
-        future_days: config.future_days,
-    });
+    let groups = config
+        .behaviours
+        .groups(config.seed, now.timestamp_millis(), config.months)
+        .map_err(|m| std::io::Error::new(std::io::ErrorKind::InvalidInput, m))?;
+    let universe = Universe::generate_with(
+        UniverseConfig {
+            seed: config.seed,
+            offers: config.offers,
+            months: config.months,
+            now,
+            future_days: config.future_days,
+        },
+        &groups,
+    );
     let server =
         tiny_http::Server::http(&config.bind).map_err(|e| std::io::Error::other(e.to_string()))?;
     let port = server.server_addr().to_ip().map(|a| a.port()).unwrap_or(0);
@@ -119,6 +131,7 @@ pub fn start(config: SimConfig) -> std::io::Result<SimHandle> {
             config.seed,
             now,
         )),
+        config.behaviours.clone(),
     ));
     let server = Arc::new(server);
     let stop = Arc::new(AtomicBool::new(false));
@@ -250,9 +263,30 @@ impl SimHandle {
     pub fn sightings(&self, runs: &[ScheduledRun]) -> std::collections::BTreeMap<String, Sighting> {
         self.state.universe.sightings(runs)
     }
-    /// Ids of the offers the API would return for `q` now (the exact expected set for tests).
+    /// Ids of the offers the API would return for `q` now (the exact expected set for tests):
+    /// the churn so far applied, the window read as asked (inclusive, exact: the bound behaviours
+    /// change what the API answers, not what the user asked for).
     pub fn expected_ids(&self, q: &Query) -> Vec<String> {
         self.state.universe.ids_matching(q, self.state.now_ms())
+    }
+    /// A point of the churn history (and of the clock), to ask [`SimHandle::truth`] about later.
+    pub fn mark(&self) -> Mark {
+        self.state.universe.mark(self.state.now_ms())
+    }
+    /// What a collection of `q` run from `mark` until now must hold (`stayed`) and may hold
+    /// (`ever`). The window of `q` is read inclusively at second level, whatever the bound
+    /// behaviours. Without churn (and with the clock still), both are `expected_ids(q)`.
+    pub fn truth(&self, mark: &Mark, q: &Query) -> Truth {
+        let (stayed, ever) = self.state.universe.truth(mark, q, self.state.now_ms());
+        Truth { stayed, ever }
+    }
+    /// Offers (withdrawn, published) by the churn so far.
+    pub fn churn_counts(&self) -> (u64, u64) {
+        self.state.universe.churn_counts()
+    }
+    /// 429s answered by a storm.
+    pub fn storm_429s(&self) -> u64 {
+        self.state.storm_429s.load(Relaxed)
     }
 }
 

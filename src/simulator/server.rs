@@ -14,6 +14,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use tiny_http::{Method, Request};
 
+use super::behaviour::{self, Behaviours};
 use super::catalog::{self, ROMES};
 use super::faults::{Fault, FaultConfig, FaultCounters};
 use super::geo::DEPTS;
@@ -85,6 +86,13 @@ pub struct State {
     log: Mutex<Vec<RequestRecord>>,
     cache: Mutex<Vec<(String, Arc<Vec<u32>>)>>,
     pub adzuna: Option<super::adzuna::AdzunaSim>,
+    /// The behaviours the documentation leaves open (all off by default).
+    pub behaviours: Behaviours,
+    behaviour_rng: Mutex<fastrand::Rng>,
+    /// ROME indices of the default codes (half of the churn's publications pick among them).
+    favoured_romes: Vec<u8>,
+    /// 429s answered by a storm.
+    pub storm_429s: AtomicU64,
 }
 
 const CACHE_SIZE: usize = 64;
@@ -102,6 +110,7 @@ impl State {
         faults: FaultConfig,
         seed: u64,
         adzuna: Option<super::adzuna::AdzunaSim>,
+        behaviours: Behaviours,
     ) -> Self {
         let now = universe.config.now.timestamp_millis() as u64;
         State {
@@ -127,6 +136,13 @@ impl State {
             log: Mutex::new(Vec::new()),
             cache: Mutex::new(Vec::new()),
             adzuna,
+            behaviours,
+            behaviour_rng: Mutex::new(fastrand::Rng::with_seed(seed ^ 0xBE4A)),
+            favoured_romes: behaviour::DEFAULT_ROMES
+                .iter()
+                .filter_map(|c| behaviour::rome_index(c))
+                .collect(),
+            storm_429s: AtomicU64::new(0),
         }
     }
 
@@ -146,10 +162,10 @@ impl State {
         self.log.lock().unwrap_or_else(|e| e.into_inner()).push(rec);
     }
 
-    /// Token bucket: true if the request may proceed.
-    fn take_token(&self, client: &str) -> Result<(), Duration> {
+    /// Token bucket: the tokens left if the request may proceed, else the wait for the next one.
+    fn take_token(&self, client: &str) -> Result<f64, Duration> {
         if self.rate_limit <= 0.0 {
-            return Ok(());
+            return Ok(self.burst);
         }
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
         let now = Instant::now();
@@ -161,7 +177,7 @@ impl State {
         b.last = now;
         if b.tokens >= 1.0 {
             b.tokens -= 1.0;
-            Ok(())
+            Ok(b.tokens)
         } else {
             Err(Duration::from_secs_f64((1.0 - b.tokens) / self.rate_limit))
         }
@@ -197,9 +213,11 @@ impl State {
         tokens.get(token).is_some_and(|exp| *exp > Instant::now())
     }
 
-    fn cached_search(&self, key: &str, q: &Query) -> Arc<Vec<u32>> {
+    /// The search's hits (handles, see [`Universe::search_live`]); keyed on the clock and the
+    /// churn step, so a moved stock is never served from the cache.
+    fn cached_search(&self, key: &str, q: &Query, generation: u64) -> Arc<Vec<u32>> {
         let now = self.now_ms();
-        let key = format!("{now}|{key}");
+        let key = format!("{now}|{generation}|{key}");
         {
             let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
             if let Some(i) = cache.iter().position(|(k, _)| *k == key) {
@@ -209,7 +227,7 @@ impl State {
                 return v;
             }
         }
-        let v = Arc::new(self.universe.search(q, now));
+        let v = Arc::new(self.universe.search_live(q, now));
         let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
         if cache.len() >= CACHE_SIZE {
             cache.remove(0);
@@ -461,13 +479,31 @@ fn api(
     if state.reject_tokens.load(Relaxed) || !state.token_valid(auth) {
         return Some(Reply::empty(401).with("WWW-Authenticate", "Bearer"));
     }
-    if let Err(wait) = state.take_token(&state.client_id) {
-        state.throttled.fetch_add(1, Relaxed);
-        return Some(Reply::empty(429).with(
-            "Retry-After",
-            (wait.as_secs_f64().ceil() as u64).max(1).to_string(),
-        ));
+    if let Some(storm) = state.behaviours.storm_on(state.started.elapsed()) {
+        state.storm_429s.fetch_add(1, Relaxed);
+        let without = state
+            .behaviour_rng
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .f64()
+            < storm.without_header;
+        let reply = Reply::empty(429);
+        return Some(if without {
+            reply
+        } else {
+            reply.with("Retry-After", storm.retry_after_secs.to_string())
+        });
     }
+    let remaining = match state.take_token(&state.client_id) {
+        Ok(left) => left,
+        Err(wait) => {
+            state.throttled.fetch_add(1, Relaxed);
+            return Some(Reply::empty(429).with(
+                "Retry-After",
+                (wait.as_secs_f64().ceil() as u64).max(1).to_string(),
+            ));
+        }
+    };
     let rate_headers = |r: Reply| {
         r.with(
             "x-ratelimit-burst-capacity-clientidlimiter",
@@ -476,6 +512,10 @@ fn api(
         .with(
             "x-ratelimit-replenish-rate-clientidlimiter",
             format!("{}", state.rate_limit as u64),
+        )
+        .with(
+            "x-ratelimit-remaining-clientidlimiter",
+            format!("{}", remaining.max(0.0).floor() as u64),
         )
     };
     let fault = {
@@ -672,25 +712,85 @@ struct Agregation<'a> {
 }
 
 fn search(state: &State, pairs: &[(String, String)]) -> Reply {
-    let (q, (first, last), key) = match parse_search(pairs) {
+    let b = &state.behaviours;
+    let now = state.now_ms();
+    // The stock moves before the answer is computed.
+    let mut generation = 0;
+    if let Some(c) = &b.churn {
+        let mut rng = state
+            .behaviour_rng
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        state.universe.churn(
+            c.withdraw_per_request,
+            c.publish_per_request,
+            c.max_lag.as_millis() as i64,
+            &state.favoured_romes,
+            now,
+            &mut rng,
+        );
+        generation = state.universe.mark(now).step();
+    }
+    let (mut q, (first, last), key) = match parse_search(pairs) {
         Ok(x) => x,
         Err(m) => return Reply::api_error(400, &m),
     };
-    let hits = state.cached_search(&key, &q);
+    q.window = q.window.map(|w| b.effective_window(w));
+    let mut hits = state.cached_search(&key, &q, generation);
     let total = hits.len() as u32;
     if first >= total {
         return Reply::empty(204);
     }
-    let end = last.min(total - 1);
-    let now = state.now_ms();
-    let recs = state.universe.recs();
+    let mut end = last.min(total - 1);
+    let universe = &state.universe;
     let mut counts = vec![0u64; catalog::CONTRACTS.len()];
-    for &pos in hits.iter() {
-        counts[recs[pos as usize].contract as usize] += 1;
+    for &h in hits.iter() {
+        counts[universe.contract_at(h) as usize] += 1;
+    }
+    if b.unstable_order {
+        let mut rng = state
+            .behaviour_rng
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        behaviour::shuffle_ties(
+            Arc::make_mut(&mut hits).as_mut_slice(),
+            first as usize,
+            end as usize,
+            |h| universe.rec_at(h).created,
+            &mut rng,
+        );
+    }
+    let status = if end + 1 < total { 206 } else { 200 };
+    let mut claimed_end = end;
+    if status == 206
+        && end > first
+        && let Some(sp) = &b.short_pages
+    {
+        let mut rng = state
+            .behaviour_rng
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if rng.f64() < sp.rate {
+            let k = rng.u32(1..end - first + 1);
+            end = first + k - 1;
+            if sp.honest_range {
+                claimed_end = end;
+            }
+        }
+    }
+    let mut declared_total = total;
+    if b.total_jitter > 0 {
+        let n = b.total_jitter as i64;
+        let d = state
+            .behaviour_rng
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .i64(-n..=n);
+        declared_total = (total as i64 + d).max(claimed_end as i64 + 1) as u32;
     }
     let body = SearchBody {
         resultats: (first..=end)
-            .map(|i| state.universe.render(hits[i as usize], now))
+            .map(|i| universe.render_handle(hits[i as usize], now))
             .collect(),
         filtres_possibles: vec![Filtre {
             filtre: "typeContrat",
@@ -705,9 +805,11 @@ fn search(state: &State, pairs: &[(String, String)]) -> Reply {
                 .collect(),
         }],
     };
-    let status = if end + 1 < total { 206 } else { 200 };
     Reply::json(status, serde_json::to_vec(&body).unwrap_or_default())
-        .with("Content-Range", format!("offres {first}-{end}/{total}"))
+        .with(
+            "Content-Range",
+            format!("offres {first}-{claimed_end}/{declared_total}"),
+        )
         .with("Accept-Range", "150")
 }
 
@@ -717,7 +819,7 @@ fn offer(state: &State, path: &str) -> Reply {
     match state.universe.rec_by_id(id) {
         Some(r) if r.is_active(now) => Reply::json(
             200,
-            serde_json::to_vec(&state.universe.render_rec(r, now)).unwrap_or_default(),
+            serde_json::to_vec(&state.universe.render_rec(&r, now)).unwrap_or_default(),
         ),
         Some(r) if r.created <= now => Reply::empty(204),
         _ => Reply::api_error(404, "Offre non trouvée."),
@@ -773,6 +875,9 @@ fn control(state: &State, pairs: &[(String, String)]) -> Reply {
         "throttled": state.throttled.load(Relaxed),
         "faults": state.injected.snapshot(),
         "down": state.down.load(Relaxed),
+        "churn_withdrawn": state.universe.churn_counts().0,
+        "churn_published": state.universe.churn_counts().1,
+        "storm_429s": state.storm_429s.load(Relaxed),
     });
     Reply::json(200, body.to_string().into_bytes())
 }

@@ -7,7 +7,9 @@
 //! results are ordered deterministically (creation date descending, then a fixed tie-break), so
 //! pages never overlap or skip while the universe does not change.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::RwLock;
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 
 use chrono::{DateTime, TimeZone, Utc};
 use serde::Serialize;
@@ -80,6 +82,56 @@ pub struct Universe {
     pos_of_idx: Vec<u32>,
     ids: IdCodec,
     words: WordIndex,
+    tables: Tables,
+    /// Churn: offers withdrawn and published while the simulator runs (see [`Universe::churn`]).
+    live: RwLock<Live>,
+    churned: AtomicBool,
+}
+
+/// Cumulative weight tables of the random draws.
+struct Tables {
+    dept: Vec<f64>,
+    rome: Vec<f64>,
+    contract: Vec<f64>,
+}
+
+/// Offers added at generation time on top of `UniverseConfig::offers`, all sharing one exact
+/// creation timestamp (a partner's bulk import).
+#[derive(Clone, Debug)]
+pub struct Group {
+    pub offers: u32,
+    /// Creation time, milliseconds (shared by every offer of the group).
+    pub created: i64,
+    /// Index in `ROMES` / `DEPTS`; `None` draws as usual.
+    pub rome: Option<u8>,
+    pub dept: Option<u8>,
+}
+
+/// The moving part of the stock. A search result is a list of *handles*: a handle below
+/// `recs.len()` is a position in `recs`, `recs.len() + k` is the k-th published offer (whose index,
+/// and so id, is the same number).
+#[derive(Default)]
+struct Live {
+    /// Churn steps applied so far (one per search request).
+    step: u64,
+    /// Handle -> (step, time in ms) of its withdrawal.
+    withdrawn: HashMap<u32, (u64, i64)>,
+    /// Published offers and the step that published them.
+    published: Vec<(Rec, u64)>,
+}
+
+/// A point of the churn history (see [`Universe::mark`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Mark {
+    step: u64,
+    now: i64,
+}
+
+impl Mark {
+    /// Churn steps applied before this point.
+    pub fn step(&self) -> u64 {
+        self.step
+    }
 }
 
 /// A parsed search (already validated by the server).
@@ -99,12 +151,20 @@ pub struct Query {
 
 impl Universe {
     pub fn generate(config: UniverseConfig) -> Universe {
+        Self::generate_with(config, &[])
+    }
+
+    /// [`Universe::generate`] plus `groups` (bulk imports) after the regular offers: the regular
+    /// offers stay the same as without groups.
+    pub fn generate_with(config: UniverseConfig, groups: &[Group]) -> Universe {
         let mut rng = fastrand::Rng::with_seed(config.seed);
         let now = config.now.timestamp_millis();
         let span = (config.months.max(1) as f64 * 30.4375 * DAY_MS as f64) as i64;
-        let dept_table = cumulative(DEPTS.iter().map(|d| d.weight));
-        let rome_table = cumulative(ROMES.iter().map(|r| r.weight));
-        let contract_table = cumulative(catalog::CONTRACTS.iter().map(|c| c.1 as f64));
+        let tables = Tables {
+            dept: cumulative(DEPTS.iter().map(|d| d.weight)),
+            rome: cumulative(ROMES.iter().map(|r| r.weight)),
+            contract: cumulative(catalog::CONTRACTS.iter().map(|c| c.1 as f64)),
+        };
         let future =
             ((config.offers as f64) * config.future_days as f64 / FUTURE_LIFETIME_DAYS) as usize;
         let total = config.offers + future;
@@ -129,48 +189,20 @@ impl Universe {
                     created + 3_600_000 + (exp(&mut rng, 35.0) * DAY_MS as f64) as i64,
                 )
             };
-            let updated = if rng.f64() < 0.15 {
-                let t = created + ((withdrawn - created) as f64 * rng.f64()) as i64;
-                if t > created + 60_000 && t < withdrawn {
-                    t
-                } else {
-                    0
-                }
-            } else {
-                0
-            };
-            let dept = if rng.f64() < geo::NO_DEPT_SHARE {
-                NO_DEPT
-            } else {
-                pick(&dept_table, &mut rng) as u8
-            };
-            let rome = pick(&rome_table, &mut rng) as u8;
-            let title = rng.usize(..ROMES[rome as usize].titles.len()) as u8;
-            let contract = pick(&contract_table, &mut rng) as u8;
-            let n = catalog::PARAGRAPHS.len();
-            let a = rng.usize(..n) as u8;
-            let b = rng.usize(..n) as u8;
-            let c = if rng.bool() {
-                rng.usize(..n) as u8
-            } else {
-                NO_PARA
-            };
-            let place = rng.usize(..geo::NO_DEPT_PLACES.len()) as u8;
-            recs.push(Rec {
-                // Second-level collisions happen in real data: keep milliseconds, but let a share of
-                // offers land on the same second.
-                created: created - created.rem_euclid(1000)
-                    + if rng.f64() < 0.5 { 0 } else { rng.i64(0..1000) },
-                withdrawn,
-                updated,
-                idx: i as u32,
-                dept,
-                rome,
-                contract,
-                title,
-                paras: [a, b, c],
-                place,
-            });
+            recs.push(make_rec(
+                &mut rng, &tables, i as u32, created, withdrawn, None, None, true,
+            ));
+        }
+        let mut grng = fastrand::Rng::with_seed(config.seed ^ 0xB01C);
+        for g in groups {
+            for _ in 0..g.offers {
+                let idx = recs.len() as u32;
+                let withdrawn =
+                    g.created.max(now) + 3_600_000 + (exp(&mut grng, 30.0) * DAY_MS as f64) as i64;
+                recs.push(make_rec(
+                    &mut grng, &tables, idx, g.created, withdrawn, g.rome, g.dept, false,
+                ));
+            }
         }
         recs.sort_unstable_by(|x, y| y.created.cmp(&x.created).then(x.idx.cmp(&y.idx)));
         let mut pos_of_idx = vec![0u32; recs.len()];
@@ -184,6 +216,9 @@ impl Universe {
             pos_of_idx,
             ids,
             words: WordIndex::build(),
+            tables,
+            live: RwLock::new(Live::default()),
+            churned: AtomicBool::new(false),
         }
     }
 
@@ -203,10 +238,256 @@ impl Universe {
         self.ids.encode(rec.idx)
     }
 
-    pub fn rec_by_id(&self, id: &str) -> Option<&Rec> {
+    /// The offer with this id, as it stands now: a published offer (churn) is found too, and a
+    /// withdrawn one carries its withdrawal time.
+    pub fn rec_by_id(&self, id: &str) -> Option<Rec> {
         let idx = self.ids.decode(id)?;
-        let pos = *self.pos_of_idx.get(idx as usize)?;
-        self.recs.get(pos as usize)
+        let handle = match self.pos_of_idx.get(idx as usize) {
+            Some(&pos) => pos,
+            None if self.churned.load(Relaxed) => {
+                let live = self.live.read().unwrap_or_else(|e| e.into_inner());
+                let k = (idx as usize).checked_sub(self.recs.len())?;
+                live.published.get(k)?;
+                idx
+            }
+            None => return None,
+        };
+        Some(self.rec_at(handle))
+    }
+
+    /// The offer behind a search handle (see [`Universe::search_live`]), withdrawals applied.
+    pub fn rec_at(&self, handle: u32) -> Rec {
+        let base = self.recs.len();
+        if !self.churned.load(Relaxed) {
+            return self.recs[handle as usize];
+        }
+        let live = self.live.read().unwrap_or_else(|e| e.into_inner());
+        let mut r = if (handle as usize) < base {
+            self.recs[handle as usize]
+        } else {
+            live.published[handle as usize - base].0
+        };
+        if let Some(&(_, at)) = live.withdrawn.get(&handle) {
+            r.withdrawn = r.withdrawn.min(at);
+        }
+        r
+    }
+
+    /// Renders the offer behind a search handle.
+    pub fn render_handle(&self, handle: u32, now: i64) -> SimOffer {
+        if (handle as usize) < self.recs.len() {
+            return self.render(handle, now);
+        }
+        render(self, &self.rec_at(handle), now)
+    }
+
+    /// The contract type index of the offer behind a handle.
+    pub fn contract_at(&self, handle: u32) -> u8 {
+        match self.recs.get(handle as usize) {
+            Some(r) => r.contract,
+            None => self.rec_at(handle).contract,
+        }
+    }
+
+    /// Like [`Universe::search`], with the churn applied: withdrawn offers left out, published
+    /// ones merged in (creation date descending, then index). Returns handles (positions in
+    /// `recs()` for the generated offers).
+    pub fn search_live(&self, q: &Query, now: i64) -> Vec<u32> {
+        if !self.churned.load(Relaxed) {
+            return self.search(q, now);
+        }
+        let live = self.live.read().unwrap_or_else(|e| e.into_inner());
+        let mut out = self.search(q, now);
+        out.retain(|h| !live.withdrawn.contains_key(h));
+        let since = q.publiee_depuis_days.map(|d| now - d as i64 * DAY_MS);
+        let kw = self.words.matcher(&q.keywords);
+        let base = self.recs.len();
+        let before = out.len();
+        for (k, (r, _)) in live.published.iter().enumerate() {
+            let h = (base + k) as u32;
+            if !r.is_active(now) || live.withdrawn.contains_key(&h) {
+                continue;
+            }
+            if let Some((min, max)) = q.window
+                && (r.created < min || r.created > max + 999)
+            {
+                continue;
+            }
+            if self.passes(q, r, since, kw.as_ref()) {
+                out.push(h);
+            }
+        }
+        if out.len() > before {
+            let key = |h: u32| {
+                let r = if (h as usize) < base {
+                    &self.recs[h as usize]
+                } else {
+                    &live.published[h as usize - base].0
+                };
+                (std::cmp::Reverse(r.created), r.idx)
+            };
+            out.sort_by_key(|&h| key(h));
+            if q.relevance_sort
+                && let Some(m) = &kw
+            {
+                out.sort_by_key(|&h| {
+                    let r = if (h as usize) < base {
+                        &self.recs[h as usize]
+                    } else {
+                        &live.published[h as usize - base].0
+                    };
+                    std::cmp::Reverse(m.title_hits(r))
+                });
+            }
+        }
+        out
+    }
+
+    /// One churn step at `now`: withdraws up to `withdraw` random online offers and publishes
+    /// `publish` new ones created a random lag in `[0, max_lag_ms]` before `now` (half of them
+    /// among `favoured` ROME codes, the others drawn as usual). Returns (withdrawn, published).
+    pub fn churn(
+        &self,
+        withdraw: u32,
+        publish: u32,
+        max_lag_ms: i64,
+        favoured: &[u8],
+        now: i64,
+        rng: &mut fastrand::Rng,
+    ) -> (u32, u32) {
+        let mut live = self.live.write().unwrap_or_else(|e| e.into_inner());
+        self.churned.store(true, Relaxed);
+        live.step += 1;
+        let step = live.step;
+        let base = self.recs.len();
+        let mut withdrawn = 0;
+        let mut tries = 0u32;
+        while withdrawn < withdraw && tries < withdraw.saturating_mul(200).max(200) {
+            tries += 1;
+            let n = base + live.published.len();
+            if n == 0 {
+                break;
+            }
+            let h = rng.u32(..n as u32);
+            let r = if (h as usize) < base {
+                &self.recs[h as usize]
+            } else {
+                &live.published[h as usize - base].0
+            };
+            if !r.is_active(now) || live.withdrawn.contains_key(&h) {
+                continue;
+            }
+            live.withdrawn.insert(h, (step, now));
+            withdrawn += 1;
+        }
+        for _ in 0..publish {
+            let idx = (base + live.published.len()) as u32;
+            let created = now - rng.i64(0..=max_lag_ms.max(0));
+            let wd = now + 3_600_000 + (exp(rng, 30.0) * DAY_MS as f64) as i64;
+            let rome =
+                (!favoured.is_empty() && rng.bool()).then(|| favoured[rng.usize(..favoured.len())]);
+            let r = make_rec(rng, &self.tables, idx, created, wd, rome, None, false);
+            live.published.push((r, step));
+        }
+        (withdrawn, publish)
+    }
+
+    /// The current point of the churn history.
+    pub fn mark(&self, now: i64) -> Mark {
+        let live = self.live.read().unwrap_or_else(|e| e.into_inner());
+        Mark {
+            step: live.step,
+            now,
+        }
+    }
+
+    /// Offers withdrawn and published by the churn so far.
+    pub fn churn_counts(&self) -> (u64, u64) {
+        let live = self.live.read().unwrap_or_else(|e| e.into_inner());
+        (live.withdrawn.len() as u64, live.published.len() as u64)
+    }
+
+    /// Ids matching `q` online at every moment from `mark` to `now` (first set) and at some moment
+    /// (second set). The window is read as asked: both bounds included, at second level.
+    pub fn truth(&self, mark: &Mark, q: &Query, now: i64) -> (BTreeSet<String>, BTreeSet<String>) {
+        let live = self.live.read().unwrap_or_else(|e| e.into_inner());
+        let since = q.publiee_depuis_days.map(|d| now - d as i64 * DAY_MS);
+        let kw = self.words.matcher(&q.keywords);
+        let window = q
+            .window
+            .map(|(a, b)| (a.div_euclid(1000), b.div_euclid(1000)));
+        let (mut stayed, mut ever) = (BTreeSet::new(), BTreeSet::new());
+        let all = self
+            .recs
+            .iter()
+            .map(|r| (r, 0u64))
+            .chain(live.published.iter().map(|(r, s)| (r, *s)));
+        for (h, (r, published)) in all.enumerate() {
+            let w = live
+                .withdrawn
+                .get(&(h as u32))
+                .map_or(u64::MAX, |&(s, _)| s);
+            let ever_online = published <= live.step
+                && w > mark.step
+                && r.created <= now
+                && r.withdrawn > mark.now;
+            if !ever_online {
+                continue;
+            }
+            if let Some((min, max)) = window {
+                let s = r.created.div_euclid(1000);
+                if s < min || s > max {
+                    continue;
+                }
+            }
+            if !self.passes(q, r, since, kw.as_ref()) {
+                continue;
+            }
+            let id = self.id_of(r);
+            if published <= mark.step && w == u64::MAX && r.created <= mark.now && r.withdrawn > now
+            {
+                stayed.insert(id.clone());
+            }
+            ever.insert(id);
+        }
+        (stayed, ever)
+    }
+
+    /// The filters of a search other than the window and the activity.
+    fn passes(&self, q: &Query, r: &Rec, since: Option<i64>, kw: Option<&KeywordMatcher>) -> bool {
+        if let Some(s) = since
+            && r.created < s
+        {
+            return false;
+        }
+        if let Some(romes) = &q.romes
+            && !romes.contains(&r.rome)
+        {
+            return false;
+        }
+        if let Some(depts) = &q.depts
+            && !depts.contains(&r.dept)
+        {
+            return false;
+        }
+        if let Some(c) = &q.contracts
+            && !c.contains(&r.contract)
+        {
+            return false;
+        }
+        if let Some(communes) = &q.communes
+            && !communes
+                .iter()
+                .any(|c| Some(c.as_str()) == commune_of(r).map(|x| x.0))
+        {
+            return false;
+        }
+        if let Some(m) = kw
+            && !m.matches(r)
+        {
+            return false;
+        }
+        true
     }
 
     /// Positions (in creation-descending order) of the offers matching `q` at `now`.
@@ -225,42 +506,9 @@ impl Universe {
         let kw = self.words.matcher(&q.keywords);
         let mut out: Vec<u32> = Vec::new();
         for (p, r) in self.recs[lo..hi].iter().enumerate() {
-            if !r.is_active(now) {
-                continue;
+            if r.is_active(now) && self.passes(q, r, since, kw.as_ref()) {
+                out.push((lo + p) as u32);
             }
-            if let Some(s) = since
-                && r.created < s
-            {
-                continue;
-            }
-            if let Some(romes) = &q.romes
-                && !romes.contains(&r.rome)
-            {
-                continue;
-            }
-            if let Some(depts) = &q.depts
-                && !depts.contains(&r.dept)
-            {
-                continue;
-            }
-            if let Some(c) = &q.contracts
-                && !c.contains(&r.contract)
-            {
-                continue;
-            }
-            if let Some(communes) = &q.communes
-                && !communes
-                    .iter()
-                    .any(|c| Some(c.as_str()) == commune_of(r).map(|x| x.0))
-            {
-                continue;
-            }
-            if let Some(m) = &kw
-                && !m.matches(r)
-            {
-                continue;
-            }
-            out.push((lo + p) as u32);
         }
         if q.relevance_sort
             && let Some(m) = &kw
@@ -283,10 +531,72 @@ impl Universe {
 
     /// Ids of the active offers at `now` matching `q` (for tests: the exact expected set).
     pub fn ids_matching(&self, q: &Query, now: i64) -> Vec<String> {
-        self.search(q, now)
+        self.search_live(q, now)
             .into_iter()
-            .map(|p| self.id_of(&self.recs[p as usize]))
+            .map(|h| self.id_of(&self.rec_at(h)))
             .collect()
+    }
+}
+
+/// One offer's random fields, drawn in a fixed order (the regular offers' draws must not change).
+/// `rome`/`dept` override the drawn values; `jitter` moves the creation time within its second
+/// (half of the offers keep the exact second, so second-level collisions happen).
+#[allow(clippy::too_many_arguments)]
+fn make_rec(
+    rng: &mut fastrand::Rng,
+    tables: &Tables,
+    idx: u32,
+    created: i64,
+    withdrawn: i64,
+    rome: Option<u8>,
+    dept: Option<u8>,
+    jitter: bool,
+) -> Rec {
+    let updated = if rng.f64() < 0.15 {
+        let t = created + ((withdrawn - created) as f64 * rng.f64()) as i64;
+        if t > created + 60_000 && t < withdrawn {
+            t
+        } else {
+            0
+        }
+    } else {
+        0
+    };
+    let drawn_dept = if rng.f64() < geo::NO_DEPT_SHARE {
+        NO_DEPT
+    } else {
+        pick(&tables.dept, rng) as u8
+    };
+    let dept = dept.unwrap_or(drawn_dept);
+    let drawn_rome = pick(&tables.rome, rng) as u8;
+    let rome = rome.unwrap_or(drawn_rome);
+    let title = rng.usize(..ROMES[rome as usize].titles.len()) as u8;
+    let contract = pick(&tables.contract, rng) as u8;
+    let n = catalog::PARAGRAPHS.len();
+    let a = rng.usize(..n) as u8;
+    let b = rng.usize(..n) as u8;
+    let c = if rng.bool() {
+        rng.usize(..n) as u8
+    } else {
+        NO_PARA
+    };
+    let place = rng.usize(..geo::NO_DEPT_PLACES.len()) as u8;
+    let created = if jitter {
+        created - created.rem_euclid(1000) + if rng.f64() < 0.5 { 0 } else { rng.i64(0..1000) }
+    } else {
+        created
+    };
+    Rec {
+        created,
+        withdrawn,
+        updated,
+        idx,
+        dept,
+        rome,
+        contract,
+        title,
+        paras: [a, b, c],
+        place,
     }
 }
 
