@@ -6,6 +6,9 @@
 //! visible at time `t` only while `created <= t < withdrawn` (the API serves active offers only);
 //! results are ordered deterministically (creation date descending, then a fixed tie-break), so
 //! pages never overlap or skip while the universe does not change.
+//! The churn behaviour (see `behaviour.rs`) is the one mutable part: it withdraws offers and
+//! publishes new ones (ids past the generated ones) in an overlay that `search_live`, `rec_by_id`
+//! and `truth` read; the generated records themselves never change.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::RwLock;
