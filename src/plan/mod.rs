@@ -542,10 +542,12 @@ impl Plan {
         o.short_pages + o.overstated_ranges + o.inconsistent_totals > 0
     }
 
-    fn observe(&mut self, r: &PageResult) {
+    /// Notes a page shorter than what its total says remains from `first` on, and a
+    /// `Content-Range` claiming more than the body holds.
+    fn observe(&mut self, r: &PageResult, first: u64) {
         let n = r.ids.len() as u64;
         let total = r.total.unwrap_or(0);
-        if n < total.min(self.page_size as u64) {
+        if n < total.saturating_sub(first).min(self.page_size as u64) {
             self.observed.short_pages += 1;
         }
         if r.declared.is_some_and(|d| d > n) {
@@ -627,7 +629,7 @@ impl Plan {
         else {
             return;
         };
-        self.observe(r);
+        self.observe(r, 0);
         let n = r.ids.len() as u64;
         let total = r.total.unwrap_or(0);
         self.slices[idx].first_total.get_or_insert(total);
@@ -757,7 +759,7 @@ impl Plan {
 
     fn on_probe(&mut self, id: u32, r: &PageResult) {
         let idx = id as usize;
-        self.observe(r);
+        self.observe(r, 0);
         let n = r.ids.len() as u64;
         let total = r.total.unwrap_or(0);
         self.slices[idx].first_total = Some(total);
@@ -767,8 +769,11 @@ impl Plan {
             return self.child_finished(id);
         }
         let parts = partition::cut(&self.slices[idx].spec);
-        if parts.is_empty() {
-            return self.start_passes(id, total, true);
+        // Cutting pays only when the page came back full (at least a page of offers); a page
+        // that is not full while the total says more remain is short, or its total drifts:
+        // passes over the unit's own query settle it.
+        if parts.is_empty() || n < self.page_size as u64 {
+            return self.start_passes(id, total, Some(fingerprint(&r.ids)));
         }
         self.observed.cuts += 1;
         self.slices[idx].state = SliceState::Cut { total };
@@ -802,15 +807,17 @@ impl Plan {
             return self.child_finished(parent);
         }
         // Offers no part holds (without the attribute cut on): only the parent reaches them.
-        self.start_passes(parent, total, false);
+        self.start_passes(parent, total, None);
     }
 
     /// Offset passes over a unit's own query; its first page (the probe) counts as the first
     /// page of the first pass.
-    fn start_passes(&mut self, id: u32, total: u64, probe_is_page0: bool) {
+    fn start_passes(&mut self, id: u32, total: u64, page0: Option<u64>) {
         let pages = self.pages_for(total);
         let mut done = vec![false; pages as usize];
-        done[0] = probe_is_page0;
+        done[0] = page0.is_some();
+        let mut prints = vec![0; pages as usize];
+        prints[0] = page0.unwrap_or(0);
         self.observed.passes += 1;
         self.slices[id as usize].state = SliceState::Passes {
             total,
@@ -820,6 +827,8 @@ impl Plan {
             low: None,
             moved: self.doubtful(),
             quiet: 0,
+            prints,
+            unstable: false,
         };
         if done.iter().all(|d| *d) {
             return self.end_pass(id);
@@ -833,13 +842,17 @@ impl Plan {
 
     fn on_pass(&mut self, t: PageTask, r: &PageResult) {
         let idx = t.slice as usize;
-        self.observe(r);
+        self.observe(r, self.range(t.page).0 as u64);
         self.slices[idx].ids.extend(r.ids.iter().cloned());
+        let print = fingerprint(&r.ids);
         let SliceState::Passes {
             done,
             total,
             low,
             moved,
+            pass,
+            prints,
+            unstable,
             ..
         } = &mut self.slices[idx].state
         else {
@@ -847,6 +860,13 @@ impl Plan {
         };
         if let Some(d) = done.get_mut(t.page as usize) {
             *d = true;
+        }
+        if let Some(p) = prints.get_mut(t.page as usize) {
+            if *pass == 0 {
+                *p = print;
+            } else {
+                *unstable |= *p != print;
+            }
         }
         if let Some(now) = r.total {
             *moved |= now != *total;
@@ -868,6 +888,8 @@ impl Plan {
             low,
             moved,
             quiet,
+            prints,
+            unstable,
             ..
         } = self.slices[idx].state.clone()
         else {
@@ -897,7 +919,7 @@ impl Plan {
         // A repeat pass that brings nothing new means the order is stable: the rest is out of
         // reach. Once a repeat did bring new offers (or pages come back short, or the stock
         // moves), every pass is a new draw.
-        let stable = !moved && !self.doubtful();
+        let stable = !moved && !unstable && !self.doubtful();
         let moved = moved || self.doubtful();
         if (pass == 1 && held == held_before && stable) || pass + 1 >= MAX_PASSES {
             log::warn!(
@@ -924,9 +946,11 @@ impl Plan {
             pass: pass + 1,
             done: vec![false; pages as usize],
             held_before: held,
-            low: None,
+            low,
             moved,
             quiet,
+            prints,
+            unstable,
         };
         for p in 0..pages {
             self.push(task(id, p, TaskKind::Pass));
@@ -1026,6 +1050,14 @@ impl Plan {
             })
             .sum()
     }
+}
+
+/// A fingerprint of a page's ids in order.
+fn fingerprint(ids: &[String]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    ids.hash(&mut h);
+    h.finish()
 }
 
 fn task(slice: u32, page: u32, kind: TaskKind) -> PageTask {

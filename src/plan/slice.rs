@@ -146,8 +146,9 @@ pub enum SliceState {
         done: Vec<bool>,
         /// Offers held after the previous pass (to stop when a pass brings nothing new).
         held_before: u64,
-        /// The smallest total the pages of this pass announced (offers withdrawn meanwhile are
-        /// not missing), and whether totals moved since the first page.
+        /// The smallest total the unit's pages announced (offers withdrawn meanwhile are not
+        /// missing; a drifting total is at least once at or below its true value), and whether
+        /// totals moved since the first page.
         #[serde(default)]
         low: Option<u64>,
         #[serde(default)]
@@ -155,6 +156,12 @@ pub enum SliceState {
         /// Passes in a row that brought nothing new.
         #[serde(default)]
         quiet: u32,
+        /// A fingerprint of each page of the first pass; a later pass whose page differs shows
+        /// an order that changes between requests (each pass is then a new draw).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        prints: Vec<u64>,
+        #[serde(default)]
+        unstable: bool,
     },
     /// Every offer of the slice is held.
     Done { total: u64 },
