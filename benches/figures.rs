@@ -728,7 +728,10 @@ fn completeness_run(ctx: &mut Ctx, name: &str, offers: usize, b: Behaviours, str
         ..Default::default()
     };
     let mark = sim.mark();
-    let out = ctx.tmp.path().join(format!("complete-{}.csv", ctx.completeness.len()));
+    let out = ctx
+        .tmp
+        .path()
+        .join(format!("complete-{}.csv", ctx.completeness.len()));
     let mut c = config(&sim, &out);
     c.quiet = true;
     c.strategy = strategy;
@@ -759,7 +762,9 @@ fn completeness_run(ctx: &mut Ctx, name: &str, offers: usize, b: Behaviours, str
     } else {
         code
     };
-    eprintln!("completeness: {name}: missing {missing}, foreign {foreign}, calls {calls}, exit {code}");
+    eprintln!(
+        "completeness: {name}: missing {missing}, foreign {foreign}, calls {calls}, exit {code}"
+    );
     ctx.completeness.push([
         name.to_string(),
         format!("{} / {}", truth.stayed.len(), truth.ever.len()),
@@ -792,28 +797,166 @@ fn completeness(ctx: &mut Ctx) {
     let d = Behaviours::default;
     let mut cases: Vec<(&str, Behaviours, Strategy)> = vec![
         ("none (the plain simulator)", d(), Strategy::Adaptive),
-        ("bulk seconds: 9000 + 3300 offers", Behaviours { bulk: vec![bulk(9_000, 30), bulk(3_300, 3)], ..d() }, Strategy::Adaptive),
-        ("maxCreationDate exclusive + a bulk second of 3300", Behaviours { max_exclusive: true, bulk: vec![bulk(3_300, 10)], ..d() }, Strategy::Adaptive),
-        ("minCreationDate exclusive + a bulk second of 3300", Behaviours { min_exclusive: true, bulk: vec![bulk(3_300, 10)], ..d() }, Strategy::Adaptive),
-        ("bounds truncated to the minute", Behaviours { grain: Grain::Minute, ..d() }, Strategy::Adaptive),
-        ("bounds truncated to the day", Behaviours { grain: Grain::Day, ..d() }, Strategy::Adaptive),
-        ("unstable order + bulk seconds 9000 + 3300", Behaviours { unstable_order: true, bulk: vec![bulk(9_000, 30), bulk(3_300, 3)], ..d() }, Strategy::Adaptive),
-        ("unstable order + 150 batches of 30", Behaviours { unstable_order: true, batches: Some((150, 30)), ..d() }, Strategy::Adaptive),
-        ("churn 3 + 3 per request (new offers dated now)", Behaviours { churn: Some(churn(3, 3, 0)), ..d() }, Strategy::Adaptive),
-        ("churn 3 + 3 per request, lag ≤ 20 days, unstable order", Behaviours { churn: Some(churn(3, 3, 20 * 86_400)), unstable_order: true, ..d() }, Strategy::Adaptive),
-        ("short 206 pages (20%, honest Content-Range)", Behaviours { short_pages: Some(ShortPages { rate: 0.2, honest_range: true }), ..d() }, Strategy::Adaptive),
-        ("short 206 pages (20%, Content-Range claims the full range)", Behaviours { short_pages: Some(ShortPages { rate: 0.2, honest_range: false }), ..d() }, Strategy::Adaptive),
-        ("totals drifting ±20", Behaviours { total_jitter: 20, ..d() }, Strategy::Adaptive),
-        ("429 storm: 12 s of every 20 s, Retry-After 10, 30% without", Behaviours { storm: Some(storm.clone()), ..d() }, Strategy::Adaptive),
-        ("4000 offers in one second, one ROME code, one département", Behaviours { bulk: vec![BulkSecond { offers: 4_000, rome: Some("M1811".into()), departement: Some("75".into()), age_seconds: Some(86_400 * 4) }], unstable_order: true, ..d() }, Strategy::Adaptive),
-        ("all combined (bulk, batches, exclusive max, unstable, churn, short pages, ±20)", Behaviours {
-            bulk: vec![bulk(5_000, 15)], batches: Some((100, 30)), max_exclusive: true, unstable_order: true,
-            churn: Some(churn(2, 2, 3_600)), short_pages: Some(ShortPages { rate: 0.1, honest_range: false }), total_jitter: 20, ..d()
-        }, Strategy::Adaptive),
-        ("grid: bulk second 3300 + unstable order", Behaviours { unstable_order: true, bulk: vec![bulk(3_300, 5)], ..d() }, Strategy::Grid),
+        (
+            "bulk seconds: 9000 + 3300 offers",
+            Behaviours {
+                bulk: vec![bulk(9_000, 30), bulk(3_300, 3)],
+                ..d()
+            },
+            Strategy::Adaptive,
+        ),
+        (
+            "maxCreationDate exclusive + a bulk second of 3300",
+            Behaviours {
+                max_exclusive: true,
+                bulk: vec![bulk(3_300, 10)],
+                ..d()
+            },
+            Strategy::Adaptive,
+        ),
+        (
+            "minCreationDate exclusive + a bulk second of 3300",
+            Behaviours {
+                min_exclusive: true,
+                bulk: vec![bulk(3_300, 10)],
+                ..d()
+            },
+            Strategy::Adaptive,
+        ),
+        (
+            "bounds truncated to the minute",
+            Behaviours {
+                grain: Grain::Minute,
+                ..d()
+            },
+            Strategy::Adaptive,
+        ),
+        (
+            "bounds truncated to the day",
+            Behaviours {
+                grain: Grain::Day,
+                ..d()
+            },
+            Strategy::Adaptive,
+        ),
+        (
+            "unstable order + bulk seconds 9000 + 3300",
+            Behaviours {
+                unstable_order: true,
+                bulk: vec![bulk(9_000, 30), bulk(3_300, 3)],
+                ..d()
+            },
+            Strategy::Adaptive,
+        ),
+        (
+            "unstable order + 150 batches of 30",
+            Behaviours {
+                unstable_order: true,
+                batches: Some((150, 30)),
+                ..d()
+            },
+            Strategy::Adaptive,
+        ),
+        (
+            "churn 3 + 3 per request (new offers dated now)",
+            Behaviours {
+                churn: Some(churn(3, 3, 0)),
+                ..d()
+            },
+            Strategy::Adaptive,
+        ),
+        (
+            "churn 3 + 3 per request, lag ≤ 20 days, unstable order",
+            Behaviours {
+                churn: Some(churn(3, 3, 20 * 86_400)),
+                unstable_order: true,
+                ..d()
+            },
+            Strategy::Adaptive,
+        ),
+        (
+            "short 206 pages (20%, honest Content-Range)",
+            Behaviours {
+                short_pages: Some(ShortPages {
+                    rate: 0.2,
+                    honest_range: true,
+                }),
+                ..d()
+            },
+            Strategy::Adaptive,
+        ),
+        (
+            "short 206 pages (20%, Content-Range claims the full range)",
+            Behaviours {
+                short_pages: Some(ShortPages {
+                    rate: 0.2,
+                    honest_range: false,
+                }),
+                ..d()
+            },
+            Strategy::Adaptive,
+        ),
+        (
+            "totals drifting ±20",
+            Behaviours {
+                total_jitter: 20,
+                ..d()
+            },
+            Strategy::Adaptive,
+        ),
+        (
+            "429 storm: 12 s of every 20 s, Retry-After 10, 30% without",
+            Behaviours {
+                storm: Some(storm.clone()),
+                ..d()
+            },
+            Strategy::Adaptive,
+        ),
+        (
+            "4000 offers in one second, one ROME code, one département",
+            Behaviours {
+                bulk: vec![BulkSecond {
+                    offers: 4_000,
+                    rome: Some("M1811".into()),
+                    departement: Some("75".into()),
+                    age_seconds: Some(86_400 * 4),
+                }],
+                unstable_order: true,
+                ..d()
+            },
+            Strategy::Adaptive,
+        ),
+        (
+            "all combined (bulk, batches, exclusive max, unstable, churn, short pages, ±20)",
+            Behaviours {
+                bulk: vec![bulk(5_000, 15)],
+                batches: Some((100, 30)),
+                max_exclusive: true,
+                unstable_order: true,
+                churn: Some(churn(2, 2, 3_600)),
+                short_pages: Some(ShortPages {
+                    rate: 0.1,
+                    honest_range: false,
+                }),
+                total_jitter: 20,
+                ..d()
+            },
+            Strategy::Adaptive,
+        ),
+        (
+            "grid: bulk second 3300 + unstable order",
+            Behaviours {
+                unstable_order: true,
+                bulk: vec![bulk(3_300, 5)],
+                ..d()
+            },
+            Strategy::Grid,
+        ),
     ];
     if ctx.tiny {
-        cases.retain(|(name, ..)| !name.starts_with("429") && !name.starts_with("grid") && !name.contains("day"));
+        cases.retain(|(name, ..)| {
+            !name.starts_with("429") && !name.starts_with("grid") && !name.contains("day")
+        });
     }
     for (name, b, strategy) in cases {
         completeness_run(ctx, name, n, b, strategy);

@@ -769,10 +769,12 @@ impl Plan {
             return self.child_finished(id);
         }
         let parts = partition::cut(&self.slices[idx].spec);
-        // Cutting pays only when the page came back full (at least a page of offers); a page
-        // that is not full while the total says more remain is short, or its total drifts:
-        // passes over the unit's own query settle it.
-        if parts.is_empty() || n < self.page_size as u64 {
+        // Cutting pays only when the page came back full (at least a page of offers) and the
+        // unit is over the cap; a page that is not full while the total says more remain is
+        // short, or its total drifts: passes over the unit's own query settle it.
+        // A unit the offsets can reach whole is paged by passes (one pass when the order is
+        // stable): cheaper than a cut, whose every part costs a request.
+        if parts.is_empty() || n < self.page_size as u64 || total <= self.cap() {
             return self.start_passes(id, total, Some(fingerprint(&r.ids)));
         }
         self.observed.cuts += 1;

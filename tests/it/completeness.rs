@@ -109,7 +109,12 @@ fn run(name: &str, behaviours: Behaviours, strategy: Strategy) -> Measured {
 
 fn complete(name: &str, b: Behaviours) -> Measured {
     let m = run(name, b, Strategy::Adaptive);
-    assert_eq!(m.status, RunStatus::Complete, "{name}: {:?}", m.summary.problems);
+    assert_eq!(
+        m.status,
+        RunStatus::Complete,
+        "{name}: {:?}",
+        m.summary.problems
+    );
     assert_eq!(m.summary.exit_code, 0);
     m
 }
@@ -161,7 +166,10 @@ fn exclusive_bounds_with_a_bulk_second() {
             },
         );
         let b = m.summary.reconciliation.unwrap().observed.bounds.unwrap();
-        assert_eq!((b.min_exclusive, b.max_exclusive, b.grain), (min_exclusive, max_exclusive, 1));
+        assert_eq!(
+            (b.min_exclusive, b.max_exclusive, b.grain),
+            (min_exclusive, max_exclusive, 1)
+        );
     }
 }
 
@@ -205,7 +213,14 @@ fn churn_during_the_run() {
             ..Default::default()
         },
     );
-    assert!(m.summary.reconciliation.unwrap().observed.inconsistent_totals > 0);
+    assert!(
+        m.summary
+            .reconciliation
+            .unwrap()
+            .observed
+            .inconsistent_totals
+            > 0
+    );
 }
 
 #[test]
