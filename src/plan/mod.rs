@@ -141,6 +141,9 @@ pub struct Observed {
     pub confirmations: u64,
     /// Seek slices cut in two by time for parallelism.
     pub time_splits: u64,
+    /// Roots collected once more because their final total exceeded the rows written.
+    #[serde(default)]
+    pub rechecks: u64,
 }
 
 /// The plan's persistent state (in the checkpoint).
@@ -428,7 +431,10 @@ impl Plan {
             self.recounted = true;
             for i in 0..self.slices.len() {
                 if self.slices[i].origin == Origin::Root {
+                    self.slices[i].end_total = None;
+                    self.slices[i].end_again = None;
                     self.ready.push_back(task(i as u32, 0, TaskKind::Recount));
+                    self.ready.push_back(task(i as u32, 1, TaskKind::Recount));
                 }
             }
         }
@@ -468,6 +474,8 @@ impl Plan {
             whole: (origin == Origin::Root).then_some(spec_window),
             written: 0,
             end_total: None,
+            end_again: None,
+            rechecks: 0,
         });
         id
     }
@@ -519,9 +527,7 @@ impl Plan {
         self.slices[root as usize].written += written;
         match t.kind {
             TaskKind::Detect => self.on_detect(result),
-            TaskKind::Recount => {
-                self.slices[t.slice as usize].end_total = Some(result.total.unwrap_or(0));
-            }
+            TaskKind::Recount => self.on_recount(t.slice, result),
             TaskKind::Seek => self.on_seek(t.slice, asked.cursor, result),
             TaskKind::Probe => self.on_probe(t.slice, result),
             TaskKind::Pass => self.on_pass(t, result),
@@ -552,6 +558,43 @@ impl Plan {
         }
         if r.declared.is_some_and(|d| d > n) {
             self.observed.overstated_ranges += 1;
+        }
+    }
+
+    /// A root's total read again at the end. A shortfall on a stock that did not move means an
+    /// answer lied (an offer missing from a page that claimed it all): the root is collected
+    /// once more from scratch, its rows deduplicated, and read again.
+    fn on_recount(&mut self, id: u32, r: &PageResult) {
+        let idx = id as usize;
+        let read = r.total.unwrap_or(0);
+        let s = &mut self.slices[idx];
+        match s.end_total {
+            None => s.end_total = Some(read),
+            Some(_) => s.end_again = Some(read),
+        }
+        let (Some(end), Some(again)) = (s.end_total, s.end_again) else {
+            return;
+        };
+        let known = self.unreachable_under(id);
+        let s = &self.slices[idx];
+        // Totals that did not add up along the way may be a moving stock or a lying page:
+        // when the root's total is the same at both ends (and twice at the end), collecting it
+        // once more tells.
+        let still = s.first_total == Some(end) && again == end;
+        if still && end > s.written + known && s.rechecks == 0 {
+            log::warn!(
+                "{}: the API counts {end} offers, {} were written; collecting it once more",
+                s.spec.describe(),
+                s.written
+            );
+            let whole = SliceSpec {
+                window: s.whole.unwrap_or(s.spec.window),
+                ..s.spec.clone()
+            };
+            self.slices[idx].rechecks += 1;
+            self.observed.rechecks += 1;
+            self.add_seek(Some(id), Origin::OlderRemainder, whole);
+            self.recounted = false;
         }
     }
 
@@ -924,11 +967,21 @@ impl Plan {
         let stable = !moved && !unstable && !self.doubtful();
         let moved = moved || self.doubtful();
         if (pass == 1 && held == held_before && stable) || pass + 1 >= MAX_PASSES {
+            // Before anything is reported out of reach, every filter that can cut it is tried.
+            let parts = partition::cut(&self.slices[idx].spec);
+            if !has_parts && !parts.is_empty() {
+                self.observed.cuts += 1;
+                self.slices[idx].state = SliceState::Cut { total };
+                for (origin, spec) in parts {
+                    self.add_probe(id, origin, spec);
+                }
+                return;
+            }
             log::warn!(
                 "{} holds {total} offers and cannot be cut further: {held} reached after {} pass(es), {} out of reach",
                 self.slices[idx].spec.describe(),
                 pass + 1,
-                total - held
+                total.saturating_sub(held)
             );
             let total = if moved {
                 low.unwrap_or(total).min(total)
@@ -1022,8 +1075,22 @@ impl Plan {
         partition.iter().map(|s| s.total()).sum()
     }
 
-    /// The roots read again at the end: (description, first total, end total, rows written).
-    pub fn recounts(&self) -> Vec<(String, u64, u64, u64)> {
+    /// Offers out of reach in capped slices under a root (already reported as such).
+    pub fn unreachable_under(&self, root: u32) -> u64 {
+        self.slices
+            .iter()
+            .filter(|s| self.root_of(s.id) == root)
+            .map(|s| match s.state {
+                SliceState::Capped { total, reachable } => total.saturating_sub(reachable),
+                _ => 0,
+            })
+            .sum()
+    }
+
+    /// The roots read again at the end: (description, first total, end total, rows written
+    /// plus offers already reported out of reach in capped slices, whether two end reads
+    /// differed).
+    pub fn recounts(&self) -> Vec<(String, u64, u64, u64, bool)> {
         self.slices
             .iter()
             .filter(|s| s.origin == Origin::Root)
@@ -1032,7 +1099,13 @@ impl Plan {
                     window: s.whole.unwrap_or(s.spec.window),
                     ..s.spec.clone()
                 };
-                Some((whole.describe(), s.first_total?, s.end_total?, s.written))
+                Some((
+                    whole.describe(),
+                    s.first_total?,
+                    s.end_total?,
+                    s.written + self.unreachable_under(s.id),
+                    s.end_again.is_some_and(|a| Some(a) != s.end_total),
+                ))
             })
             .collect()
     }

@@ -199,6 +199,13 @@ pub struct Slice {
     pub written: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_total: Option<u64>,
+    /// For a root: the end total read a second time (two reads that differ show totals that
+    /// drift, which cannot prove a gap).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_again: Option<u64>,
+    /// For a root: times it was collected again after a recount found a shortfall.
+    #[serde(default)]
+    pub rechecks: u32,
 }
 
 impl Slice {
