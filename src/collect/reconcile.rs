@@ -53,13 +53,15 @@ impl Reconciliation {
         let roots: Vec<RootCheck> = plan
             .recounts()
             .into_iter()
-            .map(|(slice, start_total, end_total, written, drifting)| RootCheck {
-                slice,
-                start_total,
-                end_total,
-                written,
-                drifting,
-            })
+            .map(
+                |(slice, start_total, end_total, written, drifting)| RootCheck {
+                    slice,
+                    start_total,
+                    end_total,
+                    written,
+                    drifting,
+                },
+            )
             .collect();
         let unexplained_gap = roots
             .iter()
@@ -134,7 +136,10 @@ impl Reconciliation {
             (o.passes, "offset passes"),
             (o.confirmations, "ends confirmed"),
             (o.restarts, "restarts after bound detection"),
-            (o.rechecks, "roots collected again after a recount shortfall"),
+            (
+                o.rechecks,
+                "roots collected again after a recount shortfall",
+            ),
         ] {
             if n > 0 {
                 seen.push(format!("{n} {what}"));

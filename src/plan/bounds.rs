@@ -75,11 +75,18 @@ impl BoundReading {
         let side = |ex: bool| if ex { "exclusive" } else { "inclusive" };
         let grain = match self.grain {
             1 => "to the second".to_string(),
-            60 => "truncated to the minute".to_string(),
-            3600 => "truncated to the hour".to_string(),
-            86_400 => "truncated to the day".to_string(),
-            g => format!("truncated to {g} s"),
+            60 => "bounds truncated to the minute".to_string(),
+            3600 => "bounds truncated to the hour".to_string(),
+            86_400 => "bounds truncated to the day".to_string(),
+            g => format!("bounds truncated to {g} s"),
         };
+        if self.grain > 1 {
+            // Inclusivity is not told apart at a coarse grain: both are read as exclusive (the
+            // widest requests).
+            return format!(
+                "{grain} (inclusivity not told apart at that grain: both bounds widened as if exclusive)"
+            );
+        }
         format!(
             "minCreationDate {}, maxCreationDate {}, {grain}",
             side(self.min_exclusive),

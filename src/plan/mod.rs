@@ -44,7 +44,7 @@ use bounds::{Detection, Verdict};
 /// Offset passes over one unit before what is still missing is reported as capped.
 const MAX_PASSES: u32 = 24;
 /// While the stock moves, passes in a row that must bring nothing new before a unit is held.
-const QUIET_PASSES: u32 = 4;
+const QUIET_PASSES: u32 = 6;
 /// A seek slice is cut in two by time only when this many pages (at least) are left in it.
 const SPLIT_MIN_PAGES: u64 = 10;
 
@@ -706,8 +706,12 @@ impl Plan {
             return;
         };
         if n < ps && n >= total {
-            // The page holds every offer left in the window, unless pages or totals lie.
-            if confirming || !self.doubtful() || oldest - 1 < min {
+            // The page holds every offer left in the window, unless pages or totals lie: then
+            // only an empty answer below it proves the end (a confirming page that brings
+            // offers is an ordinary page, and is confirmed in turn).
+            // Offers above the cursor (a request read coarsely reaches past it) are held already.
+            let below = r.created.iter().flatten().any(|&c| c <= cursor);
+            if !self.doubtful() || oldest - 1 < min || !below {
                 return done(self);
             }
             self.observed.confirmations += 1;

@@ -380,11 +380,26 @@ fn an_uncuttable_second_over_the_cap_is_capped_with_the_exact_count() {
     let mut plan = new_plan();
     let written = run(&mut plan, &mut api, 4);
     let c = plan.counts();
-    for s in plan.slices().iter().filter(|s| matches!(s.state, SliceState::Capped { .. })) {
-        eprintln!("capped {:?} {:?} {} parent {:?}", s.origin, s.state, s.spec.describe(), s.parent.map(|p| plan.slice(p).spec.describe()));
+    for s in plan
+        .slices()
+        .iter()
+        .filter(|s| matches!(s.state, SliceState::Capped { .. }))
+    {
+        eprintln!(
+            "capped {:?} {:?} {} parent {:?}",
+            s.origin,
+            s.state,
+            s.spec.describe(),
+            s.parent.map(|p| plan.slice(p).spec.describe())
+        );
     }
-    for s in plan.slices().iter().filter(|s| s.origin == Origin::Unit || s.origin == Origin::ContractType && s.first_total > Some(0)) {
-        eprintln!("unit {} {:?} {:?} parent {:?}", s.id, s.origin, s.state, s.parent);
+    for s in plan.slices().iter().filter(|s| {
+        s.origin == Origin::Unit || s.origin == Origin::ContractType && s.first_total > Some(0)
+    }) {
+        eprintln!(
+            "unit {} {:?} {:?} parent {:?}",
+            s.id, s.origin, s.state, s.parent
+        );
     }
     assert_eq!(c.capped, 1, "{c:?}");
     assert_eq!(c.unreachable_offers, 850);
