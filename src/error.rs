@@ -9,7 +9,7 @@
 use std::fmt;
 use std::io;
 
-use crate::exit::ExitCode;
+use std::path::PathBuf;
 
 /// A request to an API that did not succeed.
 #[derive(Debug, Clone, PartialEq)]
@@ -142,6 +142,98 @@ pub enum Error {
     Data(String),
     /// Another process is working on the same dataset (exit 75): the message names it.
     Busy(String),
+    /// The configuration enables no source ([`crate::collect::Sources`]).
+    NoSource,
+    /// A checkpoint records another query than this one: resume with the query it was started
+    /// with, or restart. `checkpoint` is `None` for the Adzuna part of a checkpoint.
+    CheckpointOfAnotherQuery {
+        checkpoint: Option<PathBuf>,
+        change: QueryChange,
+    },
+    /// A history dataset follows another query than this one.
+    DatasetOfAnotherQuery { dataset: PathBuf, change: QueryChange },
+    /// A history dataset holds an unfinished run (in `work`) started with another query.
+    UnfinishedRunOfAnotherQuery {
+        dataset: PathBuf,
+        work: PathBuf,
+        change: QueryChange,
+    },
+    /// The output path is a directory.
+    OutputIsDirectory { output: PathBuf },
+    /// A part of the output's path (`file`) is a file, so the output cannot be created.
+    OutputUnderFile { output: PathBuf, file: PathBuf },
+    /// The history dataset path is a file.
+    DatasetIsFile { dataset: PathBuf },
+    /// A directory without a manifest that holds something else (`found`): not a dataset.
+    NotADataset { dataset: PathBuf, found: String },
+    /// No history dataset there yet (no manifest, no run under way).
+    NoDataset { dataset: PathBuf },
+    /// ROME codes with no Adzuna search phrase and no keywords to search instead.
+    NoAdzunaPhrase {
+        /// The codes without a phrase.
+        unknown: Vec<String>,
+        /// The codes that have one, as `CODE (phrase)`.
+        known: Vec<String>,
+    },
+}
+
+/// A query setting, as the library names it (a front end maps it to its own option name).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QueryField {
+    Sources,
+    RomeCodes,
+    Departements,
+    Search,
+    Months,
+    Strategy,
+    ResultsPerPage,
+    AdzunaCountry,
+    AdzunaWhere,
+    AdzunaCategory,
+    AdzunaResultsPerPage,
+    /// The Adzuna search phrases (from the ROME codes or the keywords).
+    AdzunaPhrases,
+}
+
+impl QueryField {
+    /// The setting in words.
+    pub fn describe(self) -> &'static str {
+        match self {
+            QueryField::Sources => "the sources",
+            QueryField::RomeCodes => "the ROME codes",
+            QueryField::Departements => "the départements",
+            QueryField::Search => "the keywords",
+            QueryField::Months => "the months",
+            QueryField::Strategy => "the strategy",
+            QueryField::ResultsPerPage => "the page size",
+            QueryField::AdzunaCountry => "the Adzuna country",
+            QueryField::AdzunaWhere => "the Adzuna place",
+            QueryField::AdzunaCategory => "the Adzuna category",
+            QueryField::AdzunaResultsPerPage => "the Adzuna page size",
+            QueryField::AdzunaPhrases => "the Adzuna phrases",
+        }
+    }
+}
+
+/// The first difference between two queries: `field` was `was`, is now `now` (values as shown
+/// by `Debug`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct QueryChange {
+    pub field: QueryField,
+    pub was: String,
+    pub now: String,
+}
+
+impl fmt::Display for QueryChange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} was {}, now {}",
+            self.field.describe(),
+            self.was,
+            self.now
+        )
+    }
 }
 
 impl Error {
@@ -152,17 +244,21 @@ impl Error {
         }
     }
 
-    /// The process exit code for this error.
-    pub fn exit_code(&self) -> ExitCode {
-        match self {
-            Error::Usage(_) => ExitCode::Usage,
-            Error::Api(ApiError::Interrupted) => ExitCode::Interrupted,
-            Error::Api(ApiError::Quota { .. } | ApiError::ThrottleBudget { .. }) => {
-                ExitCode::Incomplete
-            }
-            Error::Busy(_) => ExitCode::Busy,
-            _ => ExitCode::Error,
-        }
+    /// True when the error is the caller's request being wrong (exit 2 for the binary): a bad
+    /// option value, or a checkpoint or dataset that belongs to another query.
+    pub fn is_usage(&self) -> bool {
+        matches!(
+            self,
+            Error::Usage(_)
+                | Error::NoSource
+                | Error::CheckpointOfAnotherQuery { .. }
+                | Error::DatasetOfAnotherQuery { .. }
+                | Error::UnfinishedRunOfAnotherQuery { .. }
+                | Error::DatasetIsFile { .. }
+                | Error::NotADataset { .. }
+                | Error::NoDataset { .. }
+                | Error::NoAdzunaPhrase { .. }
+        )
     }
 }
 
@@ -172,6 +268,71 @@ impl fmt::Display for Error {
             Error::Usage(m) | Error::Config(m) | Error::Data(m) | Error::Busy(m) => f.write_str(m),
             Error::Api(e) => e.fmt(f),
             Error::Io { context, .. } => f.write_str(context),
+            Error::NoSource => {
+                f.write_str("no source to collect from: enable France Travail, Adzuna, or both")
+            }
+            Error::CheckpointOfAnotherQuery { checkpoint, change } => {
+                match checkpoint {
+                    Some(p) => write!(f, "{} belongs to another query ({change})", p.display())?,
+                    None => write!(f, "the checkpoint belongs to another Adzuna query ({change})")?,
+                }
+                f.write_str(
+                    ": resume it with the query it was started with, or restart the collection \
+                     (the existing output is moved to a .bak file)",
+                )
+            }
+            Error::DatasetOfAnotherQuery { dataset, change } => write!(
+                f,
+                "{} holds the history of another query ({change}): a dataset follows one query, or its \
+                 withdrawals would mean nothing",
+                dataset.display()
+            ),
+            Error::UnfinishedRunOfAnotherQuery {
+                dataset,
+                work,
+                change,
+            } => write!(
+                f,
+                "{} holds an unfinished run started with another query ({change}): finish it with that \
+                 query, or delete {} to drop it",
+                dataset.display(),
+                work.display()
+            ),
+            Error::OutputIsDirectory { output } => write!(
+                f,
+                "the output {} is a directory: give a file path such as {}/jobs.csv",
+                output.display(),
+                output.display()
+            ),
+            Error::OutputUnderFile { output, file } => write!(
+                f,
+                "the output {} cannot be created: {} is a file, not a directory",
+                output.display(),
+                file.display()
+            ),
+            Error::DatasetIsFile { dataset } => write!(
+                f,
+                "the dataset {} is a file: give a directory (it is created if needed)",
+                dataset.display()
+            ),
+            Error::NotADataset { dataset, found } => write!(
+                f,
+                "{} is not an ftcollect history dataset: it has no manifest but holds `{found}`",
+                dataset.display()
+            ),
+            Error::NoDataset { dataset } => write!(
+                f,
+                "{} holds no history dataset yet: sync into it first",
+                dataset.display()
+            ),
+            Error::NoAdzunaPhrase { unknown, known } => write!(
+                f,
+                "no Adzuna search phrase for the ROME code(s) {}: Adzuna has no ROME codes, so each code is \
+                 searched as a phrase; phrases exist for {}. Give keywords to search instead, or collect \
+                 those codes from France Travail only",
+                unknown.join(", "),
+                known.join(", ")
+            ),
         }
     }
 }
@@ -188,45 +349,6 @@ impl std::error::Error for Error {
 impl From<ApiError> for Error {
     fn from(e: ApiError) -> Self {
         Error::Api(e)
-    }
-}
-
-/// Renders an error and its cause chain, one cause per line: what `main` prints.
-pub fn render(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut out = format!("error: {err}");
-    let mut cause = err.source();
-    while let Some(c) = cause {
-        out.push_str(&format!("\n  caused by: {c}"));
-        if let Some(hint) = io_hint(c) {
-            out.push_str(&format!("\n  hint: {hint}"));
-        }
-        cause = c.source();
-    }
-    out
-}
-
-fn io_hint(e: &(dyn std::error::Error + 'static)) -> Option<&'static str> {
-    let io = e.downcast_ref::<io::Error>()?;
-    match io.kind() {
-        io::ErrorKind::PermissionDenied => {
-            Some("check the permissions of the file and its directory")
-        }
-        io::ErrorKind::StorageFull => {
-            Some("the disk is full: free some space, then run the same command again to resume")
-        }
-        io::ErrorKind::QuotaExceeded => Some(
-            "your disk quota is used up: free some space, then run the same command again to resume",
-        ),
-        io::ErrorKind::FileTooLarge => Some(
-            "the file reached a size limit (`ulimit -f` or the file system's maximum): raise the limit or \
-             choose another file system, then run the same command again to resume",
-        ),
-        io::ErrorKind::NotADirectory => Some("a part of the path is a file, not a directory"),
-        io::ErrorKind::IsADirectory => Some("give a file path, not a directory"),
-        io::ErrorKind::ReadOnlyFilesystem => {
-            Some("the file system is read-only: choose another output path")
-        }
-        _ => None,
     }
 }
 

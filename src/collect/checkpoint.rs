@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::error::Error;
+use crate::error::{Error, QueryChange, QueryField};
 use crate::fsutil;
 use crate::http::stats::ApiStatsSnapshot;
 use crate::normalize::Warnings;
@@ -32,24 +32,36 @@ pub struct QueryKey {
 }
 
 impl QueryKey {
-    /// The first difference with `other`, as "option: was X, now Y".
-    pub fn difference(&self, other: &QueryKey) -> Option<String> {
+    /// The first difference with `other` (`self` is what was, `other` what is now).
+    pub fn difference(&self, other: &QueryKey) -> Option<QueryChange> {
         fn show<T: std::fmt::Debug>(v: &T) -> String {
             format!("{v:?}")
         }
         let diffs = [
-            ("--source", show(&self.sources), show(&other.sources)),
-            ("--rome", show(&self.rome_codes), show(&other.rome_codes)),
             (
-                "--departements",
+                QueryField::Sources,
+                show(&self.sources),
+                show(&other.sources),
+            ),
+            (
+                QueryField::RomeCodes,
+                show(&self.rome_codes),
+                show(&other.rome_codes),
+            ),
+            (
+                QueryField::Departements,
                 show(&self.departements),
                 show(&other.departements),
             ),
-            ("--search", show(&self.search), show(&other.search)),
-            ("--months", show(&self.months), show(&other.months)),
-            ("--strategy", show(&self.strategy), show(&other.strategy)),
+            (QueryField::Search, show(&self.search), show(&other.search)),
+            (QueryField::Months, show(&self.months), show(&other.months)),
             (
-                "--results-per-page",
+                QueryField::Strategy,
+                show(&self.strategy),
+                show(&other.strategy),
+            ),
+            (
+                QueryField::ResultsPerPage,
                 show(&self.results_per_page),
                 show(&other.results_per_page),
             ),
@@ -57,7 +69,7 @@ impl QueryKey {
         diffs
             .into_iter()
             .find(|(_, a, b)| a != b)
-            .map(|(opt, a, b)| format!("{opt} was {a}, now {b}"))
+            .map(|(field, was, now)| QueryChange { field, was, now })
     }
 }
 

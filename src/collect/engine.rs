@@ -139,10 +139,7 @@ struct Start {
 pub fn collect(c: &CollectConfig) -> Result<Outcome, Error> {
     let now = c.now.unwrap_or_else(Utc::now);
     if !c.sources.france_travail && !c.sources.adzuna {
-        return Err(Error::Usage(
-            "--source names no API: give france-travail, adzuna, or both separated by a comma."
-                .into(),
-        ));
+        return Err(Error::NoSource);
     }
     let adzuna_settings = match (&c.adzuna, c.sources.adzuna) {
         (Some(s), true) => Some(s),
@@ -678,13 +675,7 @@ impl Run<'_> {
         let summary = Summary {
             tool: format!("ftcollect {}", env!("CARGO_PKG_VERSION")),
             status,
-            exit_code: Outcome {
-                status,
-                summary: None,
-                plan_report: None,
-            }
-            .exit_code()
-            .code(),
+            exit_code: crate::exit::code_for(status).code(),
             query: query_key(c),
             window: self.window,
             output: c.output.clone(),
@@ -826,11 +817,9 @@ fn encode(offers: &[NormalizedOffer]) -> EncodedRows {
 fn prepare(c: &CollectConfig, now: DateTime<Utc>, cp_path: &Path) -> Result<Start, Error> {
     let out = &c.output;
     if out.is_dir() {
-        return Err(Error::Config(format!(
-            "--output {} is a directory: give a file path such as {}/jobs.csv",
-            out.display(),
-            out.display()
-        )));
+        return Err(Error::OutputIsDirectory {
+            output: out.clone(),
+        });
     }
     let dir = fsutil::parent_dir(out);
     if let Some(file) = dir
@@ -839,12 +828,10 @@ fn prepare(c: &CollectConfig, now: DateTime<Utc>, cp_path: &Path) -> Result<Star
         .find(|a| a.exists())
         .filter(|a| !a.is_dir())
     {
-        return Err(Error::Config(format!(
-            "--output {}: {} is a file, not a directory, so the output cannot be created under it. \
-             Choose an --output in a directory (it is created if needed).",
-            out.display(),
-            file.display()
-        )));
+        return Err(Error::OutputUnderFile {
+            output: out.clone(),
+            file: file.to_path_buf(),
+        });
     }
     std::fs::create_dir_all(&dir).map_err(|e| {
         Error::io(
@@ -883,7 +870,7 @@ fn prepare(c: &CollectConfig, now: DateTime<Utc>, cp_path: &Path) -> Result<Star
             let b = fsutil::move_aside(out)
                 .map_err(|e| Error::io(format!("cannot move {} aside", out.display()), e))?;
             log::warn!(
-                "--restart: the previous output was moved to {}",
+                "restart: the previous output was moved to {}",
                 b.display()
             );
             move_summary_aside()?;
@@ -891,7 +878,7 @@ fn prepare(c: &CollectConfig, now: DateTime<Utc>, cp_path: &Path) -> Result<Star
         let b = fsutil::move_aside(cp_path)
             .map_err(|e| Error::io(format!("cannot move {} aside", cp_path.display()), e))?;
         log::info!(
-            "--restart: the previous checkpoint was moved to {}",
+            "restart: the previous checkpoint was moved to {}",
             b.display()
         );
     }
@@ -899,12 +886,11 @@ fn prepare(c: &CollectConfig, now: DateTime<Utc>, cp_path: &Path) -> Result<Star
     if cp_path.exists() {
         let cp = Checkpoint::load(cp_path)?;
         let key = query_key(c);
-        if let Some(diff) = cp.query.difference(&key) {
-            return Err(Error::Usage(format!(
-                "{} belongs to another query ({diff}). Run the same command as before to resume it, \
-                 or add --restart to start over (the existing output is moved to a .bak file).",
-                cp_path.display()
-            )));
+        if let Some(change) = cp.query.difference(&key) {
+            return Err(Error::CheckpointOfAnotherQuery {
+                checkpoint: Some(cp_path.to_path_buf()),
+                change,
+            });
         }
         if !out.exists() {
             return Err(Error::Data(format!(

@@ -707,7 +707,7 @@ fn a_collection_stopped_by_the_day_quota_finishes_the_next_day_with_every_offer_
     let started = sim.adzuna_now();
     let first = collect::collect(&adzuna_config(&sim, &out, &quota, limits(1000, 20))).unwrap();
     assert_eq!(first.status, RunStatus::Incomplete);
-    assert_eq!(first.exit_code().code(), 3);
+    assert_eq!(ftcollect::exit::code_for(first.status).code(), 3);
     assert_eq!(
         sim.adzuna_calls(),
         20,

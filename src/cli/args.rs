@@ -1,4 +1,4 @@
-//! The command line: clap structures only, with the seed's option names. No logic here: `config`
+//! The command line: clap structures only, with the seed's option names. No logic here: `resolve`
 //! resolves these into typed configurations and `commands` runs them.
 
 use std::path::PathBuf;
@@ -172,7 +172,7 @@ pub struct CollectArgs {
 
     /// Adzuna calls allowed per minute, day, week and month (rolling windows).
     #[arg(long, value_name = "M,D,W,MO", default_value = "25,250,1000,2500", value_parser = parse_limits)]
-    pub adzuna_limits: crate::source::adzuna::Limits,
+    pub adzuna_limits: ftcollect::source::adzuna::Limits,
 
     /// Minimum seconds between two Adzuna calls [default: 60 / the per-minute limit, i.e. 2.4].
     #[arg(long, allow_negative_numbers = true, value_name = "SECONDS", value_parser = parse_adzuna_delay)]
@@ -199,7 +199,7 @@ pub struct SimulateArgs {
     #[arg(long, default_value = "demo-id")]
     pub client_id: String,
     #[arg(long, default_value = "demo-secret")]
-    pub client_secret: crate::secret::Secret,
+    pub client_secret: ftcollect::secret::Secret,
     /// Offers online at the start.
     #[arg(long, default_value_t = 20_000)]
     pub offers: usize,
@@ -231,13 +231,13 @@ pub struct SimulateArgs {
     pub adzuna_app_id: String,
     /// The Adzuna app key the simulator accepts.
     #[arg(long, default_value = "demo-key")]
-    pub adzuna_app_key: crate::secret::Secret,
+    pub adzuna_app_key: ftcollect::secret::Secret,
     /// Jobs in the simulated Adzuna universe.
     #[arg(long, default_value_t = 2_000)]
     pub adzuna_offers: usize,
     /// Adzuna calls the simulator allows per minute, day, week and month (calendar windows, UTC).
     #[arg(long, value_name = "M,D,W,MO", default_value = "25,250,1000,2500", value_parser = parse_limits)]
-    pub adzuna_limits: crate::source::adzuna::Limits,
+    pub adzuna_limits: ftcollect::source::adzuna::Limits,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -339,8 +339,8 @@ fn parse_adzuna_delay(s: &str) -> Result<f64, String> {
     Ok(v)
 }
 
-fn parse_limits(s: &str) -> Result<crate::source::adzuna::Limits, String> {
-    crate::source::adzuna::Limits::parse(s)
+fn parse_limits(s: &str) -> Result<ftcollect::source::adzuna::Limits, String> {
+    ftcollect::source::adzuna::Limits::parse(s)
 }
 
 fn parse_positive_secs(s: &str) -> Result<f64, String> {
@@ -357,7 +357,7 @@ fn parse_positive_secs(s: &str) -> Result<f64, String> {
 }
 
 fn parse_throttle_wait(s: &str) -> Result<std::time::Duration, String> {
-    crate::http::retry::parse_duration(s)
+    ftcollect::http::retry::parse_duration(s)
 }
 
 fn parse_rate(s: &str) -> Result<f64, String> {
@@ -375,4 +375,25 @@ fn parse_time(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
     chrono::DateTime::parse_from_rfc3339(s)
         .map(|d| d.with_timezone(&chrono::Utc))
         .map_err(|_| format!("`{s}` is not an RFC 3339 time such as 2026-11-28T12:00:00Z"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_hides_the_simulators_secrets() {
+        let secret = "s3cr3t-value-9f2";
+        let cli = Cli::try_parse_from([
+            "ftcollect",
+            "simulate",
+            "--client-secret",
+            secret,
+            "--adzuna-app-key",
+            secret,
+        ])
+        .unwrap();
+        let shown = format!("{cli:?}");
+        assert!(!shown.contains(secret), "{shown}");
+    }
 }

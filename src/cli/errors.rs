@@ -1,0 +1,139 @@
+//! The error reporter: the one place where the library's typed errors become the text the user
+//! reads, naming the options to change (the library's own `Display` names none), with hints for
+//! I/O causes (nextest keeps hints in its CLI layer the same way).
+
+use std::io;
+
+use ftcollect::error::{Error, QueryChange, QueryField};
+use ftcollect::history::dataset::MANIFEST;
+
+/// The option (or options) that set a query field.
+pub fn option_for(field: QueryField) -> &'static str {
+    match field {
+        QueryField::Sources => "--source",
+        QueryField::RomeCodes => "--rome",
+        QueryField::Departements => "--departements",
+        QueryField::Search => "--search",
+        QueryField::Months => "--months",
+        QueryField::Strategy => "--strategy",
+        QueryField::ResultsPerPage => "--results-per-page",
+        QueryField::AdzunaCountry => "--adzuna-country",
+        QueryField::AdzunaWhere => "--adzuna-where",
+        QueryField::AdzunaCategory => "--adzuna-category",
+        QueryField::AdzunaResultsPerPage => "--results-per-page (Adzuna)",
+        QueryField::AdzunaPhrases => "the Adzuna phrases (--rome / --search)",
+    }
+}
+
+/// "option was X, now Y".
+fn change(c: &QueryChange) -> String {
+    format!("{} was {}, now {}", option_for(c.field), c.was, c.now)
+}
+
+/// The message for `e` as the command line's user reads it (without the `error: ` prefix and the
+/// cause chain).
+pub fn message(e: &Error) -> String {
+    match e {
+        Error::NoSource => {
+            "--source names no API: give france-travail, adzuna, or both separated by a comma.".into()
+        }
+        Error::CheckpointOfAnotherQuery { checkpoint, change: c } => format!(
+            "{} ({}). Run the same command as before to resume it, or add --restart to start over \
+             (the existing output is moved to a .bak file).",
+            match checkpoint {
+                Some(p) => format!("{} belongs to another query", p.display()),
+                None => "the checkpoint belongs to another Adzuna query".into(),
+            },
+            change(c)
+        ),
+        Error::DatasetOfAnotherQuery { dataset, change: c } => format!(
+            "{} holds the history of another query ({}). A dataset follows one query, or its \
+             withdrawals would mean nothing: run with the dataset's options, or give another --dataset.",
+            dataset.display(),
+            change(c)
+        ),
+        Error::UnfinishedRunOfAnotherQuery {
+            dataset,
+            work,
+            change: c,
+        } => format!(
+            "{} holds an unfinished run started with other options ({}). Run sync with the \
+             options it was started with to finish it, or delete {} to drop it.",
+            dataset.display(),
+            change(c),
+            work.display()
+        ),
+        Error::OutputIsDirectory { output } => format!(
+            "--output {} is a directory: give a file path such as {}/jobs.csv",
+            output.display(),
+            output.display()
+        ),
+        Error::OutputUnderFile { output, file } => format!(
+            "--output {}: {} is a file, not a directory, so the output cannot be created under it. \
+             Choose an --output in a directory (it is created if needed).",
+            output.display(),
+            file.display()
+        ),
+        Error::DatasetIsFile { dataset } => format!(
+            "--dataset {} is a file: give a directory (it is created if needed).",
+            dataset.display()
+        ),
+        Error::NotADataset { dataset, found } => format!(
+            "--dataset {} is not an ftcollect history dataset: it has no {MANIFEST} but holds `{found}`. \
+             Give a new or empty directory (it is created if needed).",
+            dataset.display()
+        ),
+        Error::NoDataset { dataset } => format!(
+            "--dataset {} holds no history dataset yet (no {MANIFEST}): run `ftcollect sync --dataset {}` first.",
+            dataset.display(),
+            dataset.display()
+        ),
+        Error::NoAdzunaPhrase { unknown, known } => format!(
+            "--source adzuna: no Adzuna search phrase for the ROME code(s) {}. Adzuna has no ROME codes, so each code \
+             is searched as a phrase; phrases exist for {}. Give the words to search with --search, or collect those \
+             codes from France Travail only.",
+            unknown.join(", "),
+            known.join(", ")
+        ),
+        e => e.to_string(),
+    }
+}
+
+/// Renders an error and its cause chain, one cause per line: what `main` prints.
+pub fn render(err: &Error) -> String {
+    let mut out = format!("error: {}", message(err));
+    let mut cause = std::error::Error::source(err);
+    while let Some(c) = cause {
+        out.push_str(&format!("\n  caused by: {c}"));
+        if let Some(hint) = io_hint(c) {
+            out.push_str(&format!("\n  hint: {hint}"));
+        }
+        cause = c.source();
+    }
+    out
+}
+
+fn io_hint(e: &(dyn std::error::Error + 'static)) -> Option<&'static str> {
+    let io = e.downcast_ref::<io::Error>()?;
+    match io.kind() {
+        io::ErrorKind::PermissionDenied => {
+            Some("check the permissions of the file and its directory")
+        }
+        io::ErrorKind::StorageFull => {
+            Some("the disk is full: free some space, then run the same command again to resume")
+        }
+        io::ErrorKind::QuotaExceeded => Some(
+            "your disk quota is used up: free some space, then run the same command again to resume",
+        ),
+        io::ErrorKind::FileTooLarge => Some(
+            "the file reached a size limit (`ulimit -f` or the file system's maximum): raise the limit or \
+             choose another file system, then run the same command again to resume",
+        ),
+        io::ErrorKind::NotADirectory => Some("a part of the path is a file, not a directory"),
+        io::ErrorKind::IsADirectory => Some("give a file path, not a directory"),
+        io::ErrorKind::ReadOnlyFilesystem => {
+            Some("the file system is read-only: choose another output path")
+        }
+        _ => None,
+    }
+}
