@@ -142,6 +142,8 @@ pub enum Error {
     Data(String),
     /// Another process is working on the same dataset (exit 75): the message names it.
     Busy(String),
+    /// A collection cannot resume from its checkpoint (exit 1): restarting is the fix.
+    Resume(ResumeError),
     /// The configuration enables no source ([`crate::collect::Sources`]).
     NoSource,
     /// A checkpoint records another query than this one: resume with the query it was started
@@ -175,6 +177,97 @@ pub enum Error {
         /// The codes that have one, as `CODE (phrase)`.
         known: Vec<String>,
     },
+}
+
+/// Why a collection cannot resume from its checkpoint. Nothing was changed; restarting the
+/// collection (`CollectConfig::restart`) moves the files aside and starts over.
+#[derive(Debug)]
+pub enum ResumeError {
+    /// The checkpoint cannot be decoded.
+    CheckpointDamaged { checkpoint: PathBuf, reason: String },
+    /// The checkpoint was written by a version with another format.
+    CheckpointFormat {
+        checkpoint: PathBuf,
+        format: u32,
+        expected: u32,
+        /// The tool (and version) that wrote it.
+        tool: String,
+    },
+    /// The checkpoint's Adzuna part cannot be decoded.
+    AdzunaPartDamaged { reason: String },
+    /// The checkpoint exists but its output does not.
+    OutputGone { checkpoint: PathBuf, output: PathBuf },
+    /// The output is shorter than the checkpoint recorded.
+    OutputShorter {
+        output: PathBuf,
+        len: u64,
+        recorded: u64,
+    },
+    /// The output no longer starts with ftcollect's header.
+    OutputHeaderChanged { output: PathBuf },
+    /// The output's checkpointed prefix holds another number of rows than recorded.
+    OutputRowsChanged {
+        output: PathBuf,
+        rows: u64,
+        recorded: u64,
+    },
+}
+
+impl fmt::Display for ResumeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ResumeError::CheckpointDamaged { checkpoint, reason } => write!(
+                f,
+                "the checkpoint {} is damaged or was not written by ftcollect ({reason}); nothing was changed",
+                checkpoint.display()
+            ),
+            ResumeError::CheckpointFormat {
+                checkpoint,
+                format,
+                expected,
+                tool,
+            } => write!(
+                f,
+                "the checkpoint {} has format {format} but this ftcollect reads format {expected}; finish it \
+                 with the version that wrote it ({tool})",
+                checkpoint.display()
+            ),
+            ResumeError::AdzunaPartDamaged { reason } => {
+                write!(f, "the checkpoint's Adzuna part is damaged ({reason})")
+            }
+            ResumeError::OutputGone { checkpoint, output } => write!(
+                f,
+                "the checkpoint {} exists but {} is gone, so the collection cannot resume",
+                checkpoint.display(),
+                output.display()
+            ),
+            ResumeError::OutputShorter {
+                output,
+                len,
+                recorded,
+            } => write!(
+                f,
+                "{} is shorter ({len} bytes) than the checkpoint recorded ({recorded} bytes): it was modified \
+                 outside ftcollect",
+                output.display()
+            ),
+            ResumeError::OutputHeaderChanged { output } => write!(
+                f,
+                "{} no longer starts with ftcollect's header, so the collection cannot resume; nothing was changed",
+                output.display()
+            ),
+            ResumeError::OutputRowsChanged {
+                output,
+                rows,
+                recorded,
+            } => write!(
+                f,
+                "{} holds {rows} rows where the checkpoint recorded {recorded}: it was modified outside ftcollect",
+                output.display()
+            ),
+        }?;
+        f.write_str(" (restart the collection to start over; the files are kept as .bak files)")
+    }
 }
 
 /// A query setting, as the library names it (a front end maps it to its own option name).
@@ -268,6 +361,7 @@ impl fmt::Display for Error {
             Error::Usage(m) | Error::Config(m) | Error::Data(m) | Error::Busy(m) => f.write_str(m),
             Error::Api(e) => e.fmt(f),
             Error::Io { context, .. } => f.write_str(context),
+            Error::Resume(e) => e.fmt(f),
             Error::NoSource => {
                 f.write_str("no source to collect from: enable France Travail, Adzuna, or both")
             }

@@ -4,7 +4,7 @@
 
 use std::io;
 
-use ftcollect::error::{Error, QueryChange, QueryField};
+use ftcollect::error::{Error, QueryChange, QueryField, ResumeError};
 use ftcollect::history::dataset::MANIFEST;
 
 /// The option (or options) that set a query field.
@@ -34,6 +34,7 @@ fn change(c: &QueryChange) -> String {
 /// cause chain).
 pub fn message(e: &Error) -> String {
     match e {
+        Error::Resume(r) => resume_message(r),
         Error::NoSource => {
             "--source names no API: give france-travail, adzuna, or both separated by a comma.".into()
         }
@@ -96,6 +97,58 @@ pub fn message(e: &Error) -> String {
             known.join(", ")
         ),
         e => e.to_string(),
+    }
+}
+
+/// Why a collection cannot resume, with the fix: `--restart`.
+fn resume_message(r: &ResumeError) -> String {
+    match r {
+        ResumeError::CheckpointDamaged { checkpoint, reason } => format!(
+            "the checkpoint {} is damaged or was not written by ftcollect ({reason}). Nothing was changed. \
+             Run the same command with --restart to start the collection over (the current output is kept as a .bak file).",
+            checkpoint.display()
+        ),
+        ResumeError::CheckpointFormat {
+            checkpoint,
+            format,
+            expected,
+            tool,
+        } => format!(
+            "the checkpoint {} has format {format} but this ftcollect reads format {expected}. Finish it with the version \
+             that wrote it ({tool}), or run with --restart to start over.",
+            checkpoint.display()
+        ),
+        ResumeError::AdzunaPartDamaged { reason } => format!(
+            "the checkpoint's Adzuna part is damaged ({reason}). Run the same command with --restart to start over \
+             (the current output is kept as a .bak file)."
+        ),
+        ResumeError::OutputGone { checkpoint, output } => format!(
+            "the checkpoint {} exists but {} is gone, so the collection cannot resume. Run with --restart to start over.",
+            checkpoint.display(),
+            output.display()
+        ),
+        ResumeError::OutputShorter {
+            output,
+            len,
+            recorded,
+        } => format!(
+            "{} is shorter ({len} bytes) than the checkpoint recorded ({recorded} bytes): it was modified outside ftcollect. \
+             Run with --restart to start over (the file is kept as a .bak file).",
+            output.display()
+        ),
+        ResumeError::OutputHeaderChanged { output } => format!(
+            "{} no longer starts with ftcollect's header, so the collection cannot resume. Nothing was changed. \
+             Run with --restart to start over (the file is kept as a .bak file).",
+            output.display()
+        ),
+        ResumeError::OutputRowsChanged {
+            output,
+            rows,
+            recorded,
+        } => format!(
+            "{} holds {rows} rows where the checkpoint recorded {recorded}: it was modified outside ftcollect. Run with --restart to start over.",
+            output.display()
+        ),
     }
 }
 

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, QueryChange, QueryField};
+use crate::error::{Error, QueryChange, QueryField, ResumeError};
 use crate::source::adzuna::{self, AdzunaClient, AdzunaKeys, Limits, SearchQuery};
 
 /// Where and how to reach Adzuna.
@@ -188,10 +188,9 @@ impl AdzunaPlan {
             });
         };
         let mut state: AdzunaState = serde_json::from_value(saved.clone()).map_err(|e| {
-            Error::Data(format!(
-                "the checkpoint's Adzuna part is damaged ({e}). Run the same command with --restart to start over \
-                 (the current output is kept as a .bak file)."
-            ))
+            Error::Resume(ResumeError::AdzunaPartDamaged {
+                reason: e.to_string(),
+            })
         })?;
         let phrases_of = |s: &AdzunaState| {
             format!(
@@ -585,7 +584,6 @@ mod tests {
             ),
             "{e}"
         );
-        let e = e.to_string();
         let e = AdzunaPlan::start(
             &settings(),
             12,

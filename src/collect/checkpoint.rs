@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, QueryChange, QueryField};
+use crate::error::{Error, QueryChange, QueryField, ResumeError};
 use crate::fsutil;
 use crate::http::stats::ApiStatsSnapshot;
 use crate::normalize::Warnings;
@@ -110,20 +110,18 @@ impl Checkpoint {
         let bytes = std::fs::read(path)
             .map_err(|e| Error::io(format!("cannot read the checkpoint {}", path.display()), e))?;
         let cp: Checkpoint = serde_json::from_slice(&bytes).map_err(|e| {
-            Error::Data(format!(
-                "the checkpoint {} is damaged or was not written by ftcollect ({e}). Nothing was changed. \
-                 Run the same command with --restart to start the collection over (the current output is kept as a .bak file).",
-                path.display()
-            ))
+            Error::Resume(ResumeError::CheckpointDamaged {
+                checkpoint: path.to_path_buf(),
+                reason: e.to_string(),
+            })
         })?;
         if cp.format != FORMAT_VERSION {
-            return Err(Error::Data(format!(
-                "the checkpoint {} has format {} but this ftcollect reads format {FORMAT_VERSION}. Finish it with the version \
-                 that wrote it ({}), or run with --restart to start over.",
-                path.display(),
-                cp.format,
-                cp.tool
-            )));
+            return Err(Error::Resume(ResumeError::CheckpointFormat {
+                checkpoint: path.to_path_buf(),
+                format: cp.format,
+                expected: FORMAT_VERSION,
+                tool: cp.tool,
+            }));
         }
         Ok(cp)
     }

@@ -18,7 +18,7 @@ use super::progress::{Progress, Snapshot};
 use super::reconcile::Reconciliation;
 use super::summary::{self, RunStatus, Summary};
 use super::{CollectConfig, Outcome};
-use crate::error::{ApiError, Error};
+use crate::error::{ApiError, Error, ResumeError};
 use crate::fsutil;
 use crate::http::stats::ApiStatsSnapshot;
 use crate::http::{RateLimiter, Transport};
@@ -893,31 +893,27 @@ fn prepare(c: &CollectConfig, now: DateTime<Utc>, cp_path: &Path) -> Result<Star
             });
         }
         if !out.exists() {
-            return Err(Error::Data(format!(
-                "the checkpoint {} exists but {} is gone, so the collection cannot resume. Run with --restart to start over.",
-                cp_path.display(),
-                out.display()
-            )));
+            return Err(Error::Resume(ResumeError::OutputGone {
+                checkpoint: cp_path.to_path_buf(),
+                output: out.clone(),
+            }));
         }
         let len = std::fs::metadata(out)
             .map_err(|e| Error::io(format!("cannot read {}", out.display()), e))?
             .len();
         if len < cp.csv_bytes {
-            return Err(Error::Data(format!(
-                "{} is shorter ({len} bytes) than the checkpoint recorded ({} bytes): it was modified outside ftcollect. \
-                 Run with --restart to start over (the file is kept as a .bak file).",
-                out.display(),
-                cp.csv_bytes
-            )));
+            return Err(Error::Resume(ResumeError::OutputShorter {
+                output: out.clone(),
+                len,
+                recorded: cp.csv_bytes,
+            }));
         }
         match csv_sink::check_header(out)? {
             HeaderCheck::Ours => {}
             _ => {
-                return Err(Error::Data(format!(
-                    "{} no longer starts with ftcollect's header, so the collection cannot resume. Nothing was changed. \
-                     Run with --restart to start over (the file is kept as a .bak file).",
-                    out.display()
-                )));
+                return Err(Error::Resume(ResumeError::OutputHeaderChanged {
+                    output: out.clone(),
+                }));
             }
         }
         let mut seen = SeenSet::new();
@@ -929,11 +925,11 @@ fn prepare(c: &CollectConfig, now: DateTime<Utc>, cp_path: &Path) -> Result<Star
             }
         })?;
         if rows != cp.csv_rows {
-            return Err(Error::Data(format!(
-                "{} holds {rows} rows where the checkpoint recorded {}: it was modified outside ftcollect. Run with --restart to start over.",
-                out.display(),
-                cp.csv_rows
-            )));
+            return Err(Error::Resume(ResumeError::OutputRowsChanged {
+                output: out.clone(),
+                rows,
+                recorded: cp.csv_rows,
+            }));
         }
         let dropped = len - cp.csv_bytes;
         log::info!(

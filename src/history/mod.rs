@@ -26,7 +26,7 @@ pub mod table;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 
 use crate::collect::checkpoint::{self, QueryKey};
 use crate::collect::summary::{self, Summary};
@@ -430,7 +430,7 @@ mod tests {
 
     #[test]
     fn run_ids_sort_by_time_and_name_their_partition() {
-        let t = DateTime::parse_from_rfc3339("2026-11-01T06:15:00Z")
+        let t = chrono::DateTime::parse_from_rfc3339("2026-11-01T06:15:00Z")
             .unwrap()
             .with_timezone(&Utc);
         let q = collect::engine::query_key(&CollectConfig::new(

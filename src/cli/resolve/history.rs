@@ -64,7 +64,7 @@ mod tests {
             let mut line = vec!["--dataset", "h"];
             line.extend_from_slice(opt);
             let e = parse(&line).unwrap_err();
-            assert_eq!(e.exit_code(), ExitCode::Usage);
+            assert_eq!(ftcollect::exit::code_for(&e), ExitCode::Usage);
             assert!(
                 e.to_string()
                     .contains(&format!("sync does not take {}", opt[0])),
