@@ -41,9 +41,79 @@ pub enum ApiError {
         limit: u32,
         reopens_at: chrono::DateTime<chrono::Utc>,
     },
+    /// The Adzuna quota ledger cannot be used: no call can be counted, so none is made.
+    QuotaFile(QuotaError),
     /// The run was interrupted while waiting.
     Interrupted,
 }
+
+/// The Adzuna quota ledger file cannot be used.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuotaError {
+    pub path: PathBuf,
+    pub problem: QuotaProblem,
+}
+
+/// What is wrong with the quota ledger file.
+#[derive(Debug, Clone, PartialEq)]
+pub enum QuotaProblem {
+    /// Its directory cannot be created: another file is needed.
+    CreateDir { dir: PathBuf, reason: String },
+    /// Its lock file cannot be opened.
+    OpenLock { lock: PathBuf, reason: String },
+    /// It cannot be decoded.
+    Damaged { reason: String },
+    /// It was written in another format.
+    Format { found: u32, expected: u32 },
+    /// It cannot be locked, read or written (the text says which).
+    Other(String),
+}
+
+impl QuotaProblem {
+    /// The problem in words; `file` and `limits` name the settings to change (the library says
+    /// "quota file" and "quota limits", the command line its options).
+    pub fn describe(&self, file: &str, limits: &str) -> String {
+        match self {
+            QuotaProblem::CreateDir { dir, reason } => format!(
+                "cannot create its directory {} ({reason}); choose another {file}",
+                dir.display()
+            ),
+            QuotaProblem::OpenLock { lock, reason } => format!(
+                "cannot open its lock file {} ({reason}); check the directory's permissions or choose another \
+                 {file}",
+                lock.display()
+            ),
+            QuotaProblem::Damaged { reason } => format!(
+                "it is damaged ({reason}). It counts the calls made with your Adzuna keys: restore it, or delete it \
+                 and lower {limits} for a month (the calls it held are forgotten)"
+            ),
+            QuotaProblem::Format { found, expected } => format!(
+                "it has format {found} but this ftcollect reads format {expected}; use the ftcollect that wrote it, \
+                 or give another {file}"
+            ),
+            QuotaProblem::Other(m) => m.clone(),
+        }
+    }
+}
+
+impl QuotaError {
+    /// The error in words, naming the settings to change as `file` and `limits`.
+    pub fn describe(&self, file: &str, limits: &str) -> String {
+        format!(
+            "the Adzuna quota file {}: {}",
+            self.path.display(),
+            self.problem.describe(file, limits)
+        )
+    }
+}
+
+impl fmt::Display for QuotaError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe("quota file", "the quota limits"))
+    }
+}
+
+impl std::error::Error for QuotaError {}
 
 impl ApiError {
     /// True when no later request of this run can succeed (stop the run, do not just fail a slice).
@@ -52,6 +122,7 @@ impl ApiError {
             self,
             ApiError::Credentials { .. }
                 | ApiError::Unexpected { .. }
+                | ApiError::QuotaFile(_)
                 | ApiError::Quota { .. }
                 | ApiError::ThrottleBudget { .. }
         )
@@ -108,6 +179,7 @@ impl fmt::Display for ApiError {
                 "the Adzuna {window} quota ({limit} calls) is used up; it reopens at {}",
                 reopens_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
             ),
+            ApiError::QuotaFile(e) => e.fmt(f),
             ApiError::Interrupted => f.write_str("interrupted"),
         }
     }
@@ -144,6 +216,8 @@ pub enum Error {
     Busy(String),
     /// A collection cannot resume from its checkpoint (exit 1): restarting is the fix.
     Resume(ResumeError),
+    /// The Adzuna quota ledger cannot be used (exit 1).
+    QuotaFile(QuotaError),
     /// The configuration enables no source ([`crate::collect::Sources`]).
     NoSource,
     /// A checkpoint records another query than this one: resume with the query it was started
@@ -164,6 +238,18 @@ pub enum Error {
     OutputIsDirectory { output: PathBuf },
     /// A part of the output's path (`file`) is a file, so the output cannot be created.
     OutputUnderFile { output: PathBuf, file: PathBuf },
+    /// The output's directory cannot be created.
+    OutputDirCreate { dir: PathBuf, source: io::Error },
+    /// The output file cannot be created.
+    OutputCreate { output: PathBuf, source: io::Error },
+    /// The output exists and is not a CSV written by ftcollect: it is left untouched. Column
+    /// `position` (1-based) holds `found` where `expected` was expected (shortened to 40 characters).
+    ForeignOutput {
+        output: PathBuf,
+        position: usize,
+        found: String,
+        expected: String,
+    },
     /// The history dataset path is a file.
     DatasetIsFile { dataset: PathBuf },
     /// A directory without a manifest that holds something else (`found`): not a dataset.
@@ -205,6 +291,19 @@ pub enum ResumeError {
     },
     /// The output no longer starts with ftcollect's header.
     OutputHeaderChanged { output: PathBuf },
+    /// A row of the output's checkpointed prefix has another column count than the schema's.
+    OutputRowColumns {
+        output: PathBuf,
+        row: u64,
+        columns: usize,
+        expected: usize,
+    },
+    /// The output's checkpointed prefix cannot be read as CSV near `row`.
+    OutputUnreadable {
+        output: PathBuf,
+        row: u64,
+        reason: String,
+    },
     /// The output's checkpointed prefix holds another number of rows than recorded.
     OutputRowsChanged {
         output: PathBuf,
@@ -254,6 +353,25 @@ impl fmt::Display for ResumeError {
             ResumeError::OutputHeaderChanged { output } => write!(
                 f,
                 "{} no longer starts with ftcollect's header, so the collection cannot resume; nothing was changed",
+                output.display()
+            ),
+            ResumeError::OutputRowColumns {
+                output,
+                row,
+                columns,
+                expected,
+            } => write!(
+                f,
+                "{} row {row} has {columns} columns instead of {expected}: the file was modified outside ftcollect",
+                output.display()
+            ),
+            ResumeError::OutputUnreadable {
+                output,
+                row,
+                reason,
+            } => write!(
+                f,
+                "{} cannot be read as CSV near row {row} ({reason})",
                 output.display()
             ),
             ResumeError::OutputRowsChanged {
@@ -362,6 +480,7 @@ impl fmt::Display for Error {
             Error::Api(e) => e.fmt(f),
             Error::Io { context, .. } => f.write_str(context),
             Error::Resume(e) => e.fmt(f),
+            Error::QuotaFile(e) => e.fmt(f),
             Error::NoSource => {
                 f.write_str("no source to collect from: enable France Travail, Adzuna, or both")
             }
@@ -404,6 +523,27 @@ impl fmt::Display for Error {
                 output.display(),
                 file.display()
             ),
+            Error::OutputDirCreate { dir, .. } => write!(
+                f,
+                "cannot create the output directory {}: choose an output in a directory you can write to",
+                dir.display()
+            ),
+            Error::OutputCreate { output, .. } => write!(
+                f,
+                "cannot create {}: choose an output in a directory you can write to",
+                output.display()
+            ),
+            Error::ForeignOutput {
+                output,
+                position,
+                found,
+                expected,
+            } => write!(
+                f,
+                "{} exists and is not a CSV written by ftcollect (column {position} is `{found}`, expected \
+                 `{expected}`); it was left untouched: choose another output or move the file away",
+                output.display()
+            ),
             Error::DatasetIsFile { dataset } => write!(
                 f,
                 "the dataset {} is a file: give a directory (it is created if needed)",
@@ -434,7 +574,9 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Error::Io { source, .. } => Some(source),
+            Error::Io { source, .. }
+            | Error::OutputDirCreate { source, .. }
+            | Error::OutputCreate { source, .. } => Some(source),
             _ => None,
         }
     }

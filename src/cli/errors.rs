@@ -4,7 +4,7 @@
 
 use std::io;
 
-use ftcollect::error::{Error, QueryChange, QueryField, ResumeError};
+use ftcollect::error::{ApiError, Error, QueryChange, QueryField, ResumeError};
 use ftcollect::history::dataset::MANIFEST;
 
 /// The option (or options) that set a query field.
@@ -35,6 +35,9 @@ fn change(c: &QueryChange) -> String {
 pub fn message(e: &Error) -> String {
     match e {
         Error::Resume(r) => resume_message(r),
+        Error::QuotaFile(q) | Error::Api(ApiError::QuotaFile(q)) => {
+            q.describe("--adzuna-quota-file", "--adzuna-limits")
+        }
         Error::NoSource => {
             "--source names no API: give france-travail, adzuna, or both separated by a comma.".into()
         }
@@ -74,6 +77,24 @@ pub fn message(e: &Error) -> String {
              Choose an --output in a directory (it is created if needed).",
             output.display(),
             file.display()
+        ),
+        Error::OutputDirCreate { dir, .. } => format!(
+            "cannot create the output directory {}: choose an --output in a directory you can write to",
+            dir.display()
+        ),
+        Error::OutputCreate { output, .. } => format!(
+            "cannot create {}: choose an --output in a directory you can write to",
+            output.display()
+        ),
+        Error::ForeignOutput {
+            output,
+            position,
+            found,
+            expected,
+        } => format!(
+            "{} exists and is not a CSV written by ftcollect (column {position} is `{found}`, expected `{expected}`). \
+             It was left untouched: choose another --output or move the file away.",
+            output.display()
         ),
         Error::DatasetIsFile { dataset } => format!(
             "--dataset {} is a file: give a directory (it is created if needed).",
@@ -139,6 +160,23 @@ fn resume_message(r: &ResumeError) -> String {
         ResumeError::OutputHeaderChanged { output } => format!(
             "{} no longer starts with ftcollect's header, so the collection cannot resume. Nothing was changed. \
              Run with --restart to start over (the file is kept as a .bak file).",
+            output.display()
+        ),
+        ResumeError::OutputRowColumns {
+            output,
+            row,
+            columns,
+            expected,
+        } => format!(
+            "{} row {row} has {columns} columns instead of {expected}: the file was modified outside ftcollect. Run with --restart to start over (the file is kept as a backup).",
+            output.display()
+        ),
+        ResumeError::OutputUnreadable {
+            output,
+            row,
+            reason,
+        } => format!(
+            "{} cannot be read as CSV near row {row} ({reason}). Run with --restart to start over (the file is kept as a backup).",
             output.display()
         ),
         ResumeError::OutputRowsChanged {

@@ -108,7 +108,7 @@ fn adzuna_client_for(
         None => Arc::new(SystemClock),
     };
     let ledger = QuotaLedger::open(&s.quota_file, &s.keys.app_id, s.limits, clock)
-        .map_err(|e| Error::Config(e.to_string()))?;
+        .map_err(Error::QuotaFile)?;
     let limiter = Arc::new(RateLimiter::new(s.rate_limit_delay));
     let mut transport = Transport::new(&c.http, limiter, c.retry.clone(), c.cancel.clone());
     // One set of counters for the run: the summary's API line covers both sources.
@@ -833,14 +833,9 @@ fn prepare(c: &CollectConfig, now: DateTime<Utc>, cp_path: &Path) -> Result<Star
             file: file.to_path_buf(),
         });
     }
-    std::fs::create_dir_all(&dir).map_err(|e| {
-        Error::io(
-            format!(
-                "cannot create the output directory {}: choose an --output in a directory you can write to",
-                dir.display()
-            ),
-            e,
-        )
+    std::fs::create_dir_all(&dir).map_err(|source| Error::OutputDirCreate {
+        dir: dir.clone(),
+        source,
     })?;
     // Temporary files of a killed run (a checkpoint or Parquet file cut before its rename).
     for p in [out.clone(), cp_path.to_path_buf()]
@@ -979,23 +974,19 @@ fn prepare(c: &CollectConfig, now: DateTime<Utc>, cp_path: &Path) -> Result<Star
                 } else {
                     found
                 };
-                return Err(Error::Data(format!(
-                    "{} exists and is not a CSV written by ftcollect (column {position} is `{found}`, expected `{expected}`). \
-                     It was left untouched: choose another --output or move the file away.",
-                    out.display()
-                )));
+                return Err(Error::ForeignOutput {
+                    output: out.clone(),
+                    position,
+                    found,
+                    expected,
+                });
             }
         }
     }
     let window = plan::window_for(now, c.months);
-    let sink = CsvSink::create(out).map_err(|e| {
-        Error::io(
-            format!(
-                "cannot create {}: choose an --output in a directory you can write to",
-                out.display()
-            ),
-            e,
-        )
+    let sink = CsvSink::create(out).map_err(|source| Error::OutputCreate {
+        output: out.clone(),
+        source,
     })?;
     Ok(Start {
         sink,
