@@ -227,7 +227,10 @@ pub enum Error {
         change: QueryChange,
     },
     /// A history dataset follows another query than this one.
-    DatasetOfAnotherQuery { dataset: PathBuf, change: QueryChange },
+    DatasetOfAnotherQuery {
+        dataset: PathBuf,
+        change: QueryChange,
+    },
     /// A history dataset holds an unfinished run (in `work`) started with another query.
     UnfinishedRunOfAnotherQuery {
         dataset: PathBuf,
@@ -282,7 +285,10 @@ pub enum ResumeError {
     /// The checkpoint's Adzuna part cannot be decoded.
     AdzunaPartDamaged { reason: String },
     /// The checkpoint exists but its output does not.
-    OutputGone { checkpoint: PathBuf, output: PathBuf },
+    OutputGone {
+        checkpoint: PathBuf,
+        output: PathBuf,
+    },
     /// The output is shorter than the checkpoint recorded.
     OutputShorter {
         output: PathBuf,
@@ -487,7 +493,10 @@ impl fmt::Display for Error {
             Error::CheckpointOfAnotherQuery { checkpoint, change } => {
                 match checkpoint {
                     Some(p) => write!(f, "{} belongs to another query ({change})", p.display())?,
-                    None => write!(f, "the checkpoint belongs to another Adzuna query ({change})")?,
+                    None => write!(
+                        f,
+                        "the checkpoint belongs to another Adzuna query ({change})"
+                    )?,
                 }
                 f.write_str(
                     ": resume it with the query it was started with, or restart the collection \

@@ -39,9 +39,13 @@ pub fn message(e: &Error) -> String {
             q.describe("--adzuna-quota-file", "--adzuna-limits")
         }
         Error::NoSource => {
-            "--source names no API: give france-travail, adzuna, or both separated by a comma.".into()
+            "--source names no API: give france-travail, adzuna, or both separated by a comma."
+                .into()
         }
-        Error::CheckpointOfAnotherQuery { checkpoint, change: c } => format!(
+        Error::CheckpointOfAnotherQuery {
+            checkpoint,
+            change: c,
+        } => format!(
             "{} ({}). Run the same command as before to resume it, or add --restart to start over \
              (the existing output is moved to a .bak file).",
             match checkpoint {

@@ -864,10 +864,7 @@ fn prepare(c: &CollectConfig, now: DateTime<Utc>, cp_path: &Path) -> Result<Star
         if out.exists() {
             let b = fsutil::move_aside(out)
                 .map_err(|e| Error::io(format!("cannot move {} aside", out.display()), e))?;
-            log::warn!(
-                "restart: the previous output was moved to {}",
-                b.display()
-            );
+            log::warn!("restart: the previous output was moved to {}", b.display());
             move_summary_aside()?;
         }
         let b = fsutil::move_aside(cp_path)

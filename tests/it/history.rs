@@ -10,9 +10,9 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use ftcollect::collect::{DEFAULT_ROME_CODES, RunStatus};
-use ftcollect::history::{self, SyncConfig, dataset, table};
 use ftcollect::error::{Error, QueryField};
 use ftcollect::exit::code_for;
+use ftcollect::history::{self, SyncConfig, dataset, table};
 use ftcollect::plan;
 use ftcollect::simulator::{ScheduledRun, Sighting, SimHandle, lifecycle};
 
@@ -404,7 +404,11 @@ fn another_query_or_a_foreign_directory_is_refused() {
         ),
         "{e}"
     );
-    assert!(e.to_string().contains("another query (the months was 3, now 6)"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("another query (the months was 3, now 6)"),
+        "{e}"
+    );
     // The strategy does not change the query.
     let mut grid = sync_config(&sim, &ds);
     grid.collect.strategy = ftcollect::plan::Strategy::Grid;

@@ -34,8 +34,8 @@ pub fn resolve_sync(a: &SyncArgs, env: Env, today: DateTime<Utc>) -> Result<Sync
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ftcollect::exit::ExitCode;
     use clap::{CommandFactory, Parser};
+    use ftcollect::exit::ExitCode;
     use std::path::PathBuf;
 
     fn parse(line: &[&str]) -> Result<SyncConfig, Error> {

@@ -65,9 +65,9 @@ pub fn resolve_collect(
 mod tests {
     use super::query::{check_departements, check_rome_codes};
     use super::*;
+    use clap::Parser;
     use ftcollect::source::adzuna;
     use ftcollect::source::france_travail::DEFAULT_API_URL;
-    use clap::Parser;
     use std::path::PathBuf;
     use std::time::Duration;
 

@@ -33,10 +33,10 @@ pub fn resolve_output(a: &CollectArgs, today: DateTime<Utc>) -> Result<PathBuf, 
 
 /// The rest of the file settings, around the resolved `output`.
 pub fn resolve(a: &CollectArgs, output: PathBuf) -> Result<OutputSettings, Error> {
-    let parquet = a
-        .parquet
-        .as_ref()
-        .map(|p| p.clone().unwrap_or_else(|| output.with_extension("parquet")));
+    let parquet = a.parquet.as_ref().map(|p| {
+        p.clone()
+            .unwrap_or_else(|| output.with_extension("parquet"))
+    });
     if let Some(p) = &parquet {
         if same_file(p, &output) {
             return Err(Error::Usage(format!(

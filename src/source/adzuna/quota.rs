@@ -386,13 +386,12 @@ impl QuotaLedger {
                     reason: e.to_string(),
                 })
             })?;
-        lock.lock()
-            .map_err(|e| {
-                self.err(QuotaProblem::Other(format!(
-                    "cannot lock {} ({e})",
-                    self.lock_path.display()
-                )))
-            })?;
+        lock.lock().map_err(|e| {
+            self.err(QuotaProblem::Other(format!(
+                "cannot lock {} ({e})",
+                self.lock_path.display()
+            )))
+        })?;
         let mut content = match std::fs::read(&self.path) {
             Ok(bytes) => serde_json::from_slice::<LedgerFile>(&bytes).map_err(|e| {
                 self.err(QuotaProblem::Damaged {
@@ -679,10 +678,7 @@ mod tests {
 
         std::fs::write(&path, b"{\"format\":1,\"apps\":{\"app\":[1,").unwrap();
         let e = QuotaLedger::open(&path, "app", Limits::default(), clock.clone()).unwrap_err();
-        assert!(
-            matches!(e.problem, QuotaProblem::Damaged { .. }),
-            "{e:?}"
-        );
+        assert!(matches!(e.problem, QuotaProblem::Damaged { .. }), "{e:?}");
         let msg = e.to_string();
         assert!(
             msg.contains("is damaged") && msg.contains("lower the quota limits"),
