@@ -35,6 +35,9 @@ pub enum ApiError {
     },
     /// The server does not behave like the API (wrong URL, HTML page, unknown status).
     Unexpected { message: String },
+    /// A configured endpoint answers like something else than the API: `observed` says what it
+    /// did; the fix is to check the endpoint's URL (a front end names its setting).
+    WrongEndpoint { endpoint: Endpoint, observed: String },
     /// A quota window (Adzuna) is exhausted: stop before the call.
     Quota {
         window: String,
@@ -122,6 +125,7 @@ impl ApiError {
             self,
             ApiError::Credentials { .. }
                 | ApiError::Unexpected { .. }
+                | ApiError::WrongEndpoint { .. }
                 | ApiError::QuotaFile(_)
                 | ApiError::Quota { .. }
                 | ApiError::ThrottleBudget { .. }
@@ -160,6 +164,9 @@ impl fmt::Display for ApiError {
                 format_budget(*budget)
             ),
             ApiError::Unexpected { message } => f.write_str(message),
+            ApiError::WrongEndpoint { endpoint, observed } => {
+                f.write_str(&endpoint.advise(observed, &Endpoint::setting_name))
+            }
             // Limit 0: Adzuna itself refused (HTTP 429 with a long Retry-After).
             ApiError::Quota {
                 window,
@@ -186,6 +193,57 @@ impl fmt::Display for ApiError {
 }
 
 impl std::error::Error for ApiError {}
+
+/// An endpoint the caller configures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Endpoint {
+    /// `FranceTravailSettings::api_url`.
+    FranceTravailApi,
+    /// `FranceTravailSettings::token_url`.
+    FranceTravailToken,
+    /// `AdzunaSettings::api_url` (with `AdzunaSettings::country`).
+    Adzuna,
+}
+
+/// A setting named in an endpoint's advice.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EndpointSetting {
+    FranceTravailApiUrl,
+    FranceTravailTokenUrl,
+    AdzunaUrl,
+    AdzunaCountry,
+}
+
+impl Endpoint {
+    /// The library's names for the settings: the field and the environment variable.
+    pub fn setting_name(s: EndpointSetting) -> &'static str {
+        match s {
+            EndpointSetting::FranceTravailApiUrl => "the API URL (FRANCE_TRAVAIL_API_URL)",
+            EndpointSetting::FranceTravailTokenUrl => "the token URL (FRANCE_TRAVAIL_TOKEN_URL)",
+            EndpointSetting::AdzunaUrl => "the Adzuna URL (ADZUNA_API_URL)",
+            EndpointSetting::AdzunaCountry => "the Adzuna country",
+        }
+    }
+
+    /// What was observed, then which settings to check, named by `name`.
+    pub fn advise(self, observed: &str, name: &dyn Fn(EndpointSetting) -> &'static str) -> String {
+        match self {
+            Endpoint::FranceTravailApi => format!(
+                "{observed}. Check {} (it ends with /partenaire/offresdemploi).",
+                name(EndpointSetting::FranceTravailApiUrl)
+            ),
+            Endpoint::FranceTravailToken => format!(
+                "{observed}; check {}",
+                name(EndpointSetting::FranceTravailTokenUrl)
+            ),
+            Endpoint::Adzuna => format!(
+                "{observed}. Check {} (it ends with /v1/api) and {}.",
+                name(EndpointSetting::AdzunaUrl),
+                name(EndpointSetting::AdzunaCountry)
+            ),
+        }
+    }
+}
 
 /// A budget as the user would write it: `30m`, `2h`, `90s`.
 fn format_budget(d: std::time::Duration) -> String {

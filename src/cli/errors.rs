@@ -4,7 +4,7 @@
 
 use std::io;
 
-use ftcollect::error::{ApiError, Error, QueryChange, QueryField, ResumeError};
+use ftcollect::error::{ApiError, EndpointSetting, Error, QueryChange, QueryField, ResumeError};
 use ftcollect::history::dataset::MANIFEST;
 
 /// The option (or options) that set a query field.
@@ -25,6 +25,16 @@ pub fn option_for(field: QueryField) -> &'static str {
     }
 }
 
+/// The option (and variable) that set an endpoint.
+fn endpoint_option(s: EndpointSetting) -> &'static str {
+    match s {
+        EndpointSetting::FranceTravailApiUrl => "--api-url / FRANCE_TRAVAIL_API_URL",
+        EndpointSetting::FranceTravailTokenUrl => "--token-url / FRANCE_TRAVAIL_TOKEN_URL",
+        EndpointSetting::AdzunaUrl => "--adzuna-url / ADZUNA_API_URL",
+        EndpointSetting::AdzunaCountry => "--adzuna-country",
+    }
+}
+
 /// "option was X, now Y".
 fn change(c: &QueryChange) -> String {
     format!("{} was {}, now {}", option_for(c.field), c.was, c.now)
@@ -35,6 +45,9 @@ fn change(c: &QueryChange) -> String {
 pub fn message(e: &Error) -> String {
     match e {
         Error::Resume(r) => resume_message(r),
+        Error::Api(ApiError::WrongEndpoint { endpoint, observed }) => {
+            endpoint.advise(observed, &endpoint_option)
+        }
         Error::QuotaFile(q) | Error::Api(ApiError::QuotaFile(q)) => {
             q.describe("--adzuna-quota-file", "--adzuna-limits")
         }

@@ -19,7 +19,7 @@ use serde::Deserialize;
 
 use super::model::{RawJob, SearchBody};
 use super::quota::QuotaLedger;
-use crate::error::ApiError;
+use crate::error::{ApiError, Endpoint};
 use crate::http::{self, Attempt, RetryCause, Transport};
 use crate::secret::Secret;
 use crate::source::lenient::{self, Lenient};
@@ -323,10 +323,10 @@ impl AdzunaClient {
                     retry_after: None,
                     detail: self.scrub(&format!("HTTP {status}: {}", snippet(&body))),
                 },
-                s => Attempt::Fail(ApiError::Unexpected {
-                    message: format!(
-                        "{}/jobs/{}/search/{} answered HTTP {s} to {what}: this does not look like the Adzuna API. \
-                         Check --adzuna-url / ADZUNA_API_URL (it ends with /v1/api) and --adzuna-country.",
+                s => Attempt::Fail(ApiError::WrongEndpoint {
+                    endpoint: Endpoint::Adzuna,
+                    observed: format!(
+                        "{}/jobs/{}/search/{} answered HTTP {s} to {what}: this does not look like the Adzuna API",
                         self.scrub(&self.api_url),
                         self.country,
                         q.page
