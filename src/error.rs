@@ -35,9 +35,15 @@ pub enum ApiError {
     },
     /// The server does not behave like the API (wrong URL, HTML page, unknown status).
     Unexpected { message: String },
+    /// The API refused the query itself (a 400 on the first request of a source): the run stops;
+    /// the fix is in the query's settings for `api`.
+    QueryRejected { api: QueryApi, message: String },
     /// A configured endpoint answers like something else than the API: `observed` says what it
     /// did; the fix is to check the endpoint's URL (a front end names its setting).
-    WrongEndpoint { endpoint: Endpoint, observed: String },
+    WrongEndpoint {
+        endpoint: Endpoint,
+        observed: String,
+    },
     /// A quota window (Adzuna) is exhausted: stop before the call.
     Quota {
         window: String,
@@ -126,6 +132,7 @@ impl ApiError {
             ApiError::Credentials { .. }
                 | ApiError::Unexpected { .. }
                 | ApiError::WrongEndpoint { .. }
+                | ApiError::QueryRejected { .. }
                 | ApiError::QuotaFile(_)
                 | ApiError::Quota { .. }
                 | ApiError::ThrottleBudget { .. }
@@ -164,6 +171,14 @@ impl fmt::Display for ApiError {
                 format_budget(*budget)
             ),
             ApiError::Unexpected { message } => f.write_str(message),
+            ApiError::QueryRejected { api, message } => write!(
+                f,
+                "the API rejected the query: {message} Check {}.",
+                match api {
+                    QueryApi::FranceTravail => "the ROME codes, the départements and the keywords",
+                    QueryApi::Adzuna => "the keywords and the Adzuna settings",
+                }
+            ),
             ApiError::WrongEndpoint { endpoint, observed } => {
                 f.write_str(&endpoint.advise(observed, &Endpoint::setting_name))
             }
@@ -194,6 +209,13 @@ impl fmt::Display for ApiError {
 
 impl std::error::Error for ApiError {}
 
+/// The API whose query was rejected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QueryApi {
+    FranceTravail,
+    Adzuna,
+}
+
 /// An endpoint the caller configures.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Endpoint {
@@ -215,12 +237,12 @@ pub enum EndpointSetting {
 }
 
 impl Endpoint {
-    /// The library's names for the settings: the field and the environment variable.
+    /// The library's names for the settings.
     pub fn setting_name(s: EndpointSetting) -> &'static str {
         match s {
-            EndpointSetting::FranceTravailApiUrl => "the API URL (FRANCE_TRAVAIL_API_URL)",
-            EndpointSetting::FranceTravailTokenUrl => "the token URL (FRANCE_TRAVAIL_TOKEN_URL)",
-            EndpointSetting::AdzunaUrl => "the Adzuna URL (ADZUNA_API_URL)",
+            EndpointSetting::FranceTravailApiUrl => "the France Travail API URL",
+            EndpointSetting::FranceTravailTokenUrl => "the France Travail token URL",
+            EndpointSetting::AdzunaUrl => "the Adzuna API URL",
             EndpointSetting::AdzunaCountry => "the Adzuna country",
         }
     }
@@ -533,6 +555,7 @@ impl Error {
                 | Error::NotADataset { .. }
                 | Error::NoDataset { .. }
                 | Error::NoAdzunaPhrase { .. }
+                | Error::Api(ApiError::QueryRejected { .. })
         )
     }
 }

@@ -4,7 +4,9 @@
 
 use std::io;
 
-use ftcollect::error::{ApiError, EndpointSetting, Error, QueryChange, QueryField, ResumeError};
+use ftcollect::error::{
+    ApiError, EndpointSetting, Error, QueryApi, QueryChange, QueryField, ResumeError,
+};
 use ftcollect::history::dataset::MANIFEST;
 
 /// The option (or options) that set a query field.
@@ -45,6 +47,13 @@ fn change(c: &QueryChange) -> String {
 pub fn message(e: &Error) -> String {
     match e {
         Error::Resume(r) => resume_message(r),
+        Error::Api(ApiError::QueryRejected { api, message }) => format!(
+            "the API rejected the query: {message} Check {}",
+            match api {
+                QueryApi::FranceTravail => "--rome, --departements and --search.",
+                QueryApi::Adzuna => "--search and the --adzuna-* options.",
+            }
+        ),
         Error::Api(ApiError::WrongEndpoint { endpoint, observed }) => {
             endpoint.advise(observed, &endpoint_option)
         }
@@ -243,5 +252,100 @@ fn io_hint(e: &(dyn std::error::Error + 'static)) -> Option<&'static str> {
             Some("the file system is read-only: choose another output path")
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ftcollect::error::{Endpoint, QuotaError, QuotaProblem};
+    use std::path::PathBuf;
+
+    /// One error of each typed kind whose user text names options.
+    fn typed() -> Vec<Error> {
+        let change = |field| QueryChange {
+            field,
+            was: "12".into(),
+            now: "6".into(),
+        };
+        vec![
+            Error::NoSource,
+            Error::CheckpointOfAnotherQuery {
+                checkpoint: Some(PathBuf::from("jobs.csv.checkpoint")),
+                change: change(QueryField::Months),
+            },
+            Error::CheckpointOfAnotherQuery {
+                checkpoint: None,
+                change: change(QueryField::AdzunaPhrases),
+            },
+            Error::DatasetOfAnotherQuery {
+                dataset: "h".into(),
+                change: change(QueryField::Months),
+            },
+            Error::OutputIsDirectory {
+                output: "out".into(),
+            },
+            Error::Resume(ResumeError::OutputGone {
+                checkpoint: "jobs.csv.checkpoint".into(),
+                output: "jobs.csv".into(),
+            }),
+            Error::NotADataset {
+                dataset: "photos".into(),
+                found: "cat.jpg".into(),
+            },
+            Error::NoAdzunaPhrase {
+                unknown: vec!["A1101".into()],
+                known: vec!["M1811 (data engineer)".into()],
+            },
+            Error::QuotaFile(QuotaError {
+                path: "q.json".into(),
+                problem: QuotaProblem::Damaged {
+                    reason: "EOF".into(),
+                },
+            }),
+            Error::Api(ApiError::WrongEndpoint {
+                endpoint: Endpoint::FranceTravailToken,
+                observed: "the token endpoint http://x answered HTTP 404".into(),
+            }),
+            Error::Api(ApiError::QueryRejected {
+                api: QueryApi::FranceTravail,
+                message: "motsCles is invalid.".into(),
+            }),
+        ]
+    }
+
+    #[test]
+    fn the_user_reads_the_options_the_library_names_none() {
+        for e in typed() {
+            let user = message(&e);
+            let library = e.to_string();
+            assert!(user.contains("--"), "{user}");
+            assert!(!library.contains("--"), "{library}");
+        }
+    }
+
+    #[test]
+    fn the_messages_are_the_ones_the_library_used_to_build() {
+        let e = typed();
+        assert_eq!(
+            message(&e[1]),
+            "jobs.csv.checkpoint belongs to another query (--months was 12, now 6). Run the same command \
+             as before to resume it, or add --restart to start over (the existing output is moved to a .bak file)."
+        );
+        assert_eq!(
+            message(&e[9]),
+            "the token endpoint http://x answered HTTP 404; check --token-url / FRANCE_TRAVAIL_TOKEN_URL"
+        );
+        assert_eq!(
+            message(&e[10]),
+            "the API rejected the query: motsCles is invalid. Check --rome, --departements and --search."
+        );
+        assert!(
+            message(&e[8]).ends_with(
+                "delete it and lower --adzuna-limits for a month (the calls it held are forgotten)"
+            ),
+            "{}",
+            message(&e[8])
+        );
     }
 }

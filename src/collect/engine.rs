@@ -18,7 +18,7 @@ use super::progress::{Progress, Snapshot};
 use super::reconcile::Reconciliation;
 use super::summary::{self, RunStatus, Summary};
 use super::{CollectConfig, Outcome};
-use crate::error::{ApiError, Error, ResumeError};
+use crate::error::{ApiError, Error, QueryApi, ResumeError};
 use crate::fsutil;
 use crate::http::stats::ApiStatsSnapshot;
 use crate::http::{RateLimiter, Transport};
@@ -492,9 +492,9 @@ impl Run<'_> {
                         && self.plan.slice(task.slice).first_total.is_none() =>
                 {
                     self.plan.on_cancelled(task);
-                    self.stop_with(ApiError::BadRequest {
-                        status: 400,
-                        message: format!("{message} Check --rome, --departements and --search."),
+                    self.stop_with(ApiError::QueryRejected {
+                        api: QueryApi::FranceTravail,
+                        message,
                     });
                 }
                 e => {
@@ -516,11 +516,9 @@ impl Run<'_> {
                     }
                     ApiError::BadRequest { message, .. } => {
                         a.on_cancelled(t);
-                        self.stop_with(ApiError::BadRequest {
-                            status: 400,
-                            message: format!(
-                                "{message} Check --search and the --adzuna-* options."
-                            ),
+                        self.stop_with(ApiError::QueryRejected {
+                            api: QueryApi::Adzuna,
+                            message,
                         });
                     }
                     e if e.is_fatal() => {
