@@ -37,7 +37,15 @@ pub enum ApiError {
     Unexpected { message: String },
     /// The API refused the query itself (a 400 on the first request of a source): the run stops;
     /// the fix is in the query's settings for `api`.
-    QueryRejected { api: QueryApi, message: String },
+    QueryRejected {
+        api: QueryApi,
+        /// What the API answered: a [`ApiError::BadRequest`] or
+        /// [`ApiError::UnsupportedParameters`].
+        cause: Box<ApiError>,
+    },
+    /// Adzuna answered a 400 that is not its JSON error (HTTP 400, not retried): it does not
+    /// support one of the parameter names sent (`params`), so the URL or the options are wrong.
+    UnsupportedParameters { what: String, params: Vec<String> },
     /// A configured endpoint answers like something else than the API: `observed` says what it
     /// did; the fix is to check the endpoint's URL (a front end names its setting).
     WrongEndpoint {
@@ -125,6 +133,27 @@ impl fmt::Display for QuotaError {
 impl std::error::Error for QuotaError {}
 
 impl ApiError {
+    /// Why the API refused a request, for [`ApiError::QueryRejected`]: a 400's message, or what
+    /// to check for an unsupported parameter (settings named by `name`, the source's other
+    /// settings as `options`).
+    pub fn rejection(
+        &self,
+        name: &dyn Fn(EndpointSetting) -> &'static str,
+        options: &str,
+    ) -> String {
+        match self {
+            ApiError::BadRequest { message, .. } => message.clone(),
+            ApiError::UnsupportedParameters { what, params } => format!(
+                "Adzuna answered {what} with a non-JSON 400 page: it does not support one of the \
+                 parameter names sent. Check {} (it ends with /v1/api) and {options}; the parameters \
+                 sent were {}.",
+                name(EndpointSetting::AdzunaUrl),
+                params.join(", ")
+            ),
+            e => e.to_string(),
+        }
+    }
+
     /// True when no later request of this run can succeed (stop the run, do not just fail a slice).
     pub fn is_fatal(&self) -> bool {
         matches!(
@@ -171,14 +200,18 @@ impl fmt::Display for ApiError {
                 format_budget(*budget)
             ),
             ApiError::Unexpected { message } => f.write_str(message),
-            ApiError::QueryRejected { api, message } => write!(
+            ApiError::QueryRejected { api, cause } => write!(
                 f,
-                "the API rejected the query: {message} Check {}.",
+                "the API rejected the query: {} Check {}.",
+                cause.rejection(&Endpoint::setting_name, "the Adzuna settings"),
                 match api {
                     QueryApi::FranceTravail => "the ROME codes, the départements and the keywords",
                     QueryApi::Adzuna => "the keywords and the Adzuna settings",
                 }
             ),
+            ApiError::UnsupportedParameters { .. } => {
+                f.write_str(&self.rejection(&Endpoint::setting_name, "the Adzuna settings"))
+            }
             ApiError::WrongEndpoint { endpoint, observed } => {
                 f.write_str(&endpoint.advise(observed, &Endpoint::setting_name))
             }

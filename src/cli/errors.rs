@@ -47,8 +47,9 @@ fn change(c: &QueryChange) -> String {
 pub fn message(e: &Error) -> String {
     match e {
         Error::Resume(r) => resume_message(r),
-        Error::Api(ApiError::QueryRejected { api, message }) => format!(
-            "the API rejected the query: {message} Check {}",
+        Error::Api(ApiError::QueryRejected { api, cause }) => format!(
+            "the API rejected the query: {} Check {}",
+            cause.rejection(&endpoint_option, "the Adzuna options"),
             match api {
                 QueryApi::FranceTravail => "--rome, --departements and --search.",
                 QueryApi::Adzuna => "--search and the --adzuna-* options.",
@@ -309,7 +310,17 @@ mod tests {
             }),
             Error::Api(ApiError::QueryRejected {
                 api: QueryApi::FranceTravail,
-                message: "motsCles is invalid.".into(),
+                cause: Box::new(ApiError::BadRequest {
+                    status: 400,
+                    message: "motsCles is invalid.".into(),
+                }),
+            }),
+            Error::Api(ApiError::QueryRejected {
+                api: QueryApi::Adzuna,
+                cause: Box::new(ApiError::UnsupportedParameters {
+                    what: "page 1 of \"devops\"".into(),
+                    params: vec!["what".into(), "app_id".into()],
+                }),
             }),
         ]
     }
@@ -339,6 +350,13 @@ mod tests {
         assert_eq!(
             message(&e[10]),
             "the API rejected the query: motsCles is invalid. Check --rome, --departements and --search."
+        );
+        assert_eq!(
+            message(&e[11]),
+            "the API rejected the query: Adzuna answered page 1 of \"devops\" with a non-JSON 400 page: it does \
+             not support one of the parameter names sent. Check --adzuna-url / ADZUNA_API_URL (it ends with \
+             /v1/api) and the Adzuna options; the parameters sent were what, app_id. Check --search and the \
+             --adzuna-* options."
         );
         assert!(
             message(&e[8]).ends_with(

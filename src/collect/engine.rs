@@ -494,7 +494,10 @@ impl Run<'_> {
                     self.plan.on_cancelled(task);
                     self.stop_with(ApiError::QueryRejected {
                         api: QueryApi::FranceTravail,
-                        message,
+                        cause: Box::new(ApiError::BadRequest {
+                            status: 400,
+                            message,
+                        }),
                     });
                 }
                 e => {
@@ -514,11 +517,11 @@ impl Run<'_> {
                         log::warn!("{e}: no more Adzuna calls in this run");
                         a.on_quota(t, e.to_string());
                     }
-                    ApiError::BadRequest { message, .. } => {
+                    e @ (ApiError::BadRequest { .. } | ApiError::UnsupportedParameters { .. }) => {
                         a.on_cancelled(t);
                         self.stop_with(ApiError::QueryRejected {
                             api: QueryApi::Adzuna,
-                            message,
+                            cause: Box::new(e),
                         });
                     }
                     e if e.is_fatal() => {

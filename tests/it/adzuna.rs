@@ -601,10 +601,7 @@ fn a_non_json_400_is_not_retried_and_server_text_is_scrubbed_of_the_key() {
         "<html><body>Bad Request</body></html>".into(),
     );
     let e = client(&url, KEY).search(&query("devops", 1)).unwrap_err();
-    assert!(
-        matches!(e, ApiError::BadRequest { status: 400, .. }),
-        "{e:?}"
-    );
+    assert!(matches!(e, ApiError::UnsupportedParameters { .. }), "{e:?}");
     assert!(e.to_string().contains("non-JSON 400"), "{e}");
     assert_eq!(
         hits.load(std::sync::atomic::Ordering::SeqCst),

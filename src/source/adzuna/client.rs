@@ -280,19 +280,14 @@ impl AdzunaClient {
                             .unwrap_or_default()
                     ),
                 }),
-                400 => Attempt::Fail(ApiError::BadRequest {
-                    status,
-                    message: match serde_json::from_slice::<AdzunaError>(&body) {
-                        Ok(e) if !(e.display.is_empty() && e.exception.is_empty()) => self.scrub(&format!(
-                            "Adzuna rejected {what}: {} {}",
-                            e.exception, e.display
-                        )),
-                        _ => format!(
-                            "Adzuna answered {what} with a non-JSON 400 page: it does not support one of the \
-                             parameter names sent. Check --adzuna-url / ADZUNA_API_URL (it ends with /v1/api) and \
-                             the Adzuna options; the parameters sent were {}.",
-                            pairs.iter().map(|(k, _)| *k).chain(["app_id", "app_key"]).collect::<Vec<_>>().join(", ")
-                        ),
+                400 => Attempt::Fail(match serde_json::from_slice::<AdzunaError>(&body) {
+                    Ok(e) if !(e.display.is_empty() && e.exception.is_empty()) => ApiError::BadRequest {
+                        status,
+                        message: self.scrub(&format!("Adzuna rejected {what}: {} {}", e.exception, e.display)),
+                    },
+                    _ => ApiError::UnsupportedParameters {
+                        what: what.clone(),
+                        params: pairs.iter().map(|(k, _)| *k).chain(["app_id", "app_key"]).map(String::from).collect(),
                     },
                 }),
                 429 => {
