@@ -748,8 +748,8 @@ fn completeness_run(ctx: &mut Ctx, name: &str, offers: usize, b: Behaviours, str
     let foreign = set.difference(&truth.ever).count();
     let bound = (truth.stayed.len() as u64).div_ceil(150).max(1);
     let code = match &outcome {
-        Ok(o) => o.exit_code().code().to_string(),
-        Err(e) => format!("{} ({e})", e.exit_code().code()),
+        Ok(o) => ftcollect::exit::code_for(o.status).code().to_string(),
+        Err(e) => format!("{} ({e})", ftcollect::exit::code_for(e).code()),
     };
     let waited = outcome
         .as_ref()

@@ -1,4 +1,18 @@
-//! The process exit codes, documented once (the README's table is this enum).
+//! The process exit codes, documented once (the README's table is this enum), and the one
+//! function that computes them: [`code_for`], used by `collect`, `sync`, the summary file,
+//! the history's run records and the binary's `main` alike.
+//!
+//! | code | meaning |
+//! |------|---------|
+//! | 0    | the work is complete |
+//! | 1    | an error stopped the command: configuration, credentials, I/O, unusable input |
+//! | 2    | the command line is wrong (also: a checkpoint or dataset of another query) |
+//! | 3    | finished but incomplete (failed or capped slices, a quota window, the 429 budget): resume |
+//! | 75   | another process holds the dataset's lock (`sync`) |
+//! | 130  | interrupted (Ctrl-C / SIGTERM) after saving a checkpoint |
+
+use crate::collect::RunStatus;
+use crate::error::{ApiError, Error};
 
 /// How a command ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,5 +42,59 @@ impl ExitCode {
 impl From<ExitCode> for std::process::ExitCode {
     fn from(c: ExitCode) -> Self {
         std::process::ExitCode::from(c.code())
+    }
+}
+
+/// What a command came to: a run that ended with a status (collect, sync, demo), or an error.
+#[derive(Clone, Copy, Debug)]
+pub enum RunResult<'a> {
+    Ended(RunStatus),
+    Failed(&'a Error),
+}
+
+impl From<RunStatus> for RunResult<'_> {
+    fn from(s: RunStatus) -> Self {
+        RunResult::Ended(s)
+    }
+}
+
+impl<'a> From<&'a Error> for RunResult<'a> {
+    fn from(e: &'a Error) -> Self {
+        RunResult::Failed(e)
+    }
+}
+
+/// The exit code of a result: the only place where codes are chosen.
+pub fn code_for<'a>(result: impl Into<RunResult<'a>>) -> ExitCode {
+    match result.into() {
+        RunResult::Ended(RunStatus::Complete) => ExitCode::Success,
+        RunResult::Ended(RunStatus::Incomplete) => ExitCode::Incomplete,
+        RunResult::Ended(RunStatus::Interrupted) => ExitCode::Interrupted,
+        RunResult::Failed(e) => match e {
+            Error::Api(ApiError::Interrupted) => ExitCode::Interrupted,
+            Error::Api(ApiError::Quota { .. } | ApiError::ThrottleBudget { .. }) => {
+                ExitCode::Incomplete
+            }
+            Error::Busy(_) => ExitCode::Busy,
+            e if e.is_usage() => ExitCode::Usage,
+            _ => ExitCode::Error,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_and_errors_map_to_the_documented_codes() {
+        assert_eq!(code_for(RunStatus::Complete).code(), 0);
+        assert_eq!(code_for(RunStatus::Incomplete).code(), 3);
+        assert_eq!(code_for(RunStatus::Interrupted).code(), 130);
+        assert_eq!(code_for(&Error::Usage("x".into())).code(), 2);
+        assert_eq!(code_for(&Error::Config("x".into())).code(), 1);
+        assert_eq!(code_for(&Error::Data("x".into())).code(), 1);
+        assert_eq!(code_for(&Error::Busy("x".into())).code(), 75);
+        assert_eq!(code_for(&Error::Api(ApiError::Interrupted)).code(), 130);
     }
 }

@@ -8,11 +8,15 @@
 //! dedups them, writes the [`sink`]s and checkpoints so a killed run resumes exactly.
 //! The [`simulator`] is a faithful local copy of the APIs for tests, benchmarks and the demo.
 //! [`history`] turns scheduled collections into a dataset that remembers every offer's sightings.
+//!
+//! The library knows no command line: it takes typed configurations ([`collect::CollectConfig`],
+//! [`history::SyncConfig`], [`simulator::SimConfig`]) and returns typed [`Error`]s whose `Display`
+//! names no option. The binary (`src/main.rs`, `src/cli/`) parses flags, resolves them into those
+//! configurations, renders errors with the options to change and maps results to exit codes
+//! through [`exit::code_for`]. See `docs/architecture.md`.
 
 pub mod api;
-pub mod cli;
 pub mod collect;
-pub mod commands;
 pub mod config;
 pub mod error;
 pub mod exit;

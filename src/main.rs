@@ -1,7 +1,13 @@
-//! `ftcollect`: parse, run, map the result to an exit code. Everything else is in the library.
+//! `ftcollect`: parse, run, map the result to an exit code. The command line (clap structures,
+//! their resolution into typed configurations, the messages naming options) is private to the
+//! binary, in [`cli`]; everything else is in the library.
+
+mod cli;
 
 use clap::Parser;
-use ftcollect::{cli::Cli, commands, config, error, exit::ExitCode};
+use cli::{Cli, commands, errors};
+use ftcollect::config;
+use ftcollect::exit::{ExitCode, code_for};
 
 fn main() -> std::process::ExitCode {
     let env_file = config::load_dotenv();
@@ -18,14 +24,14 @@ fn main() -> std::process::ExitCode {
     };
     ftcollect::logging::init(commands::is_quiet(&cli));
     if let Err(e) = env_file {
-        eprintln!("{}", error::render(&e));
-        return e.exit_code().into();
+        eprintln!("{}", errors::render(&e));
+        return code_for(&e).into();
     }
     match commands::run(cli) {
         Ok(code) => code.into(),
         Err(e) => {
-            eprintln!("{}", error::render(&e));
-            e.exit_code().into()
+            eprintln!("{}", errors::render(&e));
+            code_for(&e).into()
         }
     }
 }

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::Error;
+use crate::error::{Error, QueryChange, QueryField, ResumeError};
 use crate::source::adzuna::{self, AdzunaClient, AdzunaKeys, Limits, SearchQuery};
 
 /// Where and how to reach Adzuna.
@@ -89,13 +89,10 @@ pub fn phrases(rome_codes: &[String], search: Option<&str>) -> Result<Vec<Phrase
             .iter()
             .map(|(c, p)| format!("{c} ({p})"))
             .collect();
-        return Err(Error::Usage(format!(
-            "--source adzuna: no Adzuna search phrase for the ROME code(s) {}. Adzuna has no ROME codes, so each code \
-             is searched as a phrase; phrases exist for {}. Give the words to search with --search, or collect those \
-             codes from France Travail only.",
-            unknown.join(", "),
-            known.join(", ")
-        )));
+        return Err(Error::NoAdzunaPhrase {
+            unknown: unknown.iter().map(|c| c.to_string()).collect(),
+            known,
+        });
     }
     Ok(rome_codes
         .iter()
@@ -191,10 +188,9 @@ impl AdzunaPlan {
             });
         };
         let mut state: AdzunaState = serde_json::from_value(saved.clone()).map_err(|e| {
-            Error::Data(format!(
-                "the checkpoint's Adzuna part is damaged ({e}). Run the same command with --restart to start over \
-                 (the current output is kept as a .bak file)."
-            ))
+            Error::Resume(ResumeError::AdzunaPartDamaged {
+                reason: e.to_string(),
+            })
         })?;
         let phrases_of = |s: &AdzunaState| {
             format!(
@@ -207,38 +203,38 @@ impl AdzunaPlan {
         };
         let diff = [
             (
-                "--adzuna-country",
+                QueryField::AdzunaCountry,
                 format!("{:?}", state.country),
                 format!("{:?}", fresh.country),
             ),
             (
-                "--adzuna-where",
+                QueryField::AdzunaWhere,
                 format!("{:?}", state.where_),
                 format!("{:?}", fresh.where_),
             ),
             (
-                "--adzuna-category",
+                QueryField::AdzunaCategory,
                 format!("{:?}", state.category),
                 format!("{:?}", fresh.category),
             ),
             (
-                "--results-per-page (Adzuna)",
+                QueryField::AdzunaResultsPerPage,
                 state.results_per_page.to_string(),
                 fresh.results_per_page.to_string(),
             ),
             (
-                "the Adzuna phrases (--rome / --search)",
+                QueryField::AdzunaPhrases,
                 phrases_of(&state),
                 phrases_of(&fresh),
             ),
         ]
         .into_iter()
         .find(|(_, a, b)| a != b);
-        if let Some((opt, a, b)) = diff {
-            return Err(Error::Usage(format!(
-                "the checkpoint belongs to another Adzuna query ({opt} was {a}, now {b}). Run the same command as \
-                 before to resume it, or add --restart to start over (the existing output is moved to a .bak file)."
-            )));
+        if let Some((field, was, now)) = diff {
+            return Err(Error::CheckpointOfAnotherQuery {
+                checkpoint: None,
+                change: QueryChange { field, was, now },
+            });
         }
         // Phrases that failed last time are tried again.
         for p in &mut state.phrases {
@@ -487,7 +483,7 @@ mod tests {
         let e = phrases(&codes(&["M1811", "A1101", "B1234"]), None)
             .unwrap_err()
             .to_string();
-        assert!(e.contains("A1101, B1234") && e.contains("--search"), "{e}");
+        assert!(e.contains("A1101, B1234") && e.contains("keywords"), "{e}");
         let p = phrases(&codes(&["A1101"]), Some(" rust ")).unwrap();
         assert_eq!(
             p,
@@ -578,10 +574,16 @@ mod tests {
 
         let mut gb = settings();
         gb.country = "gb".into();
-        let e = AdzunaPlan::start(&gb, 12, 50, ph, Some(&saved))
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("--adzuna-country was \"fr\", now \"gb\""), "{e}");
+        let e = AdzunaPlan::start(&gb, 12, 50, ph, Some(&saved)).unwrap_err();
+        assert!(
+            matches!(
+                &e,
+                Error::CheckpointOfAnotherQuery { checkpoint: None, change }
+                    if change.field == QueryField::AdzunaCountry
+                        && change.was == "\"fr\"" && change.now == "\"gb\""
+            ),
+            "{e}"
+        );
         let e = AdzunaPlan::start(
             &settings(),
             12,

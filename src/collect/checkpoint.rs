@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::error::Error;
+use crate::error::{Error, QueryChange, QueryField, ResumeError};
 use crate::fsutil;
 use crate::http::stats::ApiStatsSnapshot;
 use crate::normalize::Warnings;
@@ -32,24 +32,36 @@ pub struct QueryKey {
 }
 
 impl QueryKey {
-    /// The first difference with `other`, as "option: was X, now Y".
-    pub fn difference(&self, other: &QueryKey) -> Option<String> {
+    /// The first difference with `other` (`self` is what was, `other` what is now).
+    pub fn difference(&self, other: &QueryKey) -> Option<QueryChange> {
         fn show<T: std::fmt::Debug>(v: &T) -> String {
             format!("{v:?}")
         }
         let diffs = [
-            ("--source", show(&self.sources), show(&other.sources)),
-            ("--rome", show(&self.rome_codes), show(&other.rome_codes)),
             (
-                "--departements",
+                QueryField::Sources,
+                show(&self.sources),
+                show(&other.sources),
+            ),
+            (
+                QueryField::RomeCodes,
+                show(&self.rome_codes),
+                show(&other.rome_codes),
+            ),
+            (
+                QueryField::Departements,
                 show(&self.departements),
                 show(&other.departements),
             ),
-            ("--search", show(&self.search), show(&other.search)),
-            ("--months", show(&self.months), show(&other.months)),
-            ("--strategy", show(&self.strategy), show(&other.strategy)),
+            (QueryField::Search, show(&self.search), show(&other.search)),
+            (QueryField::Months, show(&self.months), show(&other.months)),
             (
-                "--results-per-page",
+                QueryField::Strategy,
+                show(&self.strategy),
+                show(&other.strategy),
+            ),
+            (
+                QueryField::ResultsPerPage,
                 show(&self.results_per_page),
                 show(&other.results_per_page),
             ),
@@ -57,7 +69,7 @@ impl QueryKey {
         diffs
             .into_iter()
             .find(|(_, a, b)| a != b)
-            .map(|(opt, a, b)| format!("{opt} was {a}, now {b}"))
+            .map(|(field, was, now)| QueryChange { field, was, now })
     }
 }
 
@@ -98,20 +110,18 @@ impl Checkpoint {
         let bytes = std::fs::read(path)
             .map_err(|e| Error::io(format!("cannot read the checkpoint {}", path.display()), e))?;
         let cp: Checkpoint = serde_json::from_slice(&bytes).map_err(|e| {
-            Error::Data(format!(
-                "the checkpoint {} is damaged or was not written by ftcollect ({e}). Nothing was changed. \
-                 Run the same command with --restart to start the collection over (the current output is kept as a .bak file).",
-                path.display()
-            ))
+            Error::Resume(ResumeError::CheckpointDamaged {
+                checkpoint: path.to_path_buf(),
+                reason: e.to_string(),
+            })
         })?;
         if cp.format != FORMAT_VERSION {
-            return Err(Error::Data(format!(
-                "the checkpoint {} has format {} but this ftcollect reads format {FORMAT_VERSION}. Finish it with the version \
-                 that wrote it ({}), or run with --restart to start over.",
-                path.display(),
-                cp.format,
-                cp.tool
-            )));
+            return Err(Error::Resume(ResumeError::CheckpointFormat {
+                checkpoint: path.to_path_buf(),
+                format: cp.format,
+                expected: FORMAT_VERSION,
+                tool: cp.tool,
+            }));
         }
         Ok(cp)
     }

@@ -18,7 +18,7 @@ use super::progress::{Progress, Snapshot};
 use super::reconcile::Reconciliation;
 use super::summary::{self, RunStatus, Summary};
 use super::{CollectConfig, Outcome};
-use crate::error::{ApiError, Error};
+use crate::error::{ApiError, Error, QueryApi, ResumeError};
 use crate::fsutil;
 use crate::http::stats::ApiStatsSnapshot;
 use crate::http::{RateLimiter, Transport};
@@ -108,7 +108,7 @@ fn adzuna_client_for(
         None => Arc::new(SystemClock),
     };
     let ledger = QuotaLedger::open(&s.quota_file, &s.keys.app_id, s.limits, clock)
-        .map_err(|e| Error::Config(e.to_string()))?;
+        .map_err(Error::QuotaFile)?;
     let limiter = Arc::new(RateLimiter::new(s.rate_limit_delay));
     let mut transport = Transport::new(&c.http, limiter, c.retry.clone(), c.cancel.clone());
     // One set of counters for the run: the summary's API line covers both sources.
@@ -139,10 +139,7 @@ struct Start {
 pub fn collect(c: &CollectConfig) -> Result<Outcome, Error> {
     let now = c.now.unwrap_or_else(Utc::now);
     if !c.sources.france_travail && !c.sources.adzuna {
-        return Err(Error::Usage(
-            "--source names no API: give france-travail, adzuna, or both separated by a comma."
-                .into(),
-        ));
+        return Err(Error::NoSource);
     }
     let adzuna_settings = match (&c.adzuna, c.sources.adzuna) {
         (Some(s), true) => Some(s),
@@ -495,9 +492,12 @@ impl Run<'_> {
                         && self.plan.slice(task.slice).first_total.is_none() =>
                 {
                     self.plan.on_cancelled(task);
-                    self.stop_with(ApiError::BadRequest {
-                        status: 400,
-                        message: format!("{message} Check --rome, --departements and --search."),
+                    self.stop_with(ApiError::QueryRejected {
+                        api: QueryApi::FranceTravail,
+                        cause: Box::new(ApiError::BadRequest {
+                            status: 400,
+                            message,
+                        }),
                     });
                 }
                 e => {
@@ -517,13 +517,11 @@ impl Run<'_> {
                         log::warn!("{e}: no more Adzuna calls in this run");
                         a.on_quota(t, e.to_string());
                     }
-                    ApiError::BadRequest { message, .. } => {
+                    e @ (ApiError::BadRequest { .. } | ApiError::UnsupportedParameters { .. }) => {
                         a.on_cancelled(t);
-                        self.stop_with(ApiError::BadRequest {
-                            status: 400,
-                            message: format!(
-                                "{message} Check --search and the --adzuna-* options."
-                            ),
+                        self.stop_with(ApiError::QueryRejected {
+                            api: QueryApi::Adzuna,
+                            cause: Box::new(e),
                         });
                     }
                     e if e.is_fatal() => {
@@ -678,13 +676,7 @@ impl Run<'_> {
         let summary = Summary {
             tool: format!("ftcollect {}", env!("CARGO_PKG_VERSION")),
             status,
-            exit_code: Outcome {
-                status,
-                summary: None,
-                plan_report: None,
-            }
-            .exit_code()
-            .code(),
+            exit_code: crate::exit::code_for(status).code(),
             query: query_key(c),
             window: self.window,
             output: c.output.clone(),
@@ -826,11 +818,9 @@ fn encode(offers: &[NormalizedOffer]) -> EncodedRows {
 fn prepare(c: &CollectConfig, now: DateTime<Utc>, cp_path: &Path) -> Result<Start, Error> {
     let out = &c.output;
     if out.is_dir() {
-        return Err(Error::Config(format!(
-            "--output {} is a directory: give a file path such as {}/jobs.csv",
-            out.display(),
-            out.display()
-        )));
+        return Err(Error::OutputIsDirectory {
+            output: out.clone(),
+        });
     }
     let dir = fsutil::parent_dir(out);
     if let Some(file) = dir
@@ -839,21 +829,14 @@ fn prepare(c: &CollectConfig, now: DateTime<Utc>, cp_path: &Path) -> Result<Star
         .find(|a| a.exists())
         .filter(|a| !a.is_dir())
     {
-        return Err(Error::Config(format!(
-            "--output {}: {} is a file, not a directory, so the output cannot be created under it. \
-             Choose an --output in a directory (it is created if needed).",
-            out.display(),
-            file.display()
-        )));
+        return Err(Error::OutputUnderFile {
+            output: out.clone(),
+            file: file.to_path_buf(),
+        });
     }
-    std::fs::create_dir_all(&dir).map_err(|e| {
-        Error::io(
-            format!(
-                "cannot create the output directory {}: choose an --output in a directory you can write to",
-                dir.display()
-            ),
-            e,
-        )
+    std::fs::create_dir_all(&dir).map_err(|source| Error::OutputDirCreate {
+        dir: dir.clone(),
+        source,
     })?;
     // Temporary files of a killed run (a checkpoint or Parquet file cut before its rename).
     for p in [out.clone(), cp_path.to_path_buf()]
@@ -882,16 +865,13 @@ fn prepare(c: &CollectConfig, now: DateTime<Utc>, cp_path: &Path) -> Result<Star
         if out.exists() {
             let b = fsutil::move_aside(out)
                 .map_err(|e| Error::io(format!("cannot move {} aside", out.display()), e))?;
-            log::warn!(
-                "--restart: the previous output was moved to {}",
-                b.display()
-            );
+            log::warn!("restart: the previous output was moved to {}", b.display());
             move_summary_aside()?;
         }
         let b = fsutil::move_aside(cp_path)
             .map_err(|e| Error::io(format!("cannot move {} aside", cp_path.display()), e))?;
         log::info!(
-            "--restart: the previous checkpoint was moved to {}",
+            "restart: the previous checkpoint was moved to {}",
             b.display()
         );
     }
@@ -899,39 +879,34 @@ fn prepare(c: &CollectConfig, now: DateTime<Utc>, cp_path: &Path) -> Result<Star
     if cp_path.exists() {
         let cp = Checkpoint::load(cp_path)?;
         let key = query_key(c);
-        if let Some(diff) = cp.query.difference(&key) {
-            return Err(Error::Usage(format!(
-                "{} belongs to another query ({diff}). Run the same command as before to resume it, \
-                 or add --restart to start over (the existing output is moved to a .bak file).",
-                cp_path.display()
-            )));
+        if let Some(change) = cp.query.difference(&key) {
+            return Err(Error::CheckpointOfAnotherQuery {
+                checkpoint: Some(cp_path.to_path_buf()),
+                change,
+            });
         }
         if !out.exists() {
-            return Err(Error::Data(format!(
-                "the checkpoint {} exists but {} is gone, so the collection cannot resume. Run with --restart to start over.",
-                cp_path.display(),
-                out.display()
-            )));
+            return Err(Error::Resume(ResumeError::OutputGone {
+                checkpoint: cp_path.to_path_buf(),
+                output: out.clone(),
+            }));
         }
         let len = std::fs::metadata(out)
             .map_err(|e| Error::io(format!("cannot read {}", out.display()), e))?
             .len();
         if len < cp.csv_bytes {
-            return Err(Error::Data(format!(
-                "{} is shorter ({len} bytes) than the checkpoint recorded ({} bytes): it was modified outside ftcollect. \
-                 Run with --restart to start over (the file is kept as a .bak file).",
-                out.display(),
-                cp.csv_bytes
-            )));
+            return Err(Error::Resume(ResumeError::OutputShorter {
+                output: out.clone(),
+                len,
+                recorded: cp.csv_bytes,
+            }));
         }
         match csv_sink::check_header(out)? {
             HeaderCheck::Ours => {}
             _ => {
-                return Err(Error::Data(format!(
-                    "{} no longer starts with ftcollect's header, so the collection cannot resume. Nothing was changed. \
-                     Run with --restart to start over (the file is kept as a .bak file).",
-                    out.display()
-                )));
+                return Err(Error::Resume(ResumeError::OutputHeaderChanged {
+                    output: out.clone(),
+                }));
             }
         }
         let mut seen = SeenSet::new();
@@ -943,11 +918,11 @@ fn prepare(c: &CollectConfig, now: DateTime<Utc>, cp_path: &Path) -> Result<Star
             }
         })?;
         if rows != cp.csv_rows {
-            return Err(Error::Data(format!(
-                "{} holds {rows} rows where the checkpoint recorded {}: it was modified outside ftcollect. Run with --restart to start over.",
-                out.display(),
-                cp.csv_rows
-            )));
+            return Err(Error::Resume(ResumeError::OutputRowsChanged {
+                output: out.clone(),
+                rows,
+                recorded: cp.csv_rows,
+            }));
         }
         let dropped = len - cp.csv_bytes;
         log::info!(
@@ -997,23 +972,19 @@ fn prepare(c: &CollectConfig, now: DateTime<Utc>, cp_path: &Path) -> Result<Star
                 } else {
                     found
                 };
-                return Err(Error::Data(format!(
-                    "{} exists and is not a CSV written by ftcollect (column {position} is `{found}`, expected `{expected}`). \
-                     It was left untouched: choose another --output or move the file away.",
-                    out.display()
-                )));
+                return Err(Error::ForeignOutput {
+                    output: out.clone(),
+                    position,
+                    found,
+                    expected,
+                });
             }
         }
     }
     let window = plan::window_for(now, c.months);
-    let sink = CsvSink::create(out).map_err(|e| {
-        Error::io(
-            format!(
-                "cannot create {}: choose an --output in a directory you can write to",
-                out.display()
-            ),
-            e,
-        )
+    let sink = CsvSink::create(out).map_err(|source| Error::OutputCreate {
+        output: out.clone(),
+        source,
     })?;
     Ok(Start {
         sink,

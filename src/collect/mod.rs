@@ -1,7 +1,7 @@
 //! The collection: plan → fetch pages in a worker pool → normalize → write once → checkpoint.
 //!
 //! [`collect`] takes a typed [`CollectConfig`] (never command-line types) and returns an
-//! [`Outcome`] whose status maps to the exit code. Invariants: a single writer (the calling thread)
+//! [`Outcome`] whose status maps to the exit code ([`crate::exit::code_for`]). Invariants: a single writer (the calling thread)
 //! owns the output, the dedup set and the checkpoint; workers only fetch and normalize; an offer is
 //! written once per collection; the checkpoint always describes a durable prefix of the CSV.
 
@@ -18,7 +18,6 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use crate::exit::ExitCode;
 use crate::http::{Cancel, HttpSettings, RetryPolicy};
 use crate::plan::Strategy;
 use crate::secret::Credentials;
@@ -38,7 +37,7 @@ pub struct FranceTravailSettings {
     pub credentials: Credentials,
 }
 
-/// Which APIs a collection reads (`--source`).
+/// Which APIs a collection reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Sources {
     pub france_travail: bool,
@@ -149,14 +148,4 @@ pub struct Outcome {
     pub summary: Option<Summary>,
     /// For `--dry-run`: the plan as printed.
     pub plan_report: Option<String>,
-}
-
-impl Outcome {
-    pub fn exit_code(&self) -> ExitCode {
-        match self.status {
-            RunStatus::Complete => ExitCode::Success,
-            RunStatus::Incomplete => ExitCode::Incomplete,
-            RunStatus::Interrupted => ExitCode::Interrupted,
-        }
-    }
 }

@@ -428,11 +428,10 @@ pub fn check_new_dataset(l: &Layout) -> Result<(), Error> {
         if [LOCK, WORK, STAGING].contains(&name.as_str()) || is_temp_name(&name) {
             continue;
         }
-        return Err(Error::Usage(format!(
-            "--dataset {} is not an ftcollect history dataset: it has no {MANIFEST} but holds `{name}`. \
-             Give a new or empty directory (it is created if needed).",
-            l.dir.display()
-        )));
+        return Err(Error::NotADataset {
+            dataset: l.dir.clone(),
+            found: name,
+        });
     }
     Ok(())
 }

@@ -26,15 +26,12 @@ pub mod table;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 
-use crate::cli::SyncArgs;
 use crate::collect::checkpoint::{self, QueryKey};
 use crate::collect::summary::{self, Summary};
 use crate::collect::{self, CollectConfig, RunStatus};
-use crate::config::{self, Env};
-use crate::error::Error;
-use crate::exit::ExitCode;
+use crate::error::{Error, QueryChange};
 use dataset::{DatasetLock, Layout, Manifest, PendingRun, RunRecord};
 use merge::{MergeCounts, MergeInput};
 
@@ -83,29 +80,6 @@ pub struct SyncConfig {
     pub collect: CollectConfig,
 }
 
-/// Resolves `sync`'s options.
-pub fn resolve_sync(a: &SyncArgs, env: Env, today: DateTime<Utc>) -> Result<SyncConfig, Error> {
-    let c = &a.collect;
-    for (given, option) in [
-        (c.output.is_some(), "--output"),
-        (c.parquet.is_some(), "--parquet"),
-        (c.restart, "--restart"),
-    ] {
-        if given {
-            return Err(Error::Usage(format!(
-                "sync does not take {option}: it writes into --dataset and resumes or restarts its own \
-                 collection. Drop {option}, or use `ftcollect collect` for a one-off file."
-            )));
-        }
-    }
-    let mut collect = config::resolve_collect(c, env, today)?;
-    collect.output = a.dataset.join(dataset::WORK).join("offers.csv");
-    Ok(SyncConfig {
-        dataset: a.dataset.clone(),
-        collect,
-    })
-}
-
 /// How a sync ended.
 #[derive(Debug)]
 pub struct SyncReport {
@@ -119,14 +93,6 @@ pub struct SyncReport {
 }
 
 impl SyncReport {
-    pub fn exit_code(&self) -> ExitCode {
-        match self.status {
-            RunStatus::Complete => ExitCode::Success,
-            RunStatus::Incomplete => ExitCode::Incomplete,
-            RunStatus::Interrupted => ExitCode::Interrupted,
-        }
-    }
-
     /// The lines printed after the collection's summary.
     pub fn render(&self) -> String {
         let Some(r) = &self.run else {
@@ -180,7 +146,7 @@ impl SyncReport {
 
 /// The first difference between the dataset's query and this one, ignoring how the query is cut
 /// (strategy, page size), which does not change what it returns.
-fn query_difference(dataset: &QueryKey, now: &QueryKey) -> Option<String> {
+fn query_difference(dataset: &QueryKey, now: &QueryKey) -> Option<QueryChange> {
     let mut d = dataset.clone();
     d.strategy = now.strategy;
     d.results_per_page = now.results_per_page;
@@ -201,10 +167,9 @@ pub fn sync(c: &SyncConfig) -> Result<SyncReport, Error> {
     }
     let l = Layout::new(&c.dataset);
     if l.dir.exists() && !l.dir.is_dir() {
-        return Err(Error::Usage(format!(
-            "--dataset {} is a file: give a directory (it is created if needed).",
-            l.dir.display()
-        )));
+        return Err(Error::DatasetIsFile {
+            dataset: l.dir.clone(),
+        });
     }
     // A folder that is not a dataset is refused before anything (even the lock file) is put in it.
     if !l.manifest().exists() {
@@ -244,13 +209,12 @@ pub fn sync(c: &SyncConfig) -> Result<SyncReport, Error> {
     }
     let query = collect::engine::query_key(&c.collect);
     if let Some(m) = &manifest
-        && let Some(diff) = query_difference(&m.query, &query)
+        && let Some(change) = query_difference(&m.query, &query)
     {
-        return Err(Error::Usage(format!(
-            "{} holds the history of another query ({diff}). A dataset follows one query, or its \
-             withdrawals would mean nothing: run with the dataset's options, or give another --dataset.",
-            l.dir.display()
-        )));
+        return Err(Error::DatasetOfAnotherQuery {
+            dataset: l.dir.clone(),
+            change,
+        });
     }
 
     let now = c.collect.now.unwrap_or_else(Utc::now);
@@ -274,13 +238,12 @@ pub fn sync(c: &SyncConfig) -> Result<SyncReport, Error> {
     }
     let (run, earlier) = match pending {
         Some(p) => {
-            if let Some(diff) = p.query.difference(&query) {
-                return Err(Error::Usage(format!(
-                    "{} holds an unfinished run started with other options ({diff}). Run sync with the \
-                     options it was started with to finish it, or delete {} to drop it.",
-                    l.dir.display(),
-                    l.work().display()
-                )));
+            if let Some(change) = p.query.difference(&query) {
+                return Err(Error::UnfinishedRunOfAnotherQuery {
+                    dataset: l.dir.clone(),
+                    work: l.work(),
+                    change,
+                });
             }
             log::warn!(
                 "finishing run {} (started for {} by an earlier sync that did not complete); \
@@ -434,12 +397,7 @@ fn run_record(run: &PendingRun, s: &Summary, m: &MergeCounts, merge_seconds: f64
         run_at: run.run_at,
         run_date: run.run_ref(status).run_date,
         status,
-        exit_code: match status {
-            RunStatus::Complete => ExitCode::Success,
-            RunStatus::Incomplete => ExitCode::Incomplete,
-            RunStatus::Interrupted => ExitCode::Interrupted,
-        }
-        .code(),
+        exit_code: crate::exit::code_for(status).code(),
         query: s.query.clone(),
         window: s.window,
         offers_seen: m.seen,
@@ -469,56 +427,10 @@ fn run_record(run: &PendingRun, s: &Summary, m: &MergeCounts, merge_seconds: f64
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::{CommandFactory, Parser};
-
-    fn parse(line: &[&str]) -> Result<SyncConfig, Error> {
-        let mut v = vec!["ftcollect", "sync"];
-        v.extend_from_slice(line);
-        let cli = crate::cli::Cli::try_parse_from(v).unwrap();
-        let Some(crate::cli::Command::Sync(a)) = cli.command else {
-            panic!("not sync")
-        };
-        let env = |k: &str| match k {
-            "FRANCE_TRAVAIL_ID" => Some("id".to_string()),
-            "FRANCE_TRAVAIL_KEY" => Some("key".to_string()),
-            _ => None,
-        };
-        resolve_sync(&a, &env, Utc::now())
-    }
-
-    #[test]
-    fn sync_takes_the_query_options_and_refuses_the_output_ones() {
-        let c = parse(&["--dataset", "h", "--rome", "m1811", "--months", "6"]).unwrap();
-        assert_eq!(c.dataset, PathBuf::from("h"));
-        assert_eq!(c.collect.rome_codes, vec!["M1811"]);
-        assert_eq!(c.collect.months, 6);
-        assert_eq!(c.collect.output, PathBuf::from("h/_work/offers.csv"));
-        for opt in [&["--output", "x.csv"][..], &["--parquet"], &["--restart"]] {
-            let mut line = vec!["--dataset", "h"];
-            line.extend_from_slice(opt);
-            let e = parse(&line).unwrap_err();
-            assert_eq!(e.exit_code(), ExitCode::Usage);
-            assert!(
-                e.to_string()
-                    .contains(&format!("sync does not take {}", opt[0])),
-                "{e}"
-            );
-        }
-        let help = crate::cli::Cli::command()
-            .find_subcommand_mut("sync")
-            .unwrap()
-            .render_long_help()
-            .to_string();
-        assert!(help.contains("--dataset") && help.contains("--rome"));
-        assert!(
-            !help.contains("--output") && !help.contains("--restart"),
-            "{help}"
-        );
-    }
 
     #[test]
     fn run_ids_sort_by_time_and_name_their_partition() {
-        let t = DateTime::parse_from_rfc3339("2026-11-01T06:15:00Z")
+        let t = chrono::DateTime::parse_from_rfc3339("2026-11-01T06:15:00Z")
             .unwrap()
             .with_timezone(&Utc);
         let q = collect::engine::query_key(&CollectConfig::new(

@@ -51,12 +51,9 @@ pub struct HistoryReport {
 pub fn report(dir: &Path) -> Result<HistoryReport, Error> {
     let l = Layout::new(dir);
     if !l.manifest().exists() && !l.work().exists() {
-        return Err(Error::Usage(format!(
-            "--dataset {} holds no history dataset yet (no {}): run `ftcollect sync --dataset {}` first.",
-            dir.display(),
-            dataset::MANIFEST,
-            dir.display()
-        )));
+        return Err(Error::NoDataset {
+            dataset: dir.to_path_buf(),
+        });
     }
     let mut r = HistoryReport {
         dataset: dir.to_path_buf(),

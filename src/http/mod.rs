@@ -389,7 +389,7 @@ mod tests {
         assert!(check_base_url("http://127.0.0.1:8080/partenaire/offresdemploi", "x").is_ok());
         assert!(check_base_url("http://localhost:1/", "x").is_ok());
         assert!(check_base_url("http://[::1]:8080/", "x").is_ok());
-        let e = check_base_url("http://api.francetravail.io/x", "--api-url").unwrap_err();
+        let e = check_base_url("http://api.francetravail.io/x", "the API URL").unwrap_err();
         assert!(
             e.contains("plain http:// is only allowed for a loopback host"),
             "{e}"

@@ -8,7 +8,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use crate::error::Error;
+use crate::error::{Error, ResumeError};
 use crate::normalize::offer::{self, COLUMN_COUNT, NormalizedOffer};
 
 /// Write buffer: a few hundred rows per system call.
@@ -240,12 +240,12 @@ pub fn scan_keys(path: &Path, len: u64, mut each: impl FnMut(&str, &str)) -> Res
             Ok(false) => break,
             Ok(true) => {
                 if rec.len() != COLUMN_COUNT {
-                    return Err(Error::Data(format!(
-                        "{} row {} has {} columns instead of {COLUMN_COUNT}: the file was modified outside ftcollect. Run with --restart to start over (the file is kept as a backup).",
-                        path.display(),
-                        rows + 1,
-                        rec.len()
-                    )));
+                    return Err(Error::Resume(ResumeError::OutputRowColumns {
+                        output: path.to_path_buf(),
+                        row: rows + 1,
+                        columns: rec.len(),
+                        expected: COLUMN_COUNT,
+                    }));
                 }
                 let id = std::str::from_utf8(&rec[0]).unwrap_or("");
                 let source = std::str::from_utf8(&rec[1]).unwrap_or("");
@@ -253,11 +253,11 @@ pub fn scan_keys(path: &Path, len: u64, mut each: impl FnMut(&str, &str)) -> Res
                 rows += 1;
             }
             Err(e) => {
-                return Err(Error::Data(format!(
-                    "{} cannot be read as CSV near row {} ({e}). Run with --restart to start over (the file is kept as a backup).",
-                    path.display(),
-                    rows + 1
-                )));
+                return Err(Error::Resume(ResumeError::OutputUnreadable {
+                    output: path.to_path_buf(),
+                    row: rows + 1,
+                    reason: e.to_string(),
+                }));
             }
         }
     }

@@ -601,10 +601,7 @@ fn a_non_json_400_is_not_retried_and_server_text_is_scrubbed_of_the_key() {
         "<html><body>Bad Request</body></html>".into(),
     );
     let e = client(&url, KEY).search(&query("devops", 1)).unwrap_err();
-    assert!(
-        matches!(e, ApiError::BadRequest { status: 400, .. }),
-        "{e:?}"
-    );
+    assert!(matches!(e, ApiError::UnsupportedParameters { .. }), "{e:?}");
     assert!(e.to_string().contains("non-JSON 400"), "{e}");
     assert_eq!(
         hits.load(std::sync::atomic::Ordering::SeqCst),
@@ -707,7 +704,7 @@ fn a_collection_stopped_by_the_day_quota_finishes_the_next_day_with_every_offer_
     let started = sim.adzuna_now();
     let first = collect::collect(&adzuna_config(&sim, &out, &quota, limits(1000, 20))).unwrap();
     assert_eq!(first.status, RunStatus::Incomplete);
-    assert_eq!(first.exit_code().code(), 3);
+    assert_eq!(ftcollect::exit::code_for(first.status).code(), 3);
     assert_eq!(
         sim.adzuna_calls(),
         20,

@@ -458,7 +458,7 @@ fn past_the_429_budget_the_request_fails_with_an_error_naming_the_budget_and_the
         "gave up late: {elapsed:?}"
     );
     assert_eq!(
-        ftcollect::error::Error::Api(e).exit_code().code(),
+        ftcollect::exit::code_for(&ftcollect::error::Error::Api(e)).code(),
         3,
         "like an outage: incomplete, resumable"
     );

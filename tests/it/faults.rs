@@ -47,7 +47,7 @@ fn run_matrix_row(name: &str, faults: FaultConfig, token_ttl: Option<Duration>, 
     c.rate_limit_delay = delay;
     let o = collect::collect(&c).unwrap_or_else(|e| panic!("{name}: {e}"));
     assert_eq!(o.status, RunStatus::Complete, "{name}");
-    assert_eq!(o.exit_code().code(), 0);
+    assert_eq!(ftcollect::exit::code_for(o.status).code(), 0);
     let ids = csv_ids(&out);
     let set: BTreeSet<String> = ids.iter().cloned().collect();
     assert_eq!(ids.len(), set.len(), "{name}: no duplicate");
@@ -182,7 +182,7 @@ fn the_api_down_from_the_start_then_back() {
     sim.set_down(true);
     let o = collect::collect(&c).unwrap();
     assert_eq!(o.status, RunStatus::Incomplete);
-    assert_eq!(o.exit_code().code(), 3);
+    assert_eq!(ftcollect::exit::code_for(o.status).code(), 3);
     let s = o.summary.unwrap();
     assert!(
         s.problems
@@ -255,7 +255,7 @@ fn a_401_to_every_fresh_token_is_a_credentials_error_with_the_checkpoint_saved()
         matches!(err, Error::Api(ApiError::Credentials { .. })),
         "{err:?}"
     );
-    assert_eq!(err.exit_code().code(), 1);
+    assert_eq!(ftcollect::exit::code_for(&err).code(), 1);
     assert!(err.to_string().contains("freshly issued token"), "{err}");
     assert!(collect::checkpoint::path_for(&out).exists());
     assert!(
@@ -332,7 +332,7 @@ fn a_run_past_its_429_budget_stops_like_an_outage_and_resumes_without_loss() {
     c.retry.throttle_budget = Duration::from_secs(2);
     let o = collect::collect(&c).expect("an incomplete run, not an error");
     assert_eq!(o.status, RunStatus::Incomplete);
-    assert_eq!(o.exit_code().code(), 3);
+    assert_eq!(ftcollect::exit::code_for(o.status).code(), 3);
     let s = o.summary.unwrap();
     assert!(
         s.problems

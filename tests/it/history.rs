@@ -10,6 +10,8 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use ftcollect::collect::{DEFAULT_ROME_CODES, RunStatus};
+use ftcollect::error::{Error, QueryField};
+use ftcollect::exit::code_for;
 use ftcollect::history::{self, SyncConfig, dataset, table};
 use ftcollect::plan;
 use ftcollect::simulator::{ScheduledRun, Sighting, SimHandle, lifecycle};
@@ -332,7 +334,7 @@ fn an_incomplete_run_marks_nothing_withdrawn_but_records_what_it_saw() {
         let r1 = history::sync(&c).unwrap();
         stop.store(true, Relaxed);
         assert_eq!(r1.status, RunStatus::Incomplete);
-        assert_eq!(r1.exit_code().code(), 3);
+        assert_eq!(code_for(r1.status).code(), 3);
         let rec = r1.run.unwrap();
         assert!(
             rec.offers_seen > 0 && rec.offers_seen < before.len() as u64,
@@ -393,10 +395,18 @@ fn another_query_or_a_foreign_directory_is_refused() {
     let mut other = sync_config(&sim, &ds);
     other.collect.months = 6;
     let e = history::sync(&other).unwrap_err();
-    assert_eq!(e.exit_code().code(), 2);
+    assert_eq!(code_for(&e).code(), 2);
+    assert!(
+        matches!(
+            &e,
+            Error::DatasetOfAnotherQuery { change, .. }
+                if change.field == QueryField::Months && change.was == "3" && change.now == "6"
+        ),
+        "{e}"
+    );
     assert!(
         e.to_string()
-            .contains("another query (--months was 3, now 6)"),
+            .contains("another query (the months was 3, now 6)"),
         "{e}"
     );
     // The strategy does not change the query.
@@ -433,7 +443,7 @@ fn an_interrupted_collection_is_resumed_by_the_next_sync_and_a_stale_one_dropped
         c.collect.cancel.cancel();
         let r = history::sync(&c).unwrap();
         assert_eq!(r.status, RunStatus::Interrupted);
-        assert_eq!(r.exit_code().code(), 130);
+        assert_eq!(code_for(r.status).code(), 130);
         assert!(ds.join("_work/offers.csv.checkpoint").exists());
     };
     interrupted(&sim);

@@ -19,7 +19,7 @@ use serde::Deserialize;
 
 use super::model::{RawJob, SearchBody};
 use super::quota::QuotaLedger;
-use crate::error::ApiError;
+use crate::error::{ApiError, Endpoint};
 use crate::http::{self, Attempt, RetryCause, Transport};
 use crate::secret::Secret;
 use crate::source::lenient::{self, Lenient};
@@ -280,19 +280,14 @@ impl AdzunaClient {
                             .unwrap_or_default()
                     ),
                 }),
-                400 => Attempt::Fail(ApiError::BadRequest {
-                    status,
-                    message: match serde_json::from_slice::<AdzunaError>(&body) {
-                        Ok(e) if !(e.display.is_empty() && e.exception.is_empty()) => self.scrub(&format!(
-                            "Adzuna rejected {what}: {} {}",
-                            e.exception, e.display
-                        )),
-                        _ => format!(
-                            "Adzuna answered {what} with a non-JSON 400 page: it does not support one of the \
-                             parameter names sent. Check --adzuna-url / ADZUNA_API_URL (it ends with /v1/api) and \
-                             the Adzuna options; the parameters sent were {}.",
-                            pairs.iter().map(|(k, _)| *k).chain(["app_id", "app_key"]).collect::<Vec<_>>().join(", ")
-                        ),
+                400 => Attempt::Fail(match serde_json::from_slice::<AdzunaError>(&body) {
+                    Ok(e) if !(e.display.is_empty() && e.exception.is_empty()) => ApiError::BadRequest {
+                        status,
+                        message: self.scrub(&format!("Adzuna rejected {what}: {} {}", e.exception, e.display)),
+                    },
+                    _ => ApiError::UnsupportedParameters {
+                        what: what.clone(),
+                        params: pairs.iter().map(|(k, _)| *k).chain(["app_id", "app_key"]).map(String::from).collect(),
                     },
                 }),
                 429 => {
@@ -323,10 +318,10 @@ impl AdzunaClient {
                     retry_after: None,
                     detail: self.scrub(&format!("HTTP {status}: {}", snippet(&body))),
                 },
-                s => Attempt::Fail(ApiError::Unexpected {
-                    message: format!(
-                        "{}/jobs/{}/search/{} answered HTTP {s} to {what}: this does not look like the Adzuna API. \
-                         Check --adzuna-url / ADZUNA_API_URL (it ends with /v1/api) and --adzuna-country.",
+                s => Attempt::Fail(ApiError::WrongEndpoint {
+                    endpoint: Endpoint::Adzuna,
+                    observed: format!(
+                        "{}/jobs/{}/search/{} answered HTTP {s} to {what}: this does not look like the Adzuna API",
                         self.scrub(&self.api_url),
                         self.country,
                         q.page

@@ -303,25 +303,7 @@ struct LedgerFile {
 const ABOUT: &str = "Adzuna API calls made by ftcollect, per app id (milliseconds since 1970, UTC), \
                      to respect the minute/day/week/month quotas across runs. Safe to read; do not edit.";
 
-/// The ledger file could not be used.
-#[derive(Debug, Clone, PartialEq)]
-pub struct QuotaError {
-    pub path: PathBuf,
-    pub message: String,
-}
-
-impl std::fmt::Display for QuotaError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "the Adzuna quota file {}: {}",
-            self.path.display(),
-            self.message
-        )
-    }
-}
-
-impl std::error::Error for QuotaError {}
+pub use crate::error::{QuotaError, QuotaProblem};
 
 /// The persistent ledger of one app id's calls.
 pub struct QuotaLedger {
@@ -354,10 +336,10 @@ impl QuotaLedger {
         let dir = fsutil::parent_dir(path);
         std::fs::create_dir_all(&dir).map_err(|e| QuotaError {
             path: path.to_path_buf(),
-            message: format!(
-                "cannot create its directory {} ({e}); choose another --adzuna-quota-file",
-                dir.display()
-            ),
+            problem: QuotaProblem::CreateDir {
+                dir: dir.clone(),
+                reason: e.to_string(),
+            },
         })?;
         let ledger = QuotaLedger {
             path: path.to_path_buf(),
@@ -383,10 +365,10 @@ impl QuotaLedger {
         self.clock.now()
     }
 
-    fn err(&self, message: String) -> QuotaError {
+    fn err(&self, problem: QuotaProblem) -> QuotaError {
         QuotaError {
             path: self.path.clone(),
-            message,
+            problem,
         }
     }
 
@@ -399,41 +381,42 @@ impl QuotaLedger {
             .write(true)
             .open(&self.lock_path)
             .map_err(|e| {
-                self.err(format!(
-                    "cannot open its lock file {} ({e}); check the directory's permissions or choose another \
-                     --adzuna-quota-file",
-                    self.lock_path.display()
-                ))
+                self.err(QuotaProblem::OpenLock {
+                    lock: self.lock_path.clone(),
+                    reason: e.to_string(),
+                })
             })?;
-        lock.lock()
-            .map_err(|e| self.err(format!("cannot lock {} ({e})", self.lock_path.display())))?;
+        lock.lock().map_err(|e| {
+            self.err(QuotaProblem::Other(format!(
+                "cannot lock {} ({e})",
+                self.lock_path.display()
+            )))
+        })?;
         let mut content = match std::fs::read(&self.path) {
             Ok(bytes) => serde_json::from_slice::<LedgerFile>(&bytes).map_err(|e| {
-                self.err(format!(
-                    "it is damaged ({e}). It counts the calls made with your Adzuna keys: restore it, or delete it \
-                     and lower --adzuna-limits for a month (the calls it held are forgotten)"
-                ))
+                self.err(QuotaProblem::Damaged {
+                    reason: e.to_string(),
+                })
             })?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => LedgerFile {
                 format: FORMAT_VERSION,
                 ..LedgerFile::default()
             },
-            Err(e) => return Err(self.err(format!("cannot read it ({e})"))),
+            Err(e) => return Err(self.err(QuotaProblem::Other(format!("cannot read it ({e})")))),
         };
         if content.format != FORMAT_VERSION {
-            return Err(self.err(format!(
-                "it has format {} but this ftcollect reads format {FORMAT_VERSION}; use the ftcollect that wrote it, \
-                 or give another --adzuna-quota-file",
-                content.format
-            )));
+            return Err(self.err(QuotaProblem::Format {
+                found: content.format,
+                expected: FORMAT_VERSION,
+            }));
         }
         let (write, out) = f(&mut content);
         if write {
             content.about = ABOUT.to_string();
             let bytes = serde_json::to_vec_pretty(&content)
-                .map_err(|e| self.err(format!("cannot encode it ({e})")))?;
+                .map_err(|e| self.err(QuotaProblem::Other(format!("cannot encode it ({e})"))))?;
             fsutil::write_atomic(&self.path, &bytes)
-                .map_err(|e| self.err(format!("cannot write it ({e})")))?;
+                .map_err(|e| self.err(QuotaProblem::Other(format!("cannot write it ({e})"))))?;
         }
         drop(lock);
         Ok(out)
@@ -493,11 +476,7 @@ impl QuotaLedger {
                     }
                 }
                 Ok(Err(ex)) => return Err(ex.into()),
-                Err(e) => {
-                    return Err(ApiError::Unexpected {
-                        message: e.to_string(),
-                    });
-                }
+                Err(e) => return Err(ApiError::QuotaFile(e)),
             }
         }
     }
@@ -699,9 +678,10 @@ mod tests {
 
         std::fs::write(&path, b"{\"format\":1,\"apps\":{\"app\":[1,").unwrap();
         let e = QuotaLedger::open(&path, "app", Limits::default(), clock.clone()).unwrap_err();
+        assert!(matches!(e.problem, QuotaProblem::Damaged { .. }), "{e:?}");
         let msg = e.to_string();
         assert!(
-            msg.contains("is damaged") && msg.contains("--adzuna-limits"),
+            msg.contains("is damaged") && msg.contains("lower the quota limits"),
             "{msg}"
         );
         assert!(msg.contains(&path.display().to_string()), "{msg}");

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, Endpoint};
 use crate::http::{self, Attempt, RetryCause, Transport};
 use crate::secret::{Credentials, Secret};
 
@@ -177,9 +177,10 @@ impl TokenCache {
                     let ttl = Duration::from_secs(t.expires_in.unwrap_or(1499).max(1));
                     Attempt::Done((Secret::new(t.access_token), ttl))
                 }
-                _ => Attempt::Fail(ApiError::Unexpected {
-                    message: format!(
-                        "the token endpoint {} answered 200 without an access token: check --token-url / FRANCE_TRAVAIL_TOKEN_URL",
+                _ => Attempt::Fail(ApiError::WrongEndpoint {
+                    endpoint: Endpoint::FranceTravailToken,
+                    observed: format!(
+                        "the token endpoint {} answered 200 without an access token",
                         self.token_url
                     ),
                 }),
@@ -215,10 +216,11 @@ impl TokenCache {
                 retry_after: None,
                 detail: format!("token endpoint answered HTTP {s}"),
             },
-            s => Attempt::Fail(ApiError::Unexpected {
-                message: format!(
+            s => Attempt::Fail(ApiError::WrongEndpoint {
+                endpoint: Endpoint::FranceTravailToken,
+                observed: format!(
                     "the token endpoint {} answered HTTP {s}: it does not look like the France Travail \
-                     token endpoint; check --token-url / FRANCE_TRAVAIL_TOKEN_URL",
+                     token endpoint",
                     self.token_url
                 ),
             }),

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use super::auth::TokenCache;
 use super::model::{RawOffer, Referentiel, SearchBody};
 use super::params::{SearchParams, parse_content_range};
-use crate::error::ApiError;
+use crate::error::{ApiError, Endpoint};
 use crate::http::{self, Attempt, RetryCause, Transport};
 use crate::secret::Credentials;
 use crate::source::lenient;
@@ -278,10 +278,10 @@ impl FranceTravailClient {
                     retry_after: None,
                     detail: format!("HTTP {status}: {}", snippet(&body)),
                 },
-                s => Attempt::Fail(ApiError::Unexpected {
-                    message: format!(
-                        "{url} answered HTTP {s} to {what}: this does not look like the France Travail API. \
-                         Check --api-url / FRANCE_TRAVAIL_API_URL (it ends with /partenaire/offresdemploi)."
+                s => Attempt::Fail(ApiError::WrongEndpoint {
+                    endpoint: Endpoint::FranceTravailApi,
+                    observed: format!(
+                        "{url} answered HTTP {s} to {what}: this does not look like the France Travail API"
                     ),
                 }),
             }

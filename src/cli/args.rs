@@ -1,4 +1,4 @@
-//! The command line: clap structures only, with the seed's option names. No logic here: `config`
+//! The command line: clap structures only, with the seed's option names. No logic here: `resolve`
 //! resolves these into typed configurations and `commands` runs them.
 
 use std::path::PathBuf;
@@ -172,7 +172,7 @@ pub struct CollectArgs {
 
     /// Adzuna calls allowed per minute, day, week and month (rolling windows).
     #[arg(long, value_name = "M,D,W,MO", default_value = "25,250,1000,2500", value_parser = parse_limits)]
-    pub adzuna_limits: crate::source::adzuna::Limits,
+    pub adzuna_limits: ftcollect::source::adzuna::Limits,
 
     /// Minimum seconds between two Adzuna calls [default: 60 / the per-minute limit, i.e. 2.4].
     #[arg(long, allow_negative_numbers = true, value_name = "SECONDS", value_parser = parse_adzuna_delay)]
@@ -199,7 +199,7 @@ pub struct SimulateArgs {
     #[arg(long, default_value = "demo-id")]
     pub client_id: String,
     #[arg(long, default_value = "demo-secret")]
-    pub client_secret: crate::secret::Secret,
+    pub client_secret: ftcollect::secret::Secret,
     /// Offers online at the start.
     #[arg(long, default_value_t = 20_000)]
     pub offers: usize,
@@ -231,16 +231,16 @@ pub struct SimulateArgs {
     pub adzuna_app_id: String,
     /// The Adzuna app key the simulator accepts.
     #[arg(long, default_value = "demo-key")]
-    pub adzuna_app_key: crate::secret::Secret,
+    pub adzuna_app_key: ftcollect::secret::Secret,
     /// Jobs in the simulated Adzuna universe.
     #[arg(long, default_value_t = 2_000)]
     pub adzuna_offers: usize,
     /// Adzuna calls the simulator allows per minute, day, week and month (calendar windows, UTC).
     #[arg(long, value_name = "M,D,W,MO", default_value = "25,250,1000,2500", value_parser = parse_limits)]
-    pub adzuna_limits: crate::source::adzuna::Limits,
+    pub adzuna_limits: ftcollect::source::adzuna::Limits,
     /// A second holding N extra offers at one exact timestamp (a partner's bulk import), at a random time; optionally one ROME code and/or département for all of them. Repeatable.
     #[arg(long, value_name = "N[:ROME][:DEPT]", value_parser = parse_bulk)]
-    pub bulk: Vec<crate::simulator::BulkSecond>,
+    pub bulk: Vec<ftcollect::simulator::BulkSecond>,
     /// COUNT partner batches of SIZE extra offers, each batch sharing one exact timestamp.
     #[arg(long, value_name = "COUNT:SIZE", value_parser = parse_batches)]
     pub batches: Option<(u32, u32)>,
@@ -252,28 +252,28 @@ pub struct SimulateArgs {
     pub max_exclusive: bool,
     /// Truncate both creation bounds to this grain before comparing: second, minute or day.
     #[arg(long, value_name = "GRAIN", default_value = "second", value_parser = parse_grain)]
-    pub bound_grain: crate::simulator::Grain,
+    pub bound_grain: ftcollect::simulator::Grain,
     /// Offers sharing one creation timestamp come back in a fresh random order on every request.
     #[arg(long)]
     pub unstable_order: bool,
     /// Per search request, withdraw WITHDRAW random online offers and publish PUBLISH new ones created up to MAX_LAG_SECS before now [default lag: 86400].
     #[arg(long, value_name = "WITHDRAW:PUBLISH[:MAX_LAG_SECS]", value_parser = parse_churn)]
-    pub churn: Option<crate::simulator::Churn>,
+    pub churn: Option<ftcollect::simulator::Churn>,
     /// Cut this share of 206 pages short; `honest` (default) names the range served in Content-Range, `full-range` claims the range asked.
     #[arg(long, value_name = "RATE[:honest|:full-range]", value_parser = parse_short_pages)]
-    pub short_pages: Option<crate::simulator::ShortPages>,
+    pub short_pages: Option<ftcollect::simulator::ShortPages>,
     /// Move each Content-Range total by a random amount in [-N, +N].
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub total_jitter: u32,
     /// The first ON_SECS of every PERIOD_SECS answer every API request with 429, with Retry-After: RETRY_AFTER [default 1] except for a WITHOUT_HEADER_SHARE [default 0] sent without it.
     #[arg(long, value_name = "ON_SECS:PERIOD_SECS[:RETRY_AFTER[:WITHOUT_HEADER_SHARE]]", value_parser = parse_storm)]
-    pub storm: Option<crate::simulator::Storm>,
+    pub storm: Option<ftcollect::simulator::Storm>,
 }
 
 impl SimulateArgs {
     /// The simulator behaviours these options ask for.
-    pub fn behaviours(&self) -> crate::simulator::Behaviours {
-        crate::simulator::Behaviours {
+    pub fn behaviours(&self) -> ftcollect::simulator::Behaviours {
+        ftcollect::simulator::Behaviours {
             bulk: self.bulk.clone(),
             batches: self.batches,
             min_exclusive: self.min_exclusive,
@@ -387,8 +387,8 @@ fn parse_adzuna_delay(s: &str) -> Result<f64, String> {
     Ok(v)
 }
 
-fn parse_limits(s: &str) -> Result<crate::source::adzuna::Limits, String> {
-    crate::source::adzuna::Limits::parse(s)
+fn parse_limits(s: &str) -> Result<ftcollect::source::adzuna::Limits, String> {
+    ftcollect::source::adzuna::Limits::parse(s)
 }
 
 fn parse_positive_secs(s: &str) -> Result<f64, String> {
@@ -405,7 +405,7 @@ fn parse_positive_secs(s: &str) -> Result<f64, String> {
 }
 
 fn parse_throttle_wait(s: &str) -> Result<std::time::Duration, String> {
-    crate::http::retry::parse_duration(s)
+    ftcollect::http::retry::parse_duration(s)
 }
 
 fn parse_rate(s: &str) -> Result<f64, String> {
@@ -431,7 +431,7 @@ fn num<T: std::str::FromStr>(part: &str, shape: &str) -> Result<T, String> {
         .map_err(|_| format!("`{part}` is not a number: expected {shape}"))
 }
 
-fn parse_bulk(s: &str) -> Result<crate::simulator::BulkSecond, String> {
+fn parse_bulk(s: &str) -> Result<ftcollect::simulator::BulkSecond, String> {
     const SHAPE: &str = "N[:ROME][:DEPT], e.g. 500, 500:M1811, 500:M1811:75 or 500::75";
     let parts: Vec<&str> = s.split(':').collect();
     if parts.len() > 3 {
@@ -459,18 +459,20 @@ fn parse_bulk(s: &str) -> Result<crate::simulator::BulkSecond, String> {
         }
     }
     if let Some(r) = &rome
-        && !crate::simulator::catalog::ROMES.iter().any(|x| x.code == r)
+        && !ftcollect::simulator::catalog::ROMES
+            .iter()
+            .any(|x| x.code == r)
     {
         return Err(format!(
             "`{s}`: ROME code {r} is not in the simulator's catalogue ({SHAPE})"
         ));
     }
     if let Some(d) = &departement
-        && !crate::simulator::geo::DEPTS.iter().any(|x| x.code == d)
+        && !ftcollect::simulator::geo::DEPTS.iter().any(|x| x.code == d)
     {
         return Err(format!("`{s}`: unknown département {d} ({SHAPE})"));
     }
-    Ok(crate::simulator::BulkSecond {
+    Ok(ftcollect::simulator::BulkSecond {
         offers,
         rome,
         departement,
@@ -486,8 +488,8 @@ fn parse_batches(s: &str) -> Result<(u32, u32), String> {
     Ok((num(c, SHAPE)?, num(n, SHAPE)?))
 }
 
-fn parse_grain(s: &str) -> Result<crate::simulator::Grain, String> {
-    use crate::simulator::Grain;
+fn parse_grain(s: &str) -> Result<ftcollect::simulator::Grain, String> {
+    use ftcollect::simulator::Grain;
     match s {
         "second" => Ok(Grain::Second),
         "minute" => Ok(Grain::Minute),
@@ -496,7 +498,7 @@ fn parse_grain(s: &str) -> Result<crate::simulator::Grain, String> {
     }
 }
 
-fn parse_churn(s: &str) -> Result<crate::simulator::Churn, String> {
+fn parse_churn(s: &str) -> Result<ftcollect::simulator::Churn, String> {
     const SHAPE: &str = "WITHDRAW:PUBLISH[:MAX_LAG_SECS], e.g. 2:3 or 2:3:3600";
     let parts: Vec<&str> = s.split(':').collect();
     if !(2..=3).contains(&parts.len()) {
@@ -506,14 +508,14 @@ fn parse_churn(s: &str) -> Result<crate::simulator::Churn, String> {
         Some(p) => num(p, SHAPE)?,
         None => 86_400,
     };
-    Ok(crate::simulator::Churn {
+    Ok(ftcollect::simulator::Churn {
         withdraw_per_request: num(parts[0], SHAPE)?,
         publish_per_request: num(parts[1], SHAPE)?,
         max_lag: std::time::Duration::from_secs(lag),
     })
 }
 
-fn parse_short_pages(s: &str) -> Result<crate::simulator::ShortPages, String> {
+fn parse_short_pages(s: &str) -> Result<ftcollect::simulator::ShortPages, String> {
     const SHAPE: &str = "RATE[:honest|:full-range], e.g. 0.1 or 0.1:full-range";
     let (rate, mode) = s.split_once(':').unwrap_or((s, "honest"));
     let rate = parse_rate(rate).map_err(|e| format!("{e}: expected {SHAPE}"))?;
@@ -522,10 +524,10 @@ fn parse_short_pages(s: &str) -> Result<crate::simulator::ShortPages, String> {
         "full-range" => false,
         _ => return Err(format!("`{s}`: expected {SHAPE}")),
     };
-    Ok(crate::simulator::ShortPages { rate, honest_range })
+    Ok(ftcollect::simulator::ShortPages { rate, honest_range })
 }
 
-fn parse_storm(s: &str) -> Result<crate::simulator::Storm, String> {
+fn parse_storm(s: &str) -> Result<ftcollect::simulator::Storm, String> {
     const SHAPE: &str =
         "ON_SECS:PERIOD_SECS[:RETRY_AFTER[:WITHOUT_HEADER_SHARE]], e.g. 20:120 or 20:120:5:0.5";
     let parts: Vec<&str> = s.split(':').collect();
@@ -547,10 +549,31 @@ fn parse_storm(s: &str) -> Result<crate::simulator::Storm, String> {
         Some(p) => parse_rate(p).map_err(|e| format!("{e}: expected {SHAPE}"))?,
         None => 0.0,
     };
-    Ok(crate::simulator::Storm {
+    Ok(ftcollect::simulator::Storm {
         period: std::time::Duration::from_secs_f64(period),
         on: std::time::Duration::from_secs_f64(on),
         retry_after_secs,
         without_header,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_hides_the_simulators_secrets() {
+        let secret = "s3cr3t-value-9f2";
+        let cli = Cli::try_parse_from([
+            "ftcollect",
+            "simulate",
+            "--client-secret",
+            secret,
+            "--adzuna-app-key",
+            secret,
+        ])
+        .unwrap();
+        let shown = format!("{cli:?}");
+        assert!(!shown.contains(secret), "{shown}");
+    }
 }

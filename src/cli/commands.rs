@@ -1,4 +1,5 @@
 //! One function per subcommand: resolve the configuration, call the library, report.
+//! The exit code of a finished run comes from [`code_for`], like the errors' in `main`.
 //!
 //! Invariant: these functions print only the final report (stdout) and warnings (stderr through
 //! `log`); they return the exit code instead of exiting, so `main` stays the single exit point.
@@ -10,22 +11,21 @@ use std::time::Duration;
 
 use chrono::Utc;
 
-use crate::cli::{
+use crate::cli::args::{
     Cli, CollectArgs, Command, ConvertArgs, DemoArgs, HistoryArgs, NormalizeArgs, SimulateArgs,
     SourceArg, SyncArgs,
 };
-use crate::collect::{
-    self, AdzunaSettings, CollectConfig, FranceTravailSettings, Outcome, Sources,
-};
-use crate::config;
-use crate::error::Error;
-use crate::exit::ExitCode;
-use crate::http::Cancel;
-use crate::normalize::{self, Warnings};
-use crate::secret::Credentials;
-use crate::simulator::{self, AdzunaSimConfig, FaultConfig, SimConfig};
-use crate::sink::csv as csv_sink;
-use crate::source::adzuna::AdzunaKeys;
+use crate::cli::resolve::{self, sources::check_adzuna_country, sources_of};
+use ftcollect::collect::{self, AdzunaSettings, CollectConfig, FranceTravailSettings, Outcome};
+use ftcollect::config;
+use ftcollect::error::Error;
+use ftcollect::exit::{ExitCode, code_for};
+use ftcollect::http::Cancel;
+use ftcollect::normalize::{self, Warnings};
+use ftcollect::secret::Credentials;
+use ftcollect::simulator::{self, AdzunaSimConfig, FaultConfig, SimConfig};
+use ftcollect::sink::csv as csv_sink;
+use ftcollect::source::adzuna::AdzunaKeys;
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<ExitCode, Error> {
@@ -86,19 +86,16 @@ fn report(outcome: &Outcome) {
 }
 
 fn collect_cmd(a: &CollectArgs) -> Result<ExitCode, Error> {
-    let c = config::resolve_collect(a, &config::process_env, Utc::now())?;
+    let c = resolve::resolve_collect(a, &config::process_env, Utc::now())?;
     install_signal_handler(&c.cancel);
     let outcome = collect::collect(&c)?;
     report(&outcome);
-    Ok(outcome.exit_code())
+    Ok(code_for(outcome.status))
 }
 
 /// The demo: the simulator in-process, a default collection against it over real HTTP.
-pub fn demo(a: &DemoArgs) -> Result<ExitCode, Error> {
-    let sources = Sources {
-        france_travail: a.source.contains(&SourceArg::FranceTravail),
-        adzuna: a.source.contains(&SourceArg::Adzuna),
-    };
+fn demo(a: &DemoArgs) -> Result<ExitCode, Error> {
+    let sources = sources_of(&a.source);
     let sim = simulator::start(SimConfig {
         offers: a.offers,
         seed: a.seed,
@@ -120,7 +117,7 @@ pub fn demo(a: &DemoArgs) -> Result<ExitCode, Error> {
         );
     }
     // The demo's Adzuna quota ledger sits beside its output: the user's real one is never touched.
-    let demo_quota = crate::fsutil::with_suffix(&a.output, "adzuna-quota.json");
+    let demo_quota = ftcollect::fsutil::with_suffix(&a.output, "adzuna-quota.json");
     // The demo always starts fresh: its own previous files are replaced, nothing else is touched.
     let ours = a.output.is_file()
         && !matches!(
@@ -131,7 +128,7 @@ pub fn demo(a: &DemoArgs) -> Result<ExitCode, Error> {
         collect::checkpoint::path_for(&a.output),
         collect::summary::path_for(&a.output),
         demo_quota.clone(),
-        crate::fsutil::with_suffix(&demo_quota, "lock"),
+        ftcollect::fsutil::with_suffix(&demo_quota, "lock"),
     ] {
         if ours && p.is_file() {
             std::fs::remove_file(&p)
@@ -167,7 +164,7 @@ pub fn demo(a: &DemoArgs) -> Result<ExitCode, Error> {
     install_signal_handler(&c.cancel);
     let outcome = collect::collect(&c)?;
     report(&outcome);
-    Ok(outcome.exit_code())
+    Ok(code_for(outcome.status))
 }
 
 fn convert(a: &ConvertArgs) -> Result<ExitCode, Error> {
@@ -177,10 +174,10 @@ fn convert(a: &ConvertArgs) -> Result<ExitCode, Error> {
             a.input.with_extension("parquet").display()
         )));
     }
-    let meta = crate::sink::parquet::metadata(
+    let meta = ftcollect::sink::parquet::metadata(
         &serde_json::json!({"converted_from": a.input.display().to_string()}),
     );
-    let n = crate::sink::parquet::convert_csv(&a.input, &a.output, meta)?;
+    let n = ftcollect::sink::parquet::convert_csv(&a.input, &a.output, meta)?;
     eprintln!("converted {n} offer(s) to {}", a.output.display());
     Ok(ExitCode::Success)
 }
@@ -273,14 +270,8 @@ fn read_input(path: Option<&Path>) -> Result<(String, Vec<u8>), Error> {
 fn normalize_cmd(a: &NormalizeArgs) -> Result<ExitCode, Error> {
     let adzuna_country = match &a.adzuna_country {
         Some(c) if a.source == SourceArg::Adzuna => {
-            let c = c.trim().to_ascii_lowercase();
-            if !crate::source::adzuna::COUNTRIES.contains(&c.as_str()) {
-                return Err(Error::Usage(format!(
-                    "--adzuna-country: `{c}` is not a country Adzuna serves. Use one of {}.",
-                    crate::source::adzuna::COUNTRIES.join(", ")
-                )));
-            }
-            Some(c)
+            // Lower-cased first: the message shows the code as read.
+            Some(check_adzuna_country(&c.trim().to_ascii_lowercase())?)
         }
         Some(_) => {
             return Err(Error::Usage(
@@ -303,9 +294,9 @@ fn normalize_cmd(a: &NormalizeArgs) -> Result<ExitCode, Error> {
     let (mut written, mut duplicates) = (0u64, 0u64);
     // Streams every input into `w`; the first unreadable input stops with an error.
     let mut parquet = match &a.parquet {
-        Some(p) => Some(crate::sink::parquet::ParquetSink::create(
+        Some(p) => Some(ftcollect::sink::parquet::ParquetSink::create(
             p,
-            crate::sink::parquet::metadata(&serde_json::json!({"normalized_from": a.inputs})),
+            ftcollect::sink::parquet::metadata(&serde_json::json!({"normalized_from": a.inputs})),
         )?),
         None => None,
     };
@@ -391,7 +382,7 @@ fn normalize_cmd(a: &NormalizeArgs) -> Result<ExitCode, Error> {
         None => convert(&mut io::stdout().lock())?,
         Some(p) => {
             // A temporary file renamed into place: an existing output is replaced only by a complete one.
-            let tmp = crate::fsutil::temp_path(p);
+            let tmp = ftcollect::fsutil::temp_path(p);
             let mut f = std::fs::File::create(&tmp)
                 .map_err(|e| Error::io(format!("cannot create {}", p.display()), e))?;
             let done = convert(&mut f).and_then(|_| {
@@ -402,7 +393,7 @@ fn normalize_cmd(a: &NormalizeArgs) -> Result<ExitCode, Error> {
                 let _ = std::fs::remove_file(&tmp);
                 return Err(e);
             }
-            crate::fsutil::rename_durable(&tmp, p)
+            ftcollect::fsutil::rename_durable(&tmp, p)
                 .map_err(|e| Error::io(format!("cannot write {}", p.display()), e))?;
         }
     }
@@ -431,9 +422,9 @@ fn normalize_cmd(a: &NormalizeArgs) -> Result<ExitCode, Error> {
 
 /// `sync`: one scheduled run into a history dataset.
 fn sync_cmd(a: &SyncArgs) -> Result<ExitCode, Error> {
-    let c = crate::history::resolve_sync(a, &config::process_env, Utc::now())?;
+    let c = resolve::resolve_sync(a, &config::process_env, Utc::now())?;
     install_signal_handler(&c.collect.cancel);
-    let r = crate::history::sync(&c)?;
+    let r = ftcollect::history::sync(&c)?;
     if let Some(p) = &r.plan_report {
         print_out(&format!("{p}\n"));
     }
@@ -441,12 +432,12 @@ fn sync_cmd(a: &SyncArgs) -> Result<ExitCode, Error> {
         eprint!("{}", s.render());
     }
     eprint!("{}", r.render());
-    Ok(r.exit_code())
+    Ok(code_for(r.status))
 }
 
 /// `history`: what a dataset holds.
 fn history_cmd(a: &HistoryArgs) -> Result<ExitCode, Error> {
-    let r = crate::history::report(&a.dataset)?;
+    let r = ftcollect::history::report(&a.dataset)?;
     print_out(&r.render());
     Ok(ExitCode::Success)
 }

@@ -1,0 +1,369 @@
+//! The error reporter: the one place where the library's typed errors become the text the user
+//! reads, naming the options to change (the library's own `Display` names none), with hints for
+//! I/O causes (nextest keeps hints in its CLI layer the same way).
+
+use std::io;
+
+use ftcollect::error::{
+    ApiError, EndpointSetting, Error, QueryApi, QueryChange, QueryField, ResumeError,
+};
+use ftcollect::history::dataset::MANIFEST;
+
+/// The option (or options) that set a query field.
+pub fn option_for(field: QueryField) -> &'static str {
+    match field {
+        QueryField::Sources => "--source",
+        QueryField::RomeCodes => "--rome",
+        QueryField::Departements => "--departements",
+        QueryField::Search => "--search",
+        QueryField::Months => "--months",
+        QueryField::Strategy => "--strategy",
+        QueryField::ResultsPerPage => "--results-per-page",
+        QueryField::AdzunaCountry => "--adzuna-country",
+        QueryField::AdzunaWhere => "--adzuna-where",
+        QueryField::AdzunaCategory => "--adzuna-category",
+        QueryField::AdzunaResultsPerPage => "--results-per-page (Adzuna)",
+        QueryField::AdzunaPhrases => "the Adzuna phrases (--rome / --search)",
+    }
+}
+
+/// The option (and variable) that set an endpoint.
+fn endpoint_option(s: EndpointSetting) -> &'static str {
+    match s {
+        EndpointSetting::FranceTravailApiUrl => "--api-url / FRANCE_TRAVAIL_API_URL",
+        EndpointSetting::FranceTravailTokenUrl => "--token-url / FRANCE_TRAVAIL_TOKEN_URL",
+        EndpointSetting::AdzunaUrl => "--adzuna-url / ADZUNA_API_URL",
+        EndpointSetting::AdzunaCountry => "--adzuna-country",
+    }
+}
+
+/// "option was X, now Y".
+fn change(c: &QueryChange) -> String {
+    format!("{} was {}, now {}", option_for(c.field), c.was, c.now)
+}
+
+/// The message for `e` as the command line's user reads it (without the `error: ` prefix and the
+/// cause chain).
+pub fn message(e: &Error) -> String {
+    match e {
+        Error::Resume(r) => resume_message(r),
+        Error::Api(ApiError::QueryRejected { api, cause }) => format!(
+            "the API rejected the query: {} Check {}",
+            cause.rejection(&endpoint_option, "the Adzuna options"),
+            match api {
+                QueryApi::FranceTravail => "--rome, --departements and --search.",
+                QueryApi::Adzuna => "--search and the --adzuna-* options.",
+            }
+        ),
+        Error::Api(ApiError::WrongEndpoint { endpoint, observed }) => {
+            endpoint.advise(observed, &endpoint_option)
+        }
+        Error::QuotaFile(q) | Error::Api(ApiError::QuotaFile(q)) => {
+            q.describe("--adzuna-quota-file", "--adzuna-limits")
+        }
+        Error::NoSource => {
+            "--source names no API: give france-travail, adzuna, or both separated by a comma."
+                .into()
+        }
+        Error::CheckpointOfAnotherQuery {
+            checkpoint,
+            change: c,
+        } => format!(
+            "{} ({}). Run the same command as before to resume it, or add --restart to start over \
+             (the existing output is moved to a .bak file).",
+            match checkpoint {
+                Some(p) => format!("{} belongs to another query", p.display()),
+                None => "the checkpoint belongs to another Adzuna query".into(),
+            },
+            change(c)
+        ),
+        Error::DatasetOfAnotherQuery { dataset, change: c } => format!(
+            "{} holds the history of another query ({}). A dataset follows one query, or its \
+             withdrawals would mean nothing: run with the dataset's options, or give another --dataset.",
+            dataset.display(),
+            change(c)
+        ),
+        Error::UnfinishedRunOfAnotherQuery {
+            dataset,
+            work,
+            change: c,
+        } => format!(
+            "{} holds an unfinished run started with other options ({}). Run sync with the \
+             options it was started with to finish it, or delete {} to drop it.",
+            dataset.display(),
+            change(c),
+            work.display()
+        ),
+        Error::OutputIsDirectory { output } => format!(
+            "--output {} is a directory: give a file path such as {}/jobs.csv",
+            output.display(),
+            output.display()
+        ),
+        Error::OutputUnderFile { output, file } => format!(
+            "--output {}: {} is a file, not a directory, so the output cannot be created under it. \
+             Choose an --output in a directory (it is created if needed).",
+            output.display(),
+            file.display()
+        ),
+        Error::OutputDirCreate { dir, .. } => format!(
+            "cannot create the output directory {}: choose an --output in a directory you can write to",
+            dir.display()
+        ),
+        Error::OutputCreate { output, .. } => format!(
+            "cannot create {}: choose an --output in a directory you can write to",
+            output.display()
+        ),
+        Error::ForeignOutput {
+            output,
+            position,
+            found,
+            expected,
+        } => format!(
+            "{} exists and is not a CSV written by ftcollect (column {position} is `{found}`, expected `{expected}`). \
+             It was left untouched: choose another --output or move the file away.",
+            output.display()
+        ),
+        Error::DatasetIsFile { dataset } => format!(
+            "--dataset {} is a file: give a directory (it is created if needed).",
+            dataset.display()
+        ),
+        Error::NotADataset { dataset, found } => format!(
+            "--dataset {} is not an ftcollect history dataset: it has no {MANIFEST} but holds `{found}`. \
+             Give a new or empty directory (it is created if needed).",
+            dataset.display()
+        ),
+        Error::NoDataset { dataset } => format!(
+            "--dataset {} holds no history dataset yet (no {MANIFEST}): run `ftcollect sync --dataset {}` first.",
+            dataset.display(),
+            dataset.display()
+        ),
+        Error::NoAdzunaPhrase { unknown, known } => format!(
+            "--source adzuna: no Adzuna search phrase for the ROME code(s) {}. Adzuna has no ROME codes, so each code \
+             is searched as a phrase; phrases exist for {}. Give the words to search with --search, or collect those \
+             codes from France Travail only.",
+            unknown.join(", "),
+            known.join(", ")
+        ),
+        e => e.to_string(),
+    }
+}
+
+/// Why a collection cannot resume, with the fix: `--restart`.
+fn resume_message(r: &ResumeError) -> String {
+    match r {
+        ResumeError::CheckpointDamaged { checkpoint, reason } => format!(
+            "the checkpoint {} is damaged or was not written by ftcollect ({reason}). Nothing was changed. \
+             Run the same command with --restart to start the collection over (the current output is kept as a .bak file).",
+            checkpoint.display()
+        ),
+        ResumeError::CheckpointFormat {
+            checkpoint,
+            format,
+            expected,
+            tool,
+        } => format!(
+            "the checkpoint {} has format {format} but this ftcollect reads format {expected}. Finish it with the version \
+             that wrote it ({tool}), or run with --restart to start over.",
+            checkpoint.display()
+        ),
+        ResumeError::AdzunaPartDamaged { reason } => format!(
+            "the checkpoint's Adzuna part is damaged ({reason}). Run the same command with --restart to start over \
+             (the current output is kept as a .bak file)."
+        ),
+        ResumeError::OutputGone { checkpoint, output } => format!(
+            "the checkpoint {} exists but {} is gone, so the collection cannot resume. Run with --restart to start over.",
+            checkpoint.display(),
+            output.display()
+        ),
+        ResumeError::OutputShorter {
+            output,
+            len,
+            recorded,
+        } => format!(
+            "{} is shorter ({len} bytes) than the checkpoint recorded ({recorded} bytes): it was modified outside ftcollect. \
+             Run with --restart to start over (the file is kept as a .bak file).",
+            output.display()
+        ),
+        ResumeError::OutputHeaderChanged { output } => format!(
+            "{} no longer starts with ftcollect's header, so the collection cannot resume. Nothing was changed. \
+             Run with --restart to start over (the file is kept as a .bak file).",
+            output.display()
+        ),
+        ResumeError::OutputRowColumns {
+            output,
+            row,
+            columns,
+            expected,
+        } => format!(
+            "{} row {row} has {columns} columns instead of {expected}: the file was modified outside ftcollect. Run with --restart to start over (the file is kept as a backup).",
+            output.display()
+        ),
+        ResumeError::OutputUnreadable {
+            output,
+            row,
+            reason,
+        } => format!(
+            "{} cannot be read as CSV near row {row} ({reason}). Run with --restart to start over (the file is kept as a backup).",
+            output.display()
+        ),
+        ResumeError::OutputRowsChanged {
+            output,
+            rows,
+            recorded,
+        } => format!(
+            "{} holds {rows} rows where the checkpoint recorded {recorded}: it was modified outside ftcollect. Run with --restart to start over.",
+            output.display()
+        ),
+    }
+}
+
+/// Renders an error and its cause chain, one cause per line: what `main` prints.
+pub fn render(err: &Error) -> String {
+    let mut out = format!("error: {}", message(err));
+    let mut cause = std::error::Error::source(err);
+    while let Some(c) = cause {
+        out.push_str(&format!("\n  caused by: {c}"));
+        if let Some(hint) = io_hint(c) {
+            out.push_str(&format!("\n  hint: {hint}"));
+        }
+        cause = c.source();
+    }
+    out
+}
+
+fn io_hint(e: &(dyn std::error::Error + 'static)) -> Option<&'static str> {
+    let io = e.downcast_ref::<io::Error>()?;
+    match io.kind() {
+        io::ErrorKind::PermissionDenied => {
+            Some("check the permissions of the file and its directory")
+        }
+        io::ErrorKind::StorageFull => {
+            Some("the disk is full: free some space, then run the same command again to resume")
+        }
+        io::ErrorKind::QuotaExceeded => Some(
+            "your disk quota is used up: free some space, then run the same command again to resume",
+        ),
+        io::ErrorKind::FileTooLarge => Some(
+            "the file reached a size limit (`ulimit -f` or the file system's maximum): raise the limit or \
+             choose another file system, then run the same command again to resume",
+        ),
+        io::ErrorKind::NotADirectory => Some("a part of the path is a file, not a directory"),
+        io::ErrorKind::IsADirectory => Some("give a file path, not a directory"),
+        io::ErrorKind::ReadOnlyFilesystem => {
+            Some("the file system is read-only: choose another output path")
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ftcollect::error::{Endpoint, QuotaError, QuotaProblem};
+    use std::path::PathBuf;
+
+    /// One error of each typed kind whose user text names options.
+    fn typed() -> Vec<Error> {
+        let change = |field| QueryChange {
+            field,
+            was: "12".into(),
+            now: "6".into(),
+        };
+        vec![
+            Error::NoSource,
+            Error::CheckpointOfAnotherQuery {
+                checkpoint: Some(PathBuf::from("jobs.csv.checkpoint")),
+                change: change(QueryField::Months),
+            },
+            Error::CheckpointOfAnotherQuery {
+                checkpoint: None,
+                change: change(QueryField::AdzunaPhrases),
+            },
+            Error::DatasetOfAnotherQuery {
+                dataset: "h".into(),
+                change: change(QueryField::Months),
+            },
+            Error::OutputIsDirectory {
+                output: "out".into(),
+            },
+            Error::Resume(ResumeError::OutputGone {
+                checkpoint: "jobs.csv.checkpoint".into(),
+                output: "jobs.csv".into(),
+            }),
+            Error::NotADataset {
+                dataset: "photos".into(),
+                found: "cat.jpg".into(),
+            },
+            Error::NoAdzunaPhrase {
+                unknown: vec!["A1101".into()],
+                known: vec!["M1811 (data engineer)".into()],
+            },
+            Error::QuotaFile(QuotaError {
+                path: "q.json".into(),
+                problem: QuotaProblem::Damaged {
+                    reason: "EOF".into(),
+                },
+            }),
+            Error::Api(ApiError::WrongEndpoint {
+                endpoint: Endpoint::FranceTravailToken,
+                observed: "the token endpoint http://x answered HTTP 404".into(),
+            }),
+            Error::Api(ApiError::QueryRejected {
+                api: QueryApi::FranceTravail,
+                cause: Box::new(ApiError::BadRequest {
+                    status: 400,
+                    message: "motsCles is invalid.".into(),
+                }),
+            }),
+            Error::Api(ApiError::QueryRejected {
+                api: QueryApi::Adzuna,
+                cause: Box::new(ApiError::UnsupportedParameters {
+                    what: "page 1 of \"devops\"".into(),
+                    params: vec!["what".into(), "app_id".into()],
+                }),
+            }),
+        ]
+    }
+
+    #[test]
+    fn the_user_reads_the_options_the_library_names_none() {
+        for e in typed() {
+            let user = message(&e);
+            let library = e.to_string();
+            assert!(user.contains("--"), "{user}");
+            assert!(!library.contains("--"), "{library}");
+        }
+    }
+
+    #[test]
+    fn the_messages_are_the_ones_the_library_used_to_build() {
+        let e = typed();
+        assert_eq!(
+            message(&e[1]),
+            "jobs.csv.checkpoint belongs to another query (--months was 12, now 6). Run the same command \
+             as before to resume it, or add --restart to start over (the existing output is moved to a .bak file)."
+        );
+        assert_eq!(
+            message(&e[9]),
+            "the token endpoint http://x answered HTTP 404; check --token-url / FRANCE_TRAVAIL_TOKEN_URL"
+        );
+        assert_eq!(
+            message(&e[10]),
+            "the API rejected the query: motsCles is invalid. Check --rome, --departements and --search."
+        );
+        assert_eq!(
+            message(&e[11]),
+            "the API rejected the query: Adzuna answered page 1 of \"devops\" with a non-JSON 400 page: it does \
+             not support one of the parameter names sent. Check --adzuna-url / ADZUNA_API_URL (it ends with \
+             /v1/api) and the Adzuna options; the parameters sent were what, app_id. Check --search and the \
+             --adzuna-* options."
+        );
+        assert!(
+            message(&e[8]).ends_with(
+                "delete it and lower --adzuna-limits for a month (the calls it held are forgotten)"
+            ),
+            "{}",
+            message(&e[8])
+        );
+    }
+}

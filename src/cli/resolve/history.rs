@@ -1,0 +1,85 @@
+//! `sync`'s options: the dataset and the collection's options, minus those the sync manages
+//! itself (`--output`, `--parquet`, `--restart`).
+
+use chrono::{DateTime, Utc};
+
+use crate::cli::args::SyncArgs;
+use ftcollect::config::Env;
+use ftcollect::error::Error;
+use ftcollect::history::{SyncConfig, dataset};
+
+/// Resolves `sync`'s options.
+pub fn resolve_sync(a: &SyncArgs, env: Env, today: DateTime<Utc>) -> Result<SyncConfig, Error> {
+    let c = &a.collect;
+    for (given, option) in [
+        (c.output.is_some(), "--output"),
+        (c.parquet.is_some(), "--parquet"),
+        (c.restart, "--restart"),
+    ] {
+        if given {
+            return Err(Error::Usage(format!(
+                "sync does not take {option}: it writes into --dataset and resumes or restarts its own \
+                 collection. Drop {option}, or use `ftcollect collect` for a one-off file."
+            )));
+        }
+    }
+    let mut collect = super::resolve_collect(c, env, today)?;
+    collect.output = a.dataset.join(dataset::WORK).join("offers.csv");
+    Ok(SyncConfig {
+        dataset: a.dataset.clone(),
+        collect,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::{CommandFactory, Parser};
+    use ftcollect::exit::ExitCode;
+    use std::path::PathBuf;
+
+    fn parse(line: &[&str]) -> Result<SyncConfig, Error> {
+        let mut v = vec!["ftcollect", "sync"];
+        v.extend_from_slice(line);
+        let cli = crate::cli::args::Cli::try_parse_from(v).unwrap();
+        let Some(crate::cli::args::Command::Sync(a)) = cli.command else {
+            panic!("not sync")
+        };
+        let env = |k: &str| match k {
+            "FRANCE_TRAVAIL_ID" => Some("id".to_string()),
+            "FRANCE_TRAVAIL_KEY" => Some("key".to_string()),
+            _ => None,
+        };
+        resolve_sync(&a, &env, Utc::now())
+    }
+
+    #[test]
+    fn sync_takes_the_query_options_and_refuses_the_output_ones() {
+        let c = parse(&["--dataset", "h", "--rome", "m1811", "--months", "6"]).unwrap();
+        assert_eq!(c.dataset, PathBuf::from("h"));
+        assert_eq!(c.collect.rome_codes, vec!["M1811"]);
+        assert_eq!(c.collect.months, 6);
+        assert_eq!(c.collect.output, PathBuf::from("h/_work/offers.csv"));
+        for opt in [&["--output", "x.csv"][..], &["--parquet"], &["--restart"]] {
+            let mut line = vec!["--dataset", "h"];
+            line.extend_from_slice(opt);
+            let e = parse(&line).unwrap_err();
+            assert_eq!(ftcollect::exit::code_for(&e), ExitCode::Usage);
+            assert!(
+                e.to_string()
+                    .contains(&format!("sync does not take {}", opt[0])),
+                "{e}"
+            );
+        }
+        let help = crate::cli::args::Cli::command()
+            .find_subcommand_mut("sync")
+            .unwrap()
+            .render_long_help()
+            .to_string();
+        assert!(help.contains("--dataset") && help.contains("--rome"));
+        assert!(
+            !help.contains("--output") && !help.contains("--restart"),
+            "{help}"
+        );
+    }
+}
