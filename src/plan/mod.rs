@@ -170,6 +170,8 @@ struct Asked {
     /// The cursor of a seek page.
     cursor: i64,
     epoch: u32,
+    /// The root the request works for (roots keep their ids when detection starts over).
+    root: u32,
 }
 
 /// The slices, their states, and the queue of requests.
@@ -396,12 +398,14 @@ impl Plan {
                 }
             }
             let (params, cursor) = self.build(t);
+            let root = self.root_of(t.slice);
             self.in_flight.insert(
                 t,
                 Asked {
                     params,
                     cursor,
                     epoch: self.epoch,
+                    root,
                 },
             );
             return Some(t);
@@ -520,11 +524,12 @@ impl Plan {
         let Some(asked) = self.in_flight.remove(&t) else {
             return;
         };
+        // Rows an answer wrote count for its root even when detection started the plan over
+        // meanwhile (the answer itself then changes nothing).
+        self.slices[asked.root as usize].written += written;
         if asked.epoch != self.epoch {
             return;
         }
-        let root = self.root_of(t.slice);
-        self.slices[root as usize].written += written;
         match t.kind {
             TaskKind::Detect => self.on_detect(result),
             TaskKind::Recount => self.on_recount(t.slice, result),
