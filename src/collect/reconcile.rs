@@ -18,7 +18,8 @@ pub struct RootCheck {
     pub end_total: u64,
     /// Rows written, plus offers reported out of reach by capped slices (counted once, there).
     pub written: u64,
-    /// The end total read twice gave two values: totals drift, they prove no gap.
+    /// The end total read twice gave two values (totals drift), or the requests reach past the
+    /// window (bounds read exclusively or coarsely): the end total proves no gap.
     #[serde(default)]
     pub drifting: bool,
 }
@@ -109,7 +110,7 @@ impl Reconciliation {
             let verdict = if r.written >= r.end_total && r.start_total == r.end_total {
                 "equal".to_string()
             } else if r.drifting {
-                "totals drift from one read to the next: they prove nothing either way".to_string()
+                "inconclusive: totals drift from one read to the next, or requests reach past the window (bounds read exclusively or coarsely)".to_string()
             } else if stock_moved(&self.observed, r) {
                 format!(
                     "the stock moved during the run ({} → {}): offers published or withdrawn meanwhile are outside the promise",

@@ -115,7 +115,8 @@ pub enum Step {
     MinSide,
     /// `[t-1, t]`: found when the maximum is inclusive.
     MaxSide { min_exclusive: bool },
-    /// `[t-g, t+g]` for the `i`-th coarser grain.
+    /// `[t-g, the next multiple of g after t]` for the `i`-th coarser grain: found when the
+    /// bounds are truncated to that grain or a finer one.
     Grain(usize),
 }
 
@@ -145,7 +146,7 @@ impl Detection {
     /// `t` is a second strictly inside the page (newer and older offers around it, so every offer
     /// of that second was on the page), preferably not on a minute boundary (so that a bound
     /// truncated to the minute shows). `None` when the page has no such second.
-    pub fn start(ids: &[String], created: &[Option<i64>]) -> Option<Detection> {
+    pub fn start(ids: &[String], created: &[Option<i64>], strict: bool) -> Option<Detection> {
         let times: Vec<i64> = created.iter().flatten().copied().collect();
         let (newest, oldest) = (*times.iter().max()?, *times.iter().min()?);
         let mut candidates: Vec<i64> = times
@@ -155,11 +156,18 @@ impl Detection {
             .collect();
         candidates.sort_unstable();
         candidates.dedup();
-        let t = candidates
-            .iter()
-            .copied()
-            .find(|t| (1..=58).contains(&t.rem_euclid(60)))
-            .or_else(|| candidates.first().copied())?;
+        // A probe reaching up to the next boundary of a grain must not end on the boundary of a
+        // coarser one (truncated there, it would still reach `t` and hide the coarser grain).
+        let second_safe = |t: &i64| (1..=58).contains(&t.rem_euclid(60));
+        let all_safe =
+            |t: &i64| second_safe(t) && t.rem_euclid(3600) < 3540 && t.rem_euclid(86_400) < 82_800;
+        let safe = candidates.iter().copied().find(all_safe);
+        let t = if strict {
+            safe?
+        } else {
+            safe.or_else(|| candidates.iter().copied().find(second_safe))
+                .or_else(|| candidates.first().copied())?
+        };
         let known = ids
             .iter()
             .zip(created)
@@ -183,7 +191,7 @@ impl Detection {
             Step::Padded => (t - 1, t + 1),
             Step::MinSide => (t, t + 1),
             Step::MaxSide { .. } => (t - 1, t),
-            Step::Grain(i) => (t - GRAINS[i], t + GRAINS[i]),
+            Step::Grain(i) => (t - GRAINS[i], ceil_to(t + 1, GRAINS[i])),
         };
         CreationWindow {
             min: at(a),
@@ -257,7 +265,7 @@ mod tests {
             Some(base + 20),
             Some(base + 3),
         ];
-        let mut d = Detection::start(&ids, &created).unwrap();
+        let mut d = Detection::start(&ids, &created, false).unwrap();
         assert_eq!(d.t, base + 20);
         loop {
             let got = api(r, &offers, d.window());

@@ -88,6 +88,9 @@ pub struct PageTask {
     pub slice: u32,
     pub page: u32,
     pub kind: TaskKind,
+    /// The plan's epoch when the task was handed out: a task of an earlier epoch (before the
+    /// bound detection started the plan over) never stands for one of the current epoch.
+    pub epoch: u32,
 }
 
 /// What a page brought back (what the plan needs of it).
@@ -382,7 +385,7 @@ impl Plan {
     /// The next request, if one is ready.
     pub fn next_task(&mut self) -> Option<PageTask> {
         loop {
-            let Some(t) = self.ready.pop_front() else {
+            let Some(mut t) = self.ready.pop_front() else {
                 if self.in_flight.is_empty() {
                     self.settle();
                     if !self.ready.is_empty() {
@@ -397,6 +400,7 @@ impl Plan {
                     continue;
                 }
             }
+            t.epoch = self.epoch;
             let (params, cursor) = self.build(t);
             let root = self.root_of(t.slice);
             self.in_flight.insert(
@@ -498,7 +502,9 @@ impl Plan {
 
     /// A request failed after its retries: its slice stops for this run and resumes next time.
     pub fn on_failure(&mut self, t: PageTask, error: String) {
-        self.in_flight.remove(&t);
+        if self.in_flight.remove(&t).is_none() || t.epoch != self.epoch {
+            return;
+        }
         if t.kind == TaskKind::Detect || t.kind == TaskKind::Recount {
             self.slices[t.slice as usize].error.get_or_insert(error);
             return;
@@ -511,7 +517,7 @@ impl Plan {
 
     /// A request was interrupted: it goes back to the queue (and into the checkpoint as pending).
     pub fn on_cancelled(&mut self, t: PageTask) {
-        if self.in_flight.remove(&t).is_some() {
+        if self.in_flight.remove(&t).is_some() && t.epoch == self.epoch {
             if t.kind == TaskKind::Recount {
                 self.recounted = false;
             }
@@ -585,7 +591,8 @@ impl Plan {
         // Totals that did not add up along the way may be a moving stock or a lying page:
         // when the root's total is the same at both ends (and twice at the end), collecting it
         // once more tells.
-        let still = s.first_total == Some(end) && again == end;
+        let exact = self.reading() == BoundReading::default();
+        let still = exact && s.first_total == Some(end) && again == end;
         if still && end > s.written + known && s.rechecks == 0 {
             log::warn!(
                 "{}: the API counts {end} offers, {} were written; collecting it once more",
@@ -684,7 +691,8 @@ impl Plan {
         if self.reading.is_none()
             && self.detection.is_none()
             && self.slices[idx].origin == Origin::Root
-            && let Some(mut d) = Detection::start(&r.ids, &r.created)
+            // A second far from minute, hour and day boundaries is waited for a few pages.
+            && let Some(mut d) = Detection::start(&r.ids, &r.created, pages < 5)
         {
             d.root = id;
             self.detection = Some(d);
@@ -1113,7 +1121,8 @@ impl Plan {
                     s.first_total?,
                     s.end_total?,
                     s.written + self.unreachable_under(s.id),
-                    s.end_again.is_some_and(|a| Some(a) != s.end_total),
+                    s.end_again.is_some_and(|a| Some(a) != s.end_total)
+                        || self.reading() != BoundReading::default(),
                 ))
             })
             .collect()
@@ -1145,7 +1154,12 @@ fn fingerprint(ids: &[String]) -> u64 {
 }
 
 fn task(slice: u32, page: u32, kind: TaskKind) -> PageTask {
-    PageTask { slice, page, kind }
+    PageTask {
+        slice,
+        page,
+        kind,
+        epoch: 0,
+    }
 }
 
 /// The run's creation window: `months` calendar months back from `now`, whole seconds.

@@ -439,6 +439,11 @@ fn every_bound_reading_is_detected_and_covered() {
             max_exclusive: false,
             grain: 60,
         },
+        BoundReading {
+            min_exclusive: false,
+            max_exclusive: false,
+            grain: 86_400,
+        },
     ] {
         let mut offers = universe(8_000, 7);
         offers.extend(bulk(900, w.max.timestamp() - 86_400 * 3, "B", 9, None));

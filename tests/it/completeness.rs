@@ -71,6 +71,19 @@ fn run(name: &str, behaviours: Behaviours, strategy: Strategy) -> Measured {
     let set: BTreeSet<String> = ids.iter().cloned().collect();
     assert_eq!(ids.len(), set.len(), "{name}: a row written twice");
     let missing: Vec<&String> = truth.stayed.difference(&set).collect();
+    if std::env::var("DEBUG_MISSING").is_ok() {
+        let mut ts: Vec<i64> = missing
+            .iter()
+            .filter_map(|i| sim.universe().rec_by_id(i).map(|r| r.created / 1000))
+            .collect();
+        ts.sort();
+        eprintln!(
+            "window {:?}; missing created: first {:?} last {:?}",
+            q.window,
+            ts.first(),
+            ts.last()
+        );
+    }
     assert!(
         missing.is_empty(),
         "{name}: {} offers online during the whole run are missing, e.g. {:?}",
@@ -184,6 +197,19 @@ fn bounds_truncated_to_the_minute() {
     );
     let b = m.summary.reconciliation.unwrap().observed.bounds.unwrap();
     assert_eq!(b.grain, 60);
+}
+
+#[test]
+fn bounds_truncated_to_the_day() {
+    let m = complete(
+        "bounds truncated to the day",
+        Behaviours {
+            grain: Grain::Day,
+            ..Default::default()
+        },
+    );
+    let b = m.summary.reconciliation.unwrap().observed.bounds.unwrap();
+    assert_eq!(b.grain, 86_400);
 }
 
 #[test]
