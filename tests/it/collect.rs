@@ -30,8 +30,8 @@ pub fn config(sim: &SimHandle, output: &Path) -> CollectConfig {
     c
 }
 
-/// The ids the simulator holds for the default query over `months`.
-pub fn expected(sim: &SimHandle, months: u32) -> BTreeSet<String> {
+/// The default query (default ROME codes) over `months`, as the simulator's oracle reads it.
+pub fn default_query(sim: &SimHandle, months: u32) -> Query {
     let w = plan::window_for(sim.now(), months);
     let romes = DEFAULT_ROME_CODES
         .iter()
@@ -42,12 +42,18 @@ pub fn expected(sim: &SimHandle, months: u32) -> BTreeSet<String> {
                 .unwrap() as u8
         })
         .collect();
-    let q = Query {
+    Query {
         romes: Some(romes),
         window: Some((w.min.timestamp_millis(), w.max.timestamp_millis())),
         ..Default::default()
-    };
-    sim.expected_ids(&q).into_iter().collect()
+    }
+}
+
+/// The ids the simulator holds for the default query over `months`.
+pub fn expected(sim: &SimHandle, months: u32) -> BTreeSet<String> {
+    sim.expected_ids(&default_query(sim, months))
+        .into_iter()
+        .collect()
 }
 
 /// Every row of a CSV written by the tool: (id, number of fields); panics on a malformed row.

@@ -10,13 +10,13 @@
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use ftcollect::collect::{self, DEFAULT_ROME_CODES, RunStatus};
-use ftcollect::plan::{self, Strategy};
+use ftcollect::collect::{self, RunStatus};
+use ftcollect::plan::Strategy;
 use ftcollect::simulator::{
     Behaviours, BulkSecond, Churn, Grain, Query, ShortPages, SimHandle, Storm,
 };
 
-use crate::collect::{config, csv_ids};
+use crate::collect::{config, csv_ids, default_query};
 use crate::harness::*;
 
 /// Universe size for CI (the default query matches ~57% of it: ~23k offers).
@@ -25,21 +25,7 @@ const MONTHS: u32 = 12;
 
 /// The default query over the run's window, as the simulator's oracle reads it.
 fn query(sim: &SimHandle) -> Query {
-    let w = plan::window_for(sim.now(), MONTHS);
-    let romes = DEFAULT_ROME_CODES
-        .iter()
-        .map(|c| {
-            ftcollect::simulator::catalog::ROMES
-                .iter()
-                .position(|r| r.code == *c)
-                .unwrap() as u8
-        })
-        .collect();
-    Query {
-        romes: Some(romes),
-        window: Some((w.min.timestamp_millis(), w.max.timestamp_millis())),
-        ..Default::default()
-    }
+    default_query(sim, MONTHS)
 }
 
 /// What a scenario measured.
@@ -71,19 +57,6 @@ fn run(name: &str, behaviours: Behaviours, strategy: Strategy) -> Measured {
     let set: BTreeSet<String> = ids.iter().cloned().collect();
     assert_eq!(ids.len(), set.len(), "{name}: a row written twice");
     let missing: Vec<&String> = truth.stayed.difference(&set).collect();
-    if std::env::var("DEBUG_MISSING").is_ok() {
-        let mut ts: Vec<i64> = missing
-            .iter()
-            .filter_map(|i| sim.universe().rec_by_id(i).map(|r| r.created / 1000))
-            .collect();
-        ts.sort();
-        eprintln!(
-            "window {:?}; missing created: first {:?} last {:?}",
-            q.window,
-            ts.first(),
-            ts.last()
-        );
-    }
     assert!(
         missing.is_empty(),
         "{name}: {} offers online during the whole run are missing, e.g. {:?}",
