@@ -301,6 +301,17 @@ impl Run<'_> {
         Ok(())
     }
 
+    /// Slices worth keeping busy at once: the workers, or fewer when fewer requests in flight
+    /// already use every slot of the rate limiter (a slice cut for parallelism costs about one
+    /// request more, which buys nothing then).
+    fn useful_parallelism(&self) -> usize {
+        let workers = self.c.workers.max(1);
+        let limiter = &self.client.transport().limiter;
+        limiter
+            .in_flight_to_saturate()
+            .map_or(workers, |n| n.min(workers))
+    }
+
     /// The loop: hand pages to the workers, write what comes back, until nothing is left or the
     /// run stops.
     fn work(&mut self) -> Result<(), Error> {
@@ -357,7 +368,10 @@ impl Run<'_> {
                 Ok((work, result)) => {
                     in_flight -= 1;
                     match result {
-                        Ok(fetched) => self.on_fetched(work, fetched)?,
+                        Ok(fetched) => {
+                            self.plan.set_parallelism(self.useful_parallelism());
+                            self.on_fetched(work, fetched)?
+                        }
                         Err(e) => {
                             self.on_error(work, e);
                             self.save()?;
@@ -440,14 +454,18 @@ impl Run<'_> {
         let raw_err = |e| Error::io("cannot write the raw archive", e);
         let finished_now = match work {
             Work::FranceTravail(task) => {
-                let was_finished = self.plan.slice(task.slice).is_finished();
+                let finished = |plan: &Plan| plan.slice_of(task).is_some_and(|s| s.is_finished());
+                let was_finished = finished(&self.plan);
                 if let Some(r) = self.raw.as_mut() {
-                    let describe = self.plan.slice(task.slice).spec.describe();
+                    let describe = self.plan.slice_of(task).map_or_else(
+                        || "a request from before the plan started over".to_string(),
+                        |s| s.spec.describe(),
+                    );
                     r.append(task.slice, &describe, &fetched.body)
                         .map_err(raw_err)?;
                 }
                 self.plan.on_page(task, &fetched.result, kept);
-                !was_finished && self.plan.slice(task.slice).is_finished()
+                !was_finished && finished(&self.plan)
             }
             Work::Adzuna(t) => {
                 self.adzuna_rows += kept;
@@ -488,8 +506,9 @@ impl Run<'_> {
                     self.stop_with(e);
                 }
                 ApiError::BadRequest { message, .. }
-                    if self.plan.slice(task.slice).origin == plan::Origin::Root
-                        && self.plan.slice(task.slice).first_total.is_none() =>
+                    if self.plan.slice_of(task).is_some_and(|s| {
+                        s.origin == plan::Origin::Root && s.first_total.is_none()
+                    }) =>
                 {
                     self.plan.on_cancelled(task);
                     self.stop_with(ApiError::QueryRejected {
@@ -501,7 +520,10 @@ impl Run<'_> {
                     });
                 }
                 e => {
-                    let what = format!("slice {}", self.plan.slice(task.slice).spec.describe());
+                    let what = self.plan.slice_of(task).map_or_else(
+                        || "a request from before the plan started over".to_string(),
+                        |s| format!("slice {}", s.spec.describe()),
+                    );
                     self.plan.on_failure(task, e.to_string());
                     self.count_failure(&what, "slices", &e);
                 }

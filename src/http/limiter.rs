@@ -9,6 +9,7 @@
 //! make it wider. The wall time the schedule spent pushed back by 429s is counted (overlapping
 //! penalties count once), and a push-back that would take it past the caller's budget is refused.
 
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -67,6 +68,8 @@ pub struct RateLimiter {
     configured: Duration,
     schedule: Mutex<Schedule>,
     clock: Arc<dyn Clock>,
+    /// A moving average of the requests' round trips, in microseconds (0: none seen yet).
+    round_trip_micros: AtomicU64,
 }
 
 impl std::fmt::Debug for RateLimiter {
@@ -104,7 +107,31 @@ impl RateLimiter {
                 last_slot: None,
             }),
             clock,
+            round_trip_micros: AtomicU64::new(0),
         }
+    }
+
+    /// Notes how long a request took from its slot to its answer.
+    pub fn record_round_trip(&self, d: Duration) {
+        let micros = d.as_micros().min(u64::MAX as u128) as u64;
+        let _ = self
+            .round_trip_micros
+            .fetch_update(Relaxed, Relaxed, |old| {
+                Some(if old == 0 {
+                    micros.max(1)
+                } else {
+                    (3 * old + micros) / 4
+                })
+            });
+    }
+
+    /// How many requests must be in flight at once to use every slot: the round trip over the
+    /// spacing, plus one. `None` while no round trip is known or the spacing is zero (then
+    /// nothing but the workers bounds what is useful).
+    pub fn in_flight_to_saturate(&self) -> Option<usize> {
+        let rt = self.round_trip_micros.load(Relaxed);
+        let interval = self.current_interval().as_micros() as u64;
+        (rt > 0 && interval > 0).then(|| rt.div_ceil(interval) as usize + 1)
     }
 
     /// The configured delay between two requests.

@@ -210,7 +210,12 @@ impl Transport {
             if rate_limited && !self.limiter.acquire_with(|d| self.cancel.sleep(d)) {
                 return Err(ApiError::Interrupted);
             }
-            match attempt(&self.agent) {
+            let sent = std::time::Instant::now();
+            let outcome = attempt(&self.agent);
+            if rate_limited {
+                self.limiter.record_round_trip(sent.elapsed());
+            }
+            match outcome {
                 Attempt::Done(v) => return Ok(v),
                 Attempt::Fail(e) => return Err(e),
                 Attempt::Replay => {

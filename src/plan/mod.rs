@@ -45,8 +45,8 @@ use bounds::{Detection, Verdict};
 const MAX_PASSES: u32 = 24;
 /// While the stock moves, passes in a row that must bring nothing new before a unit is held.
 const QUIET_PASSES: u32 = 6;
-/// A seek slice is cut in two by time only when this many pages (at least) are left in it.
-const SPLIT_MIN_PAGES: u64 = 10;
+/// A seek slice is cut by time only into parts of at least this many pages each.
+const SPLIT_MIN_PART_PAGES: u64 = 2;
 
 /// How the query is cut into slices.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -296,6 +296,14 @@ impl Plan {
         &self.slices[id as usize]
     }
 
+    /// The slice a task works for; `None` for a task from before the bound detection started
+    /// the plan over (its slice may be gone, or its id now name another).
+    pub fn slice_of(&self, t: PageTask) -> Option<&Slice> {
+        (t.epoch == self.epoch)
+            .then(|| self.slices.get(t.slice as usize))
+            .flatten()
+    }
+
     pub fn observed(&self) -> &Observed {
         &self.observed
     }
@@ -367,11 +375,10 @@ impl Plan {
         }
     }
 
-    /// Queues a task, or holds it back while the bounds are not known (only the roots' seeks and
-    /// the detection run before).
+    /// Queues a task, or holds it back while the bounds are not known (seeks and the detection
+    /// run before: a reading other than the documented one starts every slice over).
     fn push(&mut self, t: PageTask) {
-        let early = t.kind == TaskKind::Detect
-            || (t.kind == TaskKind::Seek && self.slices[t.slice as usize].origin == Origin::Root);
+        let early = t.kind == TaskKind::Detect || t.kind == TaskKind::Seek;
         if self.reading.is_none() && !early {
             self.deferred.push(t);
         } else if t.kind == TaskKind::Detect || t.kind == TaskKind::Probe {
@@ -420,10 +427,12 @@ impl Plan {
     /// read the roots' totals again.
     fn settle(&mut self) {
         if self.reading.is_none() && self.detection.is_none() {
-            // No root page had a second with offers on both sides: nothing to probe. The query
+            // No seek page had a second with offers on both sides: nothing to probe. The query
             // holds very few offers; read the bounds as documented.
             self.found(BoundReading::default(), false);
-            return;
+            if !self.ready.is_empty() {
+                return;
+            }
         }
         let all_finished = self
             .slices
@@ -653,6 +662,8 @@ impl Plan {
             for mut s in roots {
                 let id = self.slices.len() as u32;
                 s.id = id;
+                // Time splits made before the bounds were known narrowed the root.
+                s.spec.window = s.whole.unwrap_or(s.spec.window);
                 s.state = SliceState::Seek {
                     cursor: s.spec.max(),
                     pages: 0,
@@ -690,7 +701,6 @@ impl Plan {
         self.slices[idx].first_total.get_or_insert(total);
         if self.reading.is_none()
             && self.detection.is_none()
-            && self.slices[idx].origin == Origin::Root
             // A second far from minute, hour and day boundaries is waited for a few pages.
             && let Some(mut d) = Detection::start(&r.ids, &r.created, pages < 5)
         {
@@ -784,15 +794,19 @@ impl Plan {
             + self.deferred.len()
     }
 
-    /// Cuts the older part of a seek slice off into a slice of its own when the workers lack
-    /// work and it has pages enough left: at the time where, at the density of its last page,
-    /// half of what is left lies below.
+    /// Cuts the older part of a seek slice into slices of their own when the workers lack work
+    /// and it has pages enough left: as many parts as there are idle workers (one more with the
+    /// part the slice keeps), each of at least [`SPLIT_MIN_PART_PAGES`] pages, cut where, at the
+    /// density of its last page, each holds an equal share of what is left.
     fn split_for_parallelism(&mut self, idx: usize, left: u64, got: u64, span: i64) {
         let ps = self.page_size as u64;
-        if self.reading.is_none()
-            || left < SPLIT_MIN_PAGES * ps
-            || self.active() >= self.parallelism
-        {
+        let active = self.active();
+        if active >= self.parallelism {
+            return;
+        }
+        let parts =
+            (self.parallelism - active + 1).min((left / (SPLIT_MIN_PART_PAGES * ps)) as usize);
+        if parts < 2 {
             return;
         }
         let SliceState::Seek { cursor, pages, .. } = self.slices[idx].state else {
@@ -800,19 +814,32 @@ impl Plan {
         };
         let min = self.slices[idx].spec.min();
         let density = got as f64 / span.max(1) as f64;
-        let m = cursor - ((left as f64 / 2.0) / density).ceil() as i64;
-        if m <= min || m >= cursor - 1 {
-            return;
+        let share = (left as f64 / parts as f64) / density;
+        // Cut points from the newest down; each part needs at least one second of its own.
+        let mut cuts: Vec<i64> = Vec::new();
+        for j in 1..parts {
+            let m = cursor - (share * j as f64).ceil() as i64;
+            let above = cuts.last().copied().unwrap_or(cursor);
+            if m <= min || m >= above - 1 {
+                break;
+            }
+            cuts.push(m);
         }
-        self.observed.time_splits += 1;
+        let Some(&first) = cuts.first() else {
+            return;
+        };
         let spec = self.slices[idx].spec.clone();
-        self.slices[idx].spec = spec.with_window(m + 1, spec.max());
+        self.slices[idx].spec = spec.with_window(first + 1, spec.max());
         self.set_seek(idx, cursor, pages, None, false);
-        self.add_seek(
-            Some(idx as u32),
-            Origin::OlderRemainder,
-            spec.with_window(min, m),
-        );
+        for (j, &top) in cuts.iter().enumerate() {
+            let bottom = cuts.get(j + 1).map_or(min, |&m| m + 1);
+            self.observed.time_splits += 1;
+            self.add_seek(
+                Some(idx as u32),
+                Origin::OlderRemainder,
+                spec.with_window(bottom, top),
+            );
+        }
     }
 
     // ---- units: cuts and passes ----
