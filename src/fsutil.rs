@@ -95,6 +95,40 @@ pub fn remove_stale_temps(path: &Path) -> usize {
     n
 }
 
+/// Checks that a file can be created at `path`, leaving nothing behind: a probe file is created
+/// and removed in the nearest existing directory on the way to `path` (the rest is created by the
+/// writer). Paths whose problem is not permissions (a part of the path is a file, the path is a
+/// directory or a device) pass: the writer reports them with their own message.
+pub fn probe_writable(path: &Path) -> io::Result<()> {
+    if path.exists() {
+        return Ok(());
+    }
+    let parent = parent_dir(path);
+    let Some(dir) = parent
+        .ancestors()
+        .map(|a| {
+            if a.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                a
+            }
+        })
+        .find(|a| a.exists())
+    else {
+        return Ok(());
+    };
+    if !dir.is_dir() {
+        return Ok(());
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "file".into());
+    let probe = dir.join(format!(".{name}.probe-{}", std::process::id()));
+    File::create_new(&probe)?;
+    fs::remove_file(&probe)
+}
+
 /// Moves an existing file aside to `<path>.bak-<UTC timestamp>` (never deletes it). Returns the
 /// backup's path.
 pub fn move_aside(path: &Path) -> io::Result<PathBuf> {
@@ -121,6 +155,14 @@ mod tests {
         write_atomic(&p, b"two").unwrap();
         assert_eq!(fs::read(&p).unwrap(), b"two");
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn probe_writable_leaves_nothing_and_fails_in_a_read_only_place() {
+        let dir = tempfile::tempdir().unwrap();
+        probe_writable(&dir.path().join("a/b/jobs.csv")).unwrap();
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+        assert!(probe_writable(Path::new("/proc/ftcollect-probe/jobs.parquet")).is_err());
     }
 
     #[test]

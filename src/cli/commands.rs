@@ -177,9 +177,22 @@ fn convert(a: &ConvertArgs) -> Result<ExitCode, Error> {
     let meta = ftcollect::sink::parquet::metadata(
         &serde_json::json!({"converted_from": a.input.display().to_string()}),
     );
+    let _lock = lock_output_in(&a.output, "convert")?;
     let n = ftcollect::sink::parquet::convert_csv(&a.input, &a.output, meta)?;
     eprintln!("converted {n} offer(s) to {}", a.output.display());
     Ok(ExitCode::Success)
+}
+
+/// Creates the directory of an output file if needed (as `collect` does) and takes the output's
+/// lock: a second writer of the same file stops here (exit 75) before anything is written. An
+/// output that is a directory is left to the writer, which names the problem.
+fn lock_output_in(output: &Path, what: &str) -> Result<Option<ftcollect::lock::FileLock>, Error> {
+    if output.is_dir() {
+        return Ok(None);
+    }
+    let dir = ftcollect::fsutil::parent_dir(output);
+    std::fs::create_dir_all(&dir).map_err(|source| Error::OutputDirCreate { dir, source })?;
+    ftcollect::lock::lock_output(output, what)
 }
 
 fn simulate(a: &SimulateArgs) -> Result<ExitCode, Error> {
@@ -289,6 +302,11 @@ fn normalize_cmd(a: &NormalizeArgs) -> Result<ExitCode, Error> {
             .collect()
     };
     let fetched_at = Utc::now();
+    // Both outputs locked before either is created: one writer per file.
+    let mut _locks = Vec::new();
+    for p in a.output.iter().chain(a.parquet.iter()) {
+        _locks.extend(lock_output_in(p, "normalize")?);
+    }
     let mut warnings = Warnings::default();
     let mut seen = collect::dedup::SeenSet::new();
     let (mut written, mut duplicates) = (0u64, 0u64);

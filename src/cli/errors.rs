@@ -113,6 +113,25 @@ pub fn message(e: &Error) -> String {
             "cannot create {}: choose an --output in a directory you can write to",
             output.display()
         ),
+        Error::ParquetCreate { parquet, .. } => format!(
+            "cannot create the Parquet file {}: choose a --parquet path in a directory you can write to. \
+             Nothing was collected yet.",
+            parquet.display()
+        ),
+        Error::ParquetNotWritten {
+            csv,
+            parquet,
+            rows,
+            cause,
+        } => format!(
+            "the collection is complete in {} ({rows} offers), but the Parquet file {} could not be written: {}. \
+             Fix that, then run `ftcollect convert {} {}` (or the same command again: it fetches nothing more).",
+            csv.display(),
+            parquet.display(),
+            message(cause),
+            csv.display(),
+            parquet.display()
+        ),
         Error::ForeignOutput {
             output,
             position,

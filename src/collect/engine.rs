@@ -133,6 +133,8 @@ struct Start {
     adzuna: Option<serde_json::Value>,
     /// Adzuna rows already in the output.
     adzuna_rows: u64,
+    /// The outputs' locks, held until the run returns.
+    locks: Vec<crate::lock::FileLock>,
 }
 
 /// Runs a collection (or a dry run) to its end.
@@ -162,6 +164,7 @@ pub fn collect(c: &CollectConfig) -> Result<Outcome, Error> {
         Some(s) => Some(adzuna_client_for(c, s, &client)?),
         None => None,
     };
+    super::outputs::probe(c)?;
     // Credentials and token URL first: refused ones stop the run before any file is touched. An
     // unreachable endpoint is left to the run, which retries it and keeps a checkpoint (exit 3);
     // so is an interruption, which the run turns into a checkpoint and exit 130.
@@ -182,6 +185,7 @@ pub fn collect(c: &CollectConfig) -> Result<Outcome, Error> {
         mut carry,
         adzuna: adzuna_saved,
         adzuna_rows,
+        locks: _locks,
     } = prepare(c, now, &cp_path)?;
     let adzuna = match (adzuna_settings, adzuna_phrases) {
         (Some(s), Some(phrases)) => Some(AdzunaPlan::start(
@@ -667,7 +671,13 @@ impl Run<'_> {
                     &c.output,
                     p,
                     crate::sink::parquet::metadata(&query_key(c)),
-                )?;
+                )
+                .map_err(|e| Error::ParquetNotWritten {
+                    csv: c.output.clone(),
+                    parquet: p.clone(),
+                    rows: self.sink.rows(),
+                    cause: Box::new(e),
+                })?;
                 log::info!("wrote {n} offers to {}", p.display());
                 Some(p.clone())
             }
@@ -838,6 +848,8 @@ fn prepare(c: &CollectConfig, now: DateTime<Utc>, cp_path: &Path) -> Result<Star
         dir: dir.clone(),
         source,
     })?;
+    // From here on files are touched: a second run on this output stops here.
+    let locks = super::outputs::lock(c)?;
     // Temporary files of a killed run (a checkpoint or Parquet file cut before its rename).
     for p in [out.clone(), cp_path.to_path_buf()]
         .iter()
@@ -946,6 +958,7 @@ fn prepare(c: &CollectConfig, now: DateTime<Utc>, cp_path: &Path) -> Result<Star
             carry: cp.carry,
             adzuna: cp.adzuna,
             adzuna_rows,
+            locks,
         });
     }
 
@@ -994,6 +1007,7 @@ fn prepare(c: &CollectConfig, now: DateTime<Utc>, cp_path: &Path) -> Result<Star
         carry: Carry::default(),
         adzuna: None,
         adzuna_rows: 0,
+        locks,
     })
 }
 

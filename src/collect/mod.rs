@@ -9,6 +9,7 @@ pub mod adzuna;
 pub mod checkpoint;
 pub mod dedup;
 pub mod engine;
+pub mod outputs;
 pub mod progress;
 pub mod reconcile;
 pub mod summary;

@@ -7,6 +7,7 @@ mod completeness;
 mod faults;
 mod harness;
 mod kill;
+mod locks;
 mod normalize;
 mod parquet;
 mod secrets;
