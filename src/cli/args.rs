@@ -145,8 +145,9 @@ pub struct CollectArgs {
     #[arg(long, value_name = "DURATION", default_value = "30m", value_parser = parse_throttle_wait)]
     pub max_throttle_wait: std::time::Duration,
 
-    /// Pretend the run starts at this instant (RFC 3339); for simulations and tests.
-    #[arg(long, value_name = "TIME", hide = true, value_parser = parse_time)]
+    /// Pretend the run starts at this instant (RFC 3339), e.g. the simulator's clock (its
+    /// /_sim/control endpoint prints it); for simulations and tests.
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
     pub now: Option<chrono::DateTime<chrono::Utc>>,
 
     /// APIs to collect from, comma-separated: france-travail, adzuna (both go into one output).
@@ -347,6 +348,33 @@ pub struct SyncArgs {
     pub dataset: PathBuf,
     #[command(flatten)]
     pub collect: CollectArgs,
+    /// The query options given on the command line ([`QUERY_OPTIONS`] ids), when known (see
+    /// [`parse`]): none given means "the dataset's query".
+    #[arg(skip)]
+    pub query_options_given: Option<Vec<&'static str>>,
+}
+
+/// The ids of the options that define a dataset's query (the others say how to collect it).
+pub const QUERY_OPTIONS: &[&str] = &["rome", "departements", "search", "months", "source"];
+
+/// Parses the process's command line, recording which query options `sync` was given (clap's
+/// derive loses whether a value came from the command line or from a default).
+pub fn parse() -> Result<Cli, clap::Error> {
+    use clap::{CommandFactory, FromArgMatches, parser::ValueSource};
+    let matches = Cli::command().try_get_matches()?;
+    let mut cli = Cli::from_arg_matches(&matches)?;
+    if let Some(Command::Sync(a)) = &mut cli.command
+        && let Some(m) = matches.subcommand_matches("sync")
+    {
+        a.query_options_given = Some(
+            QUERY_OPTIONS
+                .iter()
+                .copied()
+                .filter(|id| m.value_source(id) == Some(ValueSource::CommandLine))
+                .collect(),
+        );
+    }
+    Ok(cli)
 }
 
 #[derive(Args, Debug, Clone)]

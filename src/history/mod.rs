@@ -153,6 +153,20 @@ fn query_difference(dataset: &QueryKey, now: &QueryKey) -> Option<QueryChange> {
     d.difference(now)
 }
 
+/// The query a dataset follows: its manifest's, or (before its first run landed) the query of
+/// the run under way. `None` for a directory that holds no dataset yet. Read without the lock
+/// (both files are only ever replaced atomically); `sync` checks it again under the lock.
+pub fn stored_query(dataset: &std::path::Path) -> Result<Option<QueryKey>, Error> {
+    let l = Layout::new(dataset);
+    if !l.dir.is_dir() {
+        return Ok(None);
+    }
+    if let Some(m) = Manifest::load(&l)? {
+        return Ok(Some(m.query));
+    }
+    Ok(PendingRun::load(&l)?.map(|p| p.query))
+}
+
 /// One scheduled run (see the module documentation).
 pub fn sync(c: &SyncConfig) -> Result<SyncReport, Error> {
     if c.collect.dry_run {

@@ -4,6 +4,7 @@ mod adzuna;
 mod client;
 mod collect;
 mod completeness;
+mod cron;
 mod faults;
 mod harness;
 mod kill;

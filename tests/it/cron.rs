@@ -1,0 +1,88 @@
+//! Ready for cron (issue 14): a crontab line with no query options runs the dataset's own query,
+//! day after day, with the simulator's clock moved through its documented control endpoint.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use ftcollect::simulator::SimHandle;
+
+use crate::harness::*;
+
+/// `GET /_sim/control?advance_secs=N` (README, "The simulator"): the simulator's new "now".
+fn advance_clock(sim: &SimHandle, secs: u64) -> String {
+    let url = format!("{}/_sim/control?advance_secs={secs}", sim.base_url());
+    let body = ureq::get(&url)
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_to_string()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    v["now"].as_str().unwrap().to_string()
+}
+
+/// `ftcollect sync --dataset DS [extra] --now NOW` against `sim`, as a crontab line would run it
+/// (plus the simulator's URLs and clock).
+fn sync(sim: &SimHandle, ds: &Path, now: &str, extra: &[&str]) -> (Option<i32>, String) {
+    let o = Command::new(env!("CARGO_BIN_EXE_ftcollect"))
+        .args(["sync", "--dataset", ds.to_str().unwrap(), "--quiet"])
+        .args(extra)
+        .args(["--rate-limit-delay", "0", "--now", now])
+        .args(["--api-url", &sim.api_url(), "--token-url", &sim.token_url()])
+        .env("FRANCE_TRAVAIL_ID", "demo-id")
+        .env("FRANCE_TRAVAIL_KEY", "demo-secret")
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    (
+        o.status.code(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+fn runs(ds: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(ds.join("runs.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn five_daily_syncs_without_query_options_follow_the_datasets_query() {
+    let sim = sim(3000);
+    let d = tempdir();
+    let ds = d.path().join("history");
+    let mut now = sim.now().to_rfc3339();
+    let (code, err) = sync(&sim, &ds, &now, &["--rome", "M1811,M1405", "--months", "3"]);
+    assert_eq!(code, Some(0), "{err}");
+    for day in 2..=5 {
+        now = advance_clock(&sim, 86_400);
+        let (code, err) = sync(&sim, &ds, &now, &[]);
+        assert_eq!(code, Some(0), "day {day}: {err}");
+    }
+    let runs = runs(&ds);
+    assert_eq!(runs.len(), 5);
+    for r in &runs {
+        assert_eq!(r["status"], "complete", "{r}");
+        assert_eq!(
+            r["query"]["rome_codes"],
+            serde_json::json!(["M1811", "M1405"])
+        );
+        assert_eq!(r["query"]["months"], 3);
+    }
+    // The clock moved: later runs saw withdrawals and new offers.
+    let withdrawn: u64 = runs.iter().map(|r| r["withdrawn"].as_u64().unwrap()).sum();
+    let new_later: u64 = runs[1..].iter().map(|r| r["new"].as_u64().unwrap()).sum();
+    assert!(withdrawn > 0 && new_later > 0, "{withdrawn} {new_later}");
+    // An option that differs from the dataset's is still refused, naming it.
+    let (code, err) = sync(&sim, &ds, &now, &["--months", "6"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("--months was 3, now 6"), "{err}");
+    // One given as stored is fine; the others still come from the dataset.
+    now = advance_clock(&sim, 86_400);
+    let (code, err) = sync(&sim, &ds, &now, &["--months", "3"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(self::runs(&ds).len(), 6);
+}
