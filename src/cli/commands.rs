@@ -447,7 +447,7 @@ fn sync_cmd(a: &SyncArgs) -> Result<ExitCode, Error> {
         print_out(&format!("{p}\n"));
     }
     if let Some(s) = &r.summary {
-        eprint!("{}", s.render());
+        eprint!("{}", s.render_for_dataset(&c.dataset));
     }
     eprint!("{}", r.render());
     Ok(code_for(r.status))

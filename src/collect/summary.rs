@@ -75,13 +75,23 @@ impl Summary {
 
     /// The human summary printed at the end of a run.
     pub fn render(&self) -> String {
+        self.render_as(&self.output, "the summary file")
+    }
+
+    /// The summary of a collection made for a history dataset: it names the dataset, not the
+    /// work file (removed once merged), and says where its field warnings are kept.
+    pub fn render_for_dataset(&self, dataset: &Path) -> String {
+        self.render_as(dataset, "runs.jsonl")
+    }
+
+    fn render_as(&self, output: &Path, warnings_in: &str) -> String {
         let mut out = String::new();
         let status = match self.status {
             RunStatus::Complete => "complete",
             RunStatus::Incomplete => "INCOMPLETE",
             RunStatus::Interrupted => "interrupted (checkpoint saved)",
         };
-        out.push_str(&format!("collection {status}: {}\n", self.output.display()));
+        out.push_str(&format!("collection {status}: {}\n", output.display()));
         if let Some(p) = &self.parquet {
             out.push_str(&format!("  parquet:            {}\n", p.display()));
         }
@@ -135,10 +145,14 @@ impl Summary {
             .iter()
             .map(|(k, v)| format!("{k}: {v}"))
             .collect();
+        let statuses = if statuses.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", statuses.join(", "))
+        };
         out.push_str(&format!(
-            "  API calls:          {} searches ({}), {} token requests; 429s: {}, waited {:.1} s for the API's rate limit\n",
+            "  API calls:          {} searches{statuses}, {} token requests; 429s: {}, waited {:.1} s for the API's rate limit\n",
             self.api.search_requests,
-            statuses.join(", "),
             self.api.token_requests,
             self.api.throttled_responses,
             self.api.throttle_wait_seconds
@@ -155,7 +169,7 @@ impl Summary {
         ));
         if self.warnings.total() > 0 {
             out.push_str(&format!(
-                "  field warnings:     {} (see the summary file)\n",
+                "  field warnings:     {} (see {warnings_in})\n",
                 self.warnings.total()
             ));
         }

@@ -365,7 +365,10 @@ fn finished_collection(l: &Layout) -> Result<Option<Summary>, Error> {
         .ok()
         .and_then(|b| serde_json::from_slice::<Summary>(&b).ok())
     {
-        Some(s) if s.status != RunStatus::Interrupted => {
+        Some(mut s) if s.status != RunStatus::Interrupted => {
+            if s.status == RunStatus::Incomplete {
+                s.problems = problems_for_sync(&s.problems);
+            }
             dataset::save_collected(l, &s)?;
             Ok(Some(s))
         }
@@ -393,14 +396,46 @@ fn collect_run(c: &SyncConfig, l: &Layout, run: &PendingRun) -> Result<Option<Su
     cc.dry_run = false;
     cc.now = Some(run.run_at);
     let outcome = collect::collect(&cc)?;
-    let Some(s) = outcome.summary else {
+    let Some(mut s) = outcome.summary else {
         return Err(Error::Data("the collection ended without a summary".into()));
     };
     if outcome.status == RunStatus::Interrupted {
         return Ok(None);
     }
+    if s.status == RunStatus::Incomplete {
+        s.problems = problems_for_sync(&s.problems);
+    }
     dataset::save_collected(l, &s)?;
     Ok(Some(s))
+}
+
+/// What an incomplete sync means, said once after its problems.
+pub const SYNC_INCOMPLETE_ADVICE: &str = "this run is recorded as incomplete: it marked no offer withdrawn, and the \
+     offers it saw are merged. Nothing is resumed: the next sync starts a new run. If the API could not be reached, \
+     check the network and the API's URLs before it";
+
+/// The collection's problems with `collect`'s advice ("the checkpoint is kept", "run the same
+/// command again") cut off, and the sync's advice added: a sync records an incomplete run, removes
+/// its work area and starts afresh the next time.
+pub fn problems_for_sync(problems: &[String]) -> Vec<String> {
+    const MARKERS: [&str; 4] = [
+        ": the checkpoint is kept",
+        ". The checkpoint is kept",
+        ": run the same command again",
+        "; run the same command again",
+    ];
+    let mut out: Vec<String> = problems
+        .iter()
+        .map(|p| {
+            let cut = MARKERS.iter().filter_map(|m| p.find(m)).min();
+            match cut {
+                Some(i) => p[..i].to_string(),
+                None => p.clone(),
+            }
+        })
+        .collect();
+    out.push(SYNC_INCOMPLETE_ADVICE.to_string());
+    out
 }
 
 fn run_record(run: &PendingRun, s: &Summary, m: &MergeCounts, merge_seconds: f64) -> RunRecord {
@@ -441,6 +476,28 @@ fn run_record(run: &PendingRun, s: &Summary, m: &MergeCounts, merge_seconds: f64
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_syncs_problems_keep_their_facts_and_give_the_syncs_advice() {
+        let p = problems_for_sync(&[
+            "failed slice x: HTTP 503".into(),
+            "2 slice(s) failed after their retries: the checkpoint is kept and nothing written is lost. If ...".into(),
+            "1 slice(s) not finished (last error: HTTP 503): run the same command again to resume".into(),
+        ]);
+        assert_eq!(
+            p,
+            [
+                "failed slice x: HTTP 503",
+                "2 slice(s) failed after their retries",
+                "1 slice(s) not finished (last error: HTTP 503)",
+                SYNC_INCOMPLETE_ADVICE,
+            ]
+        );
+        assert!(
+            !p.iter()
+                .any(|l| l.contains("checkpoint") || l.contains("same command"))
+        );
+    }
 
     #[test]
     fn run_ids_sort_by_time_and_name_their_partition() {

@@ -86,3 +86,45 @@ fn five_daily_syncs_without_query_options_follow_the_datasets_query() {
     assert_eq!(code, Some(0), "{err}");
     assert_eq!(self::runs(&ds).len(), 6);
 }
+
+#[test]
+fn an_incomplete_sync_says_what_happened_and_names_the_dataset() {
+    let sim = sim(1500);
+    let d = tempdir();
+    let ds = d.path().join("history");
+    let now = sim.now().to_rfc3339();
+    let (code, err) = sync(&sim, &ds, &now, &["--months", "3"]);
+    assert_eq!(code, Some(0), "{err}");
+    // The API goes down (the simulator's control endpoint): the next run cannot finish.
+    ureq::get(&format!("{}/_sim/control?down=true", sim.base_url()))
+        .call()
+        .unwrap();
+    let (code, err) = sync(&sim, &ds, &now, &["--max-attempts", "1"]);
+    eprintln!("{err}");
+    assert_eq!(code, Some(3), "{err}");
+    assert!(
+        err.contains(&format!("collection INCOMPLETE: {}\n", ds.display())),
+        "{err}"
+    );
+    assert!(
+        err.contains("Nothing is resumed: the next sync starts a new run"),
+        "{err}"
+    );
+    assert!(
+        err.contains("INCOMPLETE: no offer was marked withdrawn"),
+        "{err}"
+    );
+    for wrong in [
+        "checkpoint is kept",
+        "run the same command again",
+        "_work",
+        "summary file",
+    ] {
+        assert!(!err.contains(wrong), "{wrong:?} in:\n{err}");
+    }
+    // What it said holds: the run is recorded, and no work area is left to resume.
+    let runs = runs(&ds);
+    assert_eq!(runs.len(), 2);
+    assert_eq!(runs[1]["status"], "incomplete");
+    assert!(!ds.join("_work").exists());
+}
