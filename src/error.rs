@@ -385,6 +385,13 @@ pub enum Error {
     NotADataset { dataset: PathBuf, found: String },
     /// No history dataset there yet (no manifest, no run under way).
     NoDataset { dataset: PathBuf },
+    /// ROME codes the API's referential (`/v2/referentiel/metiers`, `listed` codes) does not
+    /// hold; `near` lists some it holds of the first one's family, as `CODE (label)`.
+    UnknownRomeCodes {
+        unknown: Vec<String>,
+        listed: usize,
+        near: Vec<String>,
+    },
     /// ROME codes with no Adzuna search phrase and no keywords to search instead.
     NoAdzunaPhrase {
         /// The codes without a phrase.
@@ -601,6 +608,7 @@ impl Error {
                 | Error::NotADataset { .. }
                 | Error::NoDataset { .. }
                 | Error::NoAdzunaPhrase { .. }
+                | Error::UnknownRomeCodes { .. }
                 | Error::Api(ApiError::QueryRejected { .. })
         )
     }
@@ -720,6 +728,21 @@ impl fmt::Display for Error {
                 f,
                 "{} holds no history dataset yet: sync into it first",
                 dataset.display()
+            ),
+            Error::UnknownRomeCodes {
+                unknown,
+                listed,
+                near,
+            } => write!(
+                f,
+                "the ROME code(s) {} are not among the {listed} codes of the API's referential (/v2/referentiel/metiers): \
+                 a query on them matches nothing. Check the codes{}",
+                unknown.join(", "),
+                if near.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (the referential holds {})", near.join(", "))
+                }
             ),
             Error::NoAdzunaPhrase { unknown, known } => write!(
                 f,

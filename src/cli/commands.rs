@@ -330,30 +330,49 @@ fn normalize_cmd(a: &NormalizeArgs) -> Result<ExitCode, Error> {
         let (name, bytes) = read_input(input.as_deref())?;
         let mut warnings = Warnings::default();
         let mut offers = Vec::new();
-        match source {
-            SourceArg::FranceTravail => {
-                for raw in normalize::read_offers(&name, &bytes) {
-                    let raw = raw.map_err(|e| Error::Data(e.to_string()))?;
-                    offers.extend(normalize::normalize_france_travail_owned(
-                        raw,
-                        fetched_at,
-                        &mut warnings,
-                    ));
+        // Pages from a raw archive carry their fetch time: `date_extraction` is the time the page
+        // was fetched, not the time of the replay.
+        let segments: Vec<(String, chrono::DateTime<Utc>, &[u8])> =
+            match ftcollect::sink::raw::split_fetched(&bytes) {
+                Some(parts) => parts
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (at, line))| {
+                        (
+                            format!("{name} line {}", i + 1),
+                            at.unwrap_or(fetched_at),
+                            line,
+                        )
+                    })
+                    .collect(),
+                None => vec![(name.clone(), fetched_at, &bytes[..])],
+            };
+        for (name, fetched_at, bytes) in segments {
+            match source {
+                SourceArg::FranceTravail => {
+                    for raw in normalize::read_offers(&name, bytes) {
+                        let raw = raw.map_err(|e| Error::Data(e.to_string()))?;
+                        offers.extend(normalize::normalize_france_travail_owned(
+                            raw,
+                            fetched_at,
+                            &mut warnings,
+                        ));
+                    }
                 }
-            }
-            SourceArg::Adzuna => {
-                let mut jobs = normalize::read_adzuna_jobs(&name, &bytes);
-                for raw in &mut jobs {
-                    let raw = raw.map_err(|e| Error::Data(e.to_string()))?;
-                    offers.extend(normalize::normalize_adzuna(
-                        &raw,
-                        country,
-                        None,
-                        fetched_at,
-                        &mut warnings,
-                    ));
+                SourceArg::Adzuna => {
+                    let mut jobs = normalize::read_adzuna_jobs(&name, bytes);
+                    for raw in &mut jobs {
+                        let raw = raw.map_err(|e| Error::Data(e.to_string()))?;
+                        offers.extend(normalize::normalize_adzuna(
+                            &raw,
+                            country,
+                            None,
+                            fetched_at,
+                            &mut warnings,
+                        ));
+                    }
+                    warnings.merge(jobs.warnings());
                 }
-                warnings.merge(jobs.warnings());
             }
         }
         let rows =

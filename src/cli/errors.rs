@@ -156,6 +156,21 @@ pub fn message(e: &Error) -> String {
             dataset.display(),
             dataset.display()
         ),
+        Error::UnknownRomeCodes {
+            unknown,
+            listed,
+            near,
+        } => format!(
+            "--rome: {} {} not among the {listed} ROME codes the API serves (/v2/referentiel/metiers), so the query \
+             would match nothing.{} Nothing was written: fix --rome.",
+            unknown.join(", "),
+            if unknown.len() == 1 { "is" } else { "are" },
+            if near.is_empty() {
+                String::new()
+            } else {
+                format!(" Codes of that family: {}.", near.join(", "))
+            }
+        ),
         Error::NoAdzunaPhrase { unknown, known } => format!(
             "--source adzuna: no Adzuna search phrase for the ROME code(s) {}. Adzuna has no ROME codes, so each code \
              is searched as a phrase; phrases exist for {}. Give the words to search with --search, or collect those \

@@ -45,6 +45,8 @@ struct Fetched {
     body: Vec<u8>,
     /// Raw results on the page (Adzuna's short-page rule looks at them, not at the kept offers).
     received: usize,
+    /// When the page was fetched (kept in the raw archive).
+    fetched_at: DateTime<Utc>,
 }
 
 /// A page of one source or the other.
@@ -157,6 +159,12 @@ pub fn collect(c: &CollectConfig) -> Result<Outcome, Error> {
         None => None,
     };
     let client = client_for(c);
+    if !c.dry_run {
+        super::outputs::probe(c)?;
+    }
+    if c.sources.france_travail {
+        super::referential::check_rome_codes(&client, &c.rome_codes)?;
+    }
     if c.dry_run {
         return dry_run(c, &client, plan::window_for(now, c.months));
     }
@@ -164,7 +172,6 @@ pub fn collect(c: &CollectConfig) -> Result<Outcome, Error> {
         Some(s) => Some(adzuna_client_for(c, s, &client)?),
         None => None,
     };
-    super::outputs::probe(c)?;
     // Credentials and token URL first: refused ones stop the run before any file is touched. An
     // unreachable endpoint is left to the run, which retries it and keeps a checkpoint (exit 3);
     // so is an interruption, which the run turns into a checkpoint and exit 130.
@@ -447,7 +454,7 @@ impl Run<'_> {
                 let was_finished = self.plan.slice(task.slice).is_finished();
                 if let Some(r) = self.raw.as_mut() {
                     let describe = self.plan.slice(task.slice).spec.describe();
-                    r.append(task.slice, &describe, &fetched.body)
+                    r.append(task.slice, &describe, &fetched.body, fetched.fetched_at)
                         .map_err(raw_err)?;
                 }
                 self.plan.on_page(task, &fetched.result, kept);
@@ -463,6 +470,7 @@ impl Run<'_> {
                         ADZUNA_RAW_SLICE_BASE + t.phrase,
                         &a.describe(t),
                         &fetched.body,
+                        fetched.fetched_at,
                     )
                     .map_err(raw_err)?;
                 }
@@ -655,6 +663,11 @@ impl Run<'_> {
             );
         }
 
+        if let Some(w) = empty_query_warning(c, &self.plan, status) {
+            log::warn!("{w}");
+            notes.push(w);
+        }
+
         let mut total_api = self.carry.api.clone();
         total_api.add(&self.client.transport().stats.snapshot());
         self.carry.warnings.merge(&self.warnings);
@@ -742,6 +755,19 @@ impl Run<'_> {
     }
 }
 
+/// A complete France Travail query the API announced 0 offers for: most likely a mistake (a
+/// keyword typo), which a scheduled run would otherwise repeat silently. The run still ends
+/// complete (exit 0: an empty answer is a true answer); the warning goes to stderr and into the
+/// summary's notes.
+fn empty_query_warning(c: &CollectConfig, plan: &Plan, status: RunStatus) -> Option<String> {
+    (c.sources.france_travail && status == RunStatus::Complete && plan.announced_total() == Some(0))
+        .then(|| {
+            "warning: the query matched no offer at all (the API announced 0 for it): check its ROME codes, \
+             keywords and départements"
+                .to_string()
+        })
+}
+
 /// A France Travail page, normalized and encoded by the worker.
 fn fetched_france_travail(page: crate::source::france_travail::SearchPage) -> Fetched {
     let mut warnings = Warnings::default();
@@ -761,6 +787,7 @@ fn fetched_france_travail(page: crate::source::france_travail::SearchPage) -> Fe
         .map(|o| o.id.get().map(|s| s.to_string()).unwrap_or_default())
         .collect();
     let declared = page.range.map(|(a, b)| b.saturating_sub(a) + 1);
+    let fetched_at = page.fetched_at;
     let offers: Vec<NormalizedOffer> = page
         .offers
         .into_iter()
@@ -778,6 +805,7 @@ fn fetched_france_travail(page: crate::source::france_travail::SearchPage) -> Fe
         warnings,
         body: page.body,
         received: 0,
+        fetched_at,
     }
 }
 
@@ -812,6 +840,7 @@ fn fetched_adzuna(
         warnings,
         body: page.body,
         received: page.received,
+        fetched_at: page.fetched_at,
     }
 }
 

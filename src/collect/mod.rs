@@ -12,6 +12,7 @@ pub mod engine;
 pub mod outputs;
 pub mod progress;
 pub mod reconcile;
+pub mod referential;
 pub mod summary;
 
 use std::path::PathBuf;

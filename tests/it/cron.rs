@@ -128,3 +128,147 @@ fn an_incomplete_sync_says_what_happened_and_names_the_dataset() {
     assert_eq!(runs[1]["status"], "incomplete");
     assert!(!ds.join("_work").exists());
 }
+
+/// `ftcollect collect ARGS` against `sim` in `dir`: (exit code, stderr).
+fn collect_in(sim: &SimHandle, dir: &Path, args: &[&str]) -> (Option<i32>, String) {
+    let o = collect_binary(sim, args)
+        .current_dir(dir)
+        .args(["--rate-limit-delay", "0", "--quiet"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    (
+        o.status.code(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn an_unknown_rome_code_is_refused_from_the_apis_referential_before_anything_is_written() {
+    let sim = sim(300);
+    let d = tempdir();
+    let (code, err) = collect_in(
+        &sim,
+        d.path(),
+        &["--output", "jobs.csv", "--rome", "M1811,M9999"],
+    );
+    assert_eq!(code, Some(2), "{err}");
+    let listed = ftcollect::simulator::catalog::ROMES.len();
+    assert!(
+        err.contains(&format!(
+            "--rome: M9999 is not among the {listed} ROME codes the API serves (/v2/referentiel/metiers)"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains("Codes of that family: M9") || err.contains("fix --rome"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_dir(d.path()).unwrap().count(),
+        0,
+        "nothing written"
+    );
+    assert_eq!(sim.search_requests(), 0, "no search made");
+    // One referential call per run, then the searches.
+    let referential = |sim: &SimHandle| {
+        sim.requests()
+            .iter()
+            .filter(|r| r.endpoint == ftcollect::simulator::server::Endpoint::Referentiel)
+            .count()
+    };
+    assert_eq!(referential(&sim), 1);
+    let (code, err) = collect_in(
+        &sim,
+        d.path(),
+        &["--output", "jobs.csv", "--rome", "M1811", "--months", "3"],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(referential(&sim), 2);
+}
+
+#[test]
+fn a_query_that_matches_nothing_warns_on_stderr_and_in_the_summary() {
+    let sim = sim(300);
+    let d = tempdir();
+    let (code, err) = collect_in(
+        &sim,
+        d.path(),
+        &[
+            "--output", "jobs.csv", "--search", "zzzzqqq", "--months", "3",
+        ],
+    );
+    // Documented choice: exit 0 (an empty answer is a true one), with a warning.
+    assert_eq!(code, Some(0), "{err}");
+    let w = "warning: the query matched no offer at all (the API announced 0 for it)";
+    assert!(err.contains(w), "{err}");
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.path().join("jobs.csv.summary.json")).unwrap())
+            .unwrap();
+    assert!(
+        summary["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n.as_str().unwrap().starts_with(w)),
+        "{summary}"
+    );
+    // A query that matches offers has no such warning.
+    let (code, err) = collect_in(&sim, d.path(), &["--output", "other.csv", "--months", "3"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(!err.contains("matched no offer"), "{err}");
+}
+
+/// Every row of a CSV by id (the whole row, as written).
+fn rows_by_id(path: &Path) -> std::collections::BTreeMap<String, Vec<String>> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    r.records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            (rec[0].to_string(), rec.iter().map(String::from).collect())
+        })
+        .collect()
+}
+
+#[test]
+fn a_replayed_raw_archive_gives_the_same_rows_fetch_time_included() {
+    let sim = sim(1500);
+    let d = tempdir();
+    let (code, err) = collect_in(
+        &sim,
+        d.path(),
+        &["--output", "jobs.csv", "--months", "3", "--raw-dir", "raw"],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    // Later, the archive replayed (the clock has moved on).
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let mut inputs: Vec<_> = std::fs::read_dir(d.path().join("raw"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().ends_with(".jsonl.gz"))
+        .collect();
+    inputs.sort();
+    let o = Command::new(env!("CARGO_BIN_EXE_ftcollect"))
+        .arg("normalize")
+        .args(&inputs)
+        .args(["--output", "replay.csv"])
+        .current_dir(d.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let collected = rows_by_id(&d.path().join("jobs.csv"));
+    let replayed = rows_by_id(&d.path().join("replay.csv"));
+    assert!(!collected.is_empty());
+    assert_eq!(
+        collected.keys().collect::<Vec<_>>(),
+        replayed.keys().collect::<Vec<_>>()
+    );
+    let col = ftcollect::normalize::offer::COLUMNS
+        .iter()
+        .position(|c| c.name == "date_extraction")
+        .unwrap();
+    for (id, row) in &collected {
+        assert_eq!(row[col], replayed[id][col], "date_extraction of {id}");
+        assert_eq!(row, &replayed[id], "row {id}");
+    }
+}
