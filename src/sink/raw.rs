@@ -46,10 +46,13 @@ pub fn with_fetched_at(body: &[u8], fetched_at: DateTime<Utc>) -> Vec<u8> {
     out
 }
 
+/// One document of the archive and the fetch time it carries.
+pub type Stamped<'a> = (Option<DateTime<Utc>>, &'a [u8]);
+
 /// Splits archive material into its documents with their fetch times, when it holds any: `None`
 /// for material without the key (then it is read as a whole, as before), else one part per line
 /// with the time its line carries (`None` for a line without it).
-pub fn split_fetched(bytes: &[u8]) -> Option<Vec<(Option<DateTime<Utc>>, &[u8])>> {
+pub fn split_fetched(bytes: &[u8]) -> Option<Vec<Stamped<'_>>> {
     let prefix = format!("{{\"{FETCHED_AT_KEY}\":\"");
     if !bytes.windows(prefix.len()).any(|w| w == prefix.as_bytes()) {
         return None;
