@@ -143,6 +143,48 @@ pub fn move_aside(path: &Path) -> io::Result<PathBuf> {
     Ok(backup)
 }
 
+/// The backups [`move_aside`] made of `path`, oldest first (by the time in their names).
+pub fn backups_of(path: &Path) -> Vec<PathBuf> {
+    let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+        return Vec::new();
+    };
+    let prefix = format!("{name}.bak-");
+    let Ok(entries) = fs::read_dir(parent_dir(path)) else {
+        return Vec::new();
+    };
+    let mut found: Vec<((String, u64), PathBuf)> = entries
+        .flatten()
+        .filter_map(|e| {
+            let file = e.file_name().to_string_lossy().into_owned();
+            let rest = file.strip_prefix(&prefix)?;
+            // `<stamp>` or `<stamp>-<n>` (two backups within one second).
+            let (stamp, n) = match rest.split_once('-') {
+                Some((s, n)) => (s.to_string(), n.parse().ok()?),
+                None => (rest.to_string(), 0),
+            };
+            Some(((stamp, n), e.path()))
+        })
+        .collect();
+    found.sort();
+    found.into_iter().map(|(_, p)| p).collect()
+}
+
+/// Deletes the oldest backups of `path` beyond the `keep` most recent ones. Returns the paths
+/// deleted.
+pub fn prune_backups(path: &Path, keep: usize) -> io::Result<Vec<PathBuf>> {
+    let all = backups_of(path);
+    let excess = all.len().saturating_sub(keep);
+    let mut removed = Vec::new();
+    for p in all.into_iter().take(excess) {
+        fs::remove_file(&p)?;
+        removed.push(p);
+    }
+    if !removed.is_empty() {
+        sync_dir(&parent_dir(path))?;
+    }
+    Ok(removed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,6 +205,51 @@ mod tests {
         probe_writable(&dir.path().join("a/b/jobs.csv")).unwrap();
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
         assert!(probe_writable(Path::new("/proc/ftcollect-probe/jobs.parquet")).is_err());
+    }
+
+    #[test]
+    fn prune_keeps_the_most_recent_backups() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.csv");
+        for name in [
+            "a.csv.bak-20261101T120000Z",
+            "a.csv.bak-20261101T120000Z-1",
+            "a.csv.bak-20261101T120000Z-10",
+            "a.csv.bak-20261101T120000Z-2",
+            "a.csv.bak-20261102T000000Z",
+            "a.csv.summary.json.bak-20261101T000000Z",
+            "b.csv.bak-20261101T000000Z",
+        ] {
+            fs::write(dir.path().join(name), name).unwrap();
+        }
+        let removed = prune_backups(&p, 2).unwrap();
+        let names = |v: Vec<PathBuf>| -> Vec<String> {
+            v.iter()
+                .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+                .collect()
+        };
+        assert_eq!(
+            names(removed),
+            [
+                "a.csv.bak-20261101T120000Z",
+                "a.csv.bak-20261101T120000Z-1",
+                "a.csv.bak-20261101T120000Z-2"
+            ]
+        );
+        assert_eq!(
+            names(backups_of(&p)),
+            [
+                "a.csv.bak-20261101T120000Z-10",
+                "a.csv.bak-20261102T000000Z"
+            ]
+        );
+        // Other files' backups are not touched.
+        assert!(
+            dir.path()
+                .join("a.csv.summary.json.bak-20261101T000000Z")
+                .exists()
+        );
+        assert!(dir.path().join("b.csv.bak-20261101T000000Z").exists());
     }
 
     #[test]

@@ -40,7 +40,8 @@ pub enum Command {
     #[command(
         mut_arg("output", |a| a.hide(true)),
         mut_arg("parquet", |a| a.hide(true)),
-        mut_arg("restart", |a| a.hide(true))
+        mut_arg("restart", |a| a.hide(true)),
+        mut_arg("keep_backups", |a| a.hide(true))
     )]
     Sync(Box<SyncArgs>),
     /// Summarize a history dataset: runs, offers tracked, active, withdrawn per week, time online.
@@ -107,6 +108,11 @@ pub struct CollectArgs {
     /// Ignore an existing checkpoint and start over (the previous output is moved to <output>.bak-<timestamp>).
     #[arg(long)]
     pub restart: bool,
+
+    /// Backups (<file>.bak-<timestamp>) kept of each output file when a run moves one aside: the
+    /// N most recent, older ones are deleted; `all` keeps every one.
+    #[arg(long, value_name = "N|all", default_value = "5", value_parser = parse_keep_backups)]
+    pub keep_backups: KeepBackups,
 
     /// Probe the totals and print the plan (slices, offers, calls, duration), then exit without writing.
     #[arg(long)]
@@ -445,6 +451,22 @@ fn parse_rate(s: &str) -> Result<f64, String> {
         return Err(format!("`{s}` is not between 0 and 1"));
     }
     Ok(v)
+}
+
+/// `--keep-backups`: how many backups of each output file are kept (`None`: all).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KeepBackups(pub Option<usize>);
+
+fn parse_keep_backups(s: &str) -> Result<KeepBackups, String> {
+    if s.trim().eq_ignore_ascii_case("all") {
+        return Ok(KeepBackups(None));
+    }
+    match s.trim().parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(KeepBackups(Some(n))),
+        _ => Err(format!(
+            "`{s}` is not a number of backups: give 1 or more (the most recent are kept), or `all`"
+        )),
+    }
 }
 
 fn parse_time(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {

@@ -893,24 +893,15 @@ fn prepare(c: &CollectConfig, now: DateTime<Utc>, cp_path: &Path) -> Result<Star
         }
     }
 
-    // The summary describes the output it sits beside: it moves aside with it.
-    let move_summary_aside = || -> Result<(), Error> {
-        let p = summary::path_for(out);
-        if p.is_file() {
-            fsutil::move_aside(&p)
-                .map_err(|e| Error::io(format!("cannot move {} aside", p.display()), e))?;
-        }
-        Ok(())
-    };
+    // The summary and the Parquet file describe the output they sit beside: they move aside with it.
+    let move_summary_aside = || super::outputs::move_companions_aside(c);
     if cp_path.exists() && c.restart {
         if out.exists() {
-            let b = fsutil::move_aside(out)
-                .map_err(|e| Error::io(format!("cannot move {} aside", out.display()), e))?;
+            let b = super::outputs::move_aside(c, out)?;
             log::warn!("restart: the previous output was moved to {}", b.display());
             move_summary_aside()?;
         }
-        let b = fsutil::move_aside(cp_path)
-            .map_err(|e| Error::io(format!("cannot move {} aside", cp_path.display()), e))?;
+        let b = super::outputs::move_aside(c, cp_path)?;
         log::info!(
             "restart: the previous checkpoint was moved to {}",
             b.display()
@@ -995,8 +986,7 @@ fn prepare(c: &CollectConfig, now: DateTime<Utc>, cp_path: &Path) -> Result<Star
         match csv_sink::check_header(out)? {
             HeaderCheck::Empty => {}
             HeaderCheck::Ours => {
-                let b = fsutil::move_aside(out)
-                    .map_err(|e| Error::io(format!("cannot move {} aside", out.display()), e))?;
+                let b = super::outputs::move_aside(c, out)?;
                 log::warn!(
                     "{} exists from an earlier run: it was moved to {}",
                     out.display(),

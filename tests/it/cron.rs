@@ -272,3 +272,57 @@ fn a_replayed_raw_archive_gives_the_same_rows_fetch_time_included() {
         assert_eq!(row, &replayed[id], "row {id}");
     }
 }
+
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn backups_are_pruned_to_keep_backups_and_a_stale_parquet_moves_aside_with_its_csv() {
+    let sim = sim(300);
+    let d = tempdir();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["--output", "jobs.csv", "--months", "3"];
+        args.extend_from_slice(extra);
+        let (code, err) = collect_in(&sim, d.path(), &args);
+        assert_eq!(code, Some(0), "{err}");
+    };
+    run(&["--parquet"]);
+    for _ in 0..3 {
+        run(&["--parquet", "--keep-backups", "2"]);
+    }
+    let names = names_in(d.path());
+    let count = |prefix: &str| names.iter().filter(|n| n.starts_with(prefix)).count();
+    assert_eq!(count("jobs.csv.bak-"), 2, "{names:?}");
+    assert_eq!(count("jobs.csv.summary.json.bak-"), 2, "{names:?}");
+    assert_eq!(count("jobs.parquet.bak-"), 2, "{names:?}");
+    // A run without Parquet over an output that had one: the old Parquet file (it describes the
+    // old CSV) moves aside with it instead of staying beside the new CSV.
+    run(&["--keep-backups", "all"]);
+    let names = names_in(d.path());
+    assert!(!names.contains(&"jobs.parquet".to_string()), "{names:?}");
+    assert_eq!(
+        names
+            .iter()
+            .filter(|n| n.starts_with("jobs.parquet.bak-"))
+            .count(),
+        3,
+        "{names:?}"
+    );
+    // A bad value is refused by the option's parser.
+    let (code, err) = collect_in(
+        &sim,
+        d.path(),
+        &["--output", "jobs.csv", "--keep-backups", "0"],
+    );
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("give 1 or more (the most recent are kept), or `all`"),
+        "{err}"
+    );
+}
