@@ -606,7 +606,6 @@ impl Error {
                 | Error::UnfinishedRunOfAnotherQuery { .. }
                 | Error::DatasetIsFile { .. }
                 | Error::NotADataset { .. }
-                | Error::NoDataset { .. }
                 | Error::NoAdzunaPhrase { .. }
                 | Error::UnknownRomeCodes { .. }
                 | Error::Api(ApiError::QueryRejected { .. })

@@ -53,14 +53,14 @@ pub fn is_quiet(cli: &Cli) -> bool {
 }
 
 /// Ctrl-C / SIGTERM: the first one asks the run to stop cleanly (checkpoint, exit 130); a second
-/// one exits at once.
+/// one exits at once. The message names neither key nor signal: either may have come.
 fn install_signal_handler(cancel: &Cancel) {
     static HITS: AtomicU32 = AtomicU32::new(0);
     let cancel = cancel.clone();
     let _ = ctrlc::set_handler(move || {
         if HITS.fetch_add(1, Ordering::SeqCst) == 0 {
             eprintln!(
-                "\ninterrupted: stopping after the pages in flight (press Ctrl-C again to quit at once)"
+                "\ninterrupted: stopping after the pages in flight (a second interrupt quits at once)"
             );
             cancel.cancel();
         } else {
@@ -109,9 +109,9 @@ fn demo(a: &DemoArgs) -> Result<ExitCode, Error> {
     .map_err(|e| Error::io("cannot start the simulator on a loopback port", e))?;
     if !a.quiet {
         eprintln!(
-            "demo: simulator on {} with {} offers; collecting the default query (5 ROME codes, 12 months) from {} into {}",
+            "demo: simulator on {} ({}); collecting the default query (5 ROME codes, 12 months) from {} into {}",
             sim.base_url(),
-            a.offers,
+            offers_line(&sim),
             sources.names().join(" and "),
             a.output.display()
         );
@@ -223,23 +223,28 @@ fn simulate(a: &SimulateArgs) -> Result<ExitCode, Error> {
         .map_err(|e| Error::io(format!("cannot listen on {}:{}", a.host, a.port), e))?;
     // A closed stdout is no reason to stop serving: a caller may read the first line and close
     // the pipe (the benchmarks do).
+    // Lines that can be pasted into a shell or a `.env` file as they are: the simulator's own
+    // credentials are test values the user chose on this command line, not secrets.
     let banner = format!(
-        "simulator ready on {} ({} offers, seed {})\n\
+        "simulator ready on {} ({}, seed {}; clock: {}/_sim/control?advance_secs=N)\n\
          FRANCE_TRAVAIL_API_URL={}\n\
          FRANCE_TRAVAIL_TOKEN_URL={}\n\
          FRANCE_TRAVAIL_ID={}\n\
-         FRANCE_TRAVAIL_KEY=<the --client-secret>\n\
+         FRANCE_TRAVAIL_KEY={}\n\
          ADZUNA_API_URL={}\n\
          ADZUNA_APP_ID={}\n\
-         ADZUNA_APP_KEY=<the --adzuna-app-key>\n",
+         ADZUNA_APP_KEY={}\n",
         sim.base_url(),
-        sim.universe().len(),
+        offers_line(&sim),
         a.seed,
+        sim.base_url(),
         sim.api_url(),
         sim.token_url(),
         a.client_id,
+        a.client_secret.expose(),
         sim.adzuna_url(),
         a.adzuna_app_id,
+        a.adzuna_app_key.expose(),
     );
     print_out(&banner);
     let cancel = Cancel::new();
@@ -248,6 +253,25 @@ fn simulate(a: &SimulateArgs) -> Result<ExitCode, Error> {
         std::thread::sleep(Duration::from_millis(200));
     }
     Ok(ExitCode::Success)
+}
+
+/// What the simulator serves, said the same way by `simulate` and `demo`: the offers online at
+/// its clock's time, and those that appear later as the clock moves.
+fn offers_line(sim: &simulator::SimHandle) -> String {
+    let now = sim.now().timestamp_millis();
+    let online = sim
+        .universe()
+        .recs()
+        .iter()
+        .filter(|r| r.is_active(now))
+        .count();
+    let later = sim
+        .universe()
+        .recs()
+        .iter()
+        .filter(|r| r.created > now)
+        .count();
+    format!("{online} offers online now, {later} more appearing as its clock moves")
 }
 
 /// Reads one input, decompressing gzip.
@@ -416,7 +440,13 @@ fn normalize_cmd(a: &NormalizeArgs) -> Result<ExitCode, Error> {
         out.flush().map_err(io_err)
     };
     match &a.output {
-        None => convert(&mut io::stdout().lock())?,
+        // A reader that stops early (`| head`) is no error: stop quietly, like other Unix tools.
+        None => match convert(&mut io::stdout().lock()) {
+            Err(Error::Io { source, .. }) if source.kind() == io::ErrorKind::BrokenPipe => {
+                return Ok(ExitCode::Success);
+            }
+            r => r?,
+        },
         Some(p) => {
             // A temporary file renamed into place: an existing output is replaced only by a complete one.
             let tmp = ftcollect::fsutil::temp_path(p);

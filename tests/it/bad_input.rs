@@ -1333,9 +1333,10 @@ fn r48_sync_into_a_folder_that_is_not_a_dataset() {
 
 #[test]
 fn r49_history_of_a_missing_dataset() {
+    // Exit 1, not 2: the command line is right, the directory holds nothing yet.
     refused_in_an_empty_dir(
         &["history", "--dataset", "nowhere"],
-        2,
+        1,
         &[
             "--dataset nowhere holds no history dataset yet (no manifest.json)",
             "run `ftcollect sync --dataset nowhere` first",

@@ -326,3 +326,64 @@ fn backups_are_pruned_to_keep_backups_and_a_stale_parquet_moves_aside_with_its_c
         "{err}"
     );
 }
+
+#[test]
+fn papercuts_a_closed_pipe_the_simulator_banner() {
+    use std::io::{BufRead, BufReader, Read};
+    // `normalize … | head`: the reader goes away early; the command stops quietly with 0.
+    let sim = sim(1500);
+    let d = tempdir();
+    let (code, err) = collect_in(
+        &sim,
+        d.path(),
+        &["--output", "jobs.csv", "--months", "3", "--raw-dir", "raw"],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ftcollect"))
+        .args(["normalize", "raw/slice-00000.jsonl.gz"])
+        .current_dir(d.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut head = [0u8; 200];
+    child.stdout.take().unwrap().read_exact(&mut head).unwrap();
+    // The pipe is closed here (the ChildStdout was dropped).
+    let o = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(
+        !err.contains("Broken pipe") && !err.contains("error"),
+        "{err}"
+    );
+    assert!(String::from_utf8_lossy(&head).starts_with("id,"));
+
+    // The simulator's banner: what it serves said plainly, lines that paste as they are.
+    let mut sim_cmd = Command::new(env!("CARGO_BIN_EXE_ftcollect"))
+        .args(["simulate", "--port", "0", "--offers", "3000"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(sim_cmd.stdout.take().unwrap()).lines();
+    let banner: Vec<String> = (0..8).map(|_| lines.next().unwrap().unwrap()).collect();
+    sim_cmd.kill().unwrap();
+    sim_cmd.wait().unwrap();
+    assert!(
+        banner[0].contains("(3000 offers online now, "),
+        "{banner:?}"
+    );
+    assert!(
+        banner[0].contains("/_sim/control?advance_secs=N"),
+        "{banner:?}"
+    );
+    assert!(
+        banner.contains(&"FRANCE_TRAVAIL_ID=demo-id".to_string()),
+        "{banner:?}"
+    );
+    assert!(
+        banner.contains(&"FRANCE_TRAVAIL_KEY=demo-secret".to_string()),
+        "{banner:?}"
+    );
+    assert!(!banner.iter().any(|l| l.contains('<')), "{banner:?}");
+}
