@@ -323,7 +323,7 @@ impl Run<'_> {
             .map_err(|e| Error::Config(format!("cannot start the worker pool: {e}")))?;
         let (tx, rx) = mpsc::channel::<(Work, Result<Fetched, ApiError>)>();
         let mut progress = Progress::new(c.quiet);
-        progress.set_baseline(self.base_api.search_requests);
+        progress.set_baseline(self.base_api.search_requests, self.sink.rows());
         let mut in_flight = 0usize;
         loop {
             if c.cancel.is_cancelled() && !self.stopping {
@@ -390,6 +390,8 @@ impl Run<'_> {
                 requests: self.base_api.search_requests
                     + self.client.transport().stats.snapshot().search_requests,
                 pages_owed: self.plan.pages_owed(),
+                expected: self.plan.announced_total(),
+                page_size: c.results_per_page as u64,
             });
         }
         progress.finish();
