@@ -352,6 +352,11 @@ pub struct SyncArgs {
     /// The history dataset directory (created by the first run). One dataset follows one query.
     #[arg(long, value_name = "DIR")]
     pub dataset: PathBuf,
+    /// Keep the identifying content (employer, description, URLs, coordinates, postcode and
+    /// commune codes) of withdrawn offers. By default it is removed from offers.parquet and the
+    /// snapshots when an offer is withdrawn, as the offers' reuse licence requires (docs/history.md).
+    #[arg(long)]
+    pub keep_withdrawn_content: bool,
     #[command(flatten)]
     pub collect: CollectArgs,
     /// The query options given on the command line ([`QUERY_OPTIONS`] ids), when known (see

@@ -265,6 +265,9 @@ pub struct RunRecord {
     pub withdrawn: u64,
     /// Absent, but created before the window's start: no longer observable, not counted as withdrawn.
     pub left_window: u64,
+    /// Withdrawn offers whose identifying content this run removed (licence duty).
+    #[serde(default)]
+    pub scrubbed: u64,
     /// Rows of `offers.parquet` after this run.
     pub offers_tracked: u64,
     /// Offers neither withdrawn nor out of the window after this run.
@@ -513,8 +516,8 @@ fn move_into_place(from: &Path, to: &Path) -> Result<(), Error> {
     Ok(())
 }
 
-/// Moves a committed run's staged files into place: the snapshot partition, then `offers.parquet`,
-/// then `runs.jsonl`.
+/// Moves a committed run's staged files into place: the snapshot partition (and the earlier
+/// partitions it scrubbed), then `offers.parquet`, then `runs.jsonl`.
 pub fn publish(l: &Layout, run: &RunRef) -> Result<(), Error> {
     let dest = l.snapshot_dir(run);
     let date_dir = fsutil::parent_dir(&dest);
@@ -524,6 +527,8 @@ pub fn publish(l: &Layout, run: &RunRef) -> Result<(), Error> {
         fsutil::sync_dir(&l.dir).map_err(io_at(&l.dir))?;
     }
     move_into_place(&l.staged_snapshot_dir(&run.run_id), &dest)?;
+    // Earlier partitions rewritten without the identifying content of withdrawn offers.
+    super::scrub::publish(l, &run.run_id)?;
     pause_point("published-snapshot");
     move_into_place(&l.staging(&run.run_id).join(OFFERS), &l.offers())?;
     pause_point("published-offers");

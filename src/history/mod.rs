@@ -21,6 +21,7 @@
 pub mod dataset;
 pub mod merge;
 pub mod report;
+pub mod scrub;
 pub mod table;
 
 use std::path::PathBuf;
@@ -78,6 +79,20 @@ pub struct SyncConfig {
     /// The query and how to collect it; `output`, `parquet` and `restart` are ignored (the sync
     /// manages its own files), `now` is the new run's time (default: the clock).
     pub collect: CollectConfig,
+    /// Remove the identifying content of withdrawn offers from the dataset ([`scrub`]; the
+    /// licence's duty, on by default: see `docs/history.md`).
+    pub scrub_withdrawn: bool,
+}
+
+impl SyncConfig {
+    /// A sync of `collect` into `dataset`, with the documented defaults.
+    pub fn new(dataset: impl Into<PathBuf>, collect: CollectConfig) -> Self {
+        SyncConfig {
+            dataset: dataset.into(),
+            collect,
+            scrub_withdrawn: true,
+        }
+    }
 }
 
 /// How a sync ended.
@@ -126,6 +141,12 @@ impl SyncReport {
             r.offers_tracked,
             r.offers_active
         );
+        if r.scrubbed > 0 {
+            out.push_str(&format!(
+                "  identifying content removed from {} withdrawn offer(s) (licence duty)\n",
+                r.scrubbed
+            ));
+        }
         out.push_str(&format!(
             "  {} search calls, collection {:.1} s, merge {:.1} s{}\n",
             r.search_requests,
@@ -316,6 +337,7 @@ pub fn sync(c: &SyncConfig) -> Result<SyncReport, Error> {
         complete,
         window_min: summary.window.min,
         metadata,
+        scrub_withdrawn: c.scrub_withdrawn,
     })?;
     let record = run_record(
         &run,
@@ -457,6 +479,7 @@ fn run_record(run: &PendingRun, s: &Summary, m: &MergeCounts, merge_seconds: f64
         returned: m.returned,
         withdrawn: m.withdrawn,
         left_window: m.left_window,
+        scrubbed: m.scrubbed,
         offers_tracked: m.tracked,
         offers_active: m.active,
         search_requests: s.api.search_requests,

@@ -85,6 +85,101 @@ fn five_daily_syncs_without_query_options_follow_the_datasets_query() {
     let (code, err) = sync(&sim, &ds, &now, &["--months", "3"]);
     assert_eq!(code, Some(0), "{err}");
     assert_eq!(self::runs(&ds).len(), 6);
+
+    // The licence duty, on by default: no withdrawn offer keeps its identifying content, in
+    // offers.parquet or in any snapshot; active offers keep theirs.
+    let s = scrub_state(&ds);
+    assert!(
+        s.withdrawn.len() as u64 >= withdrawn,
+        "{} {withdrawn}",
+        s.withdrawn.len()
+    );
+    assert_eq!(s.withdrawn_with_content, 0);
+    assert!(s.active_with_content > 0);
+    assert_eq!(s.snapshot_rows_of_withdrawn_with_content, 0);
+    assert!(
+        s.snapshot_rows_of_withdrawn > 0,
+        "the withdrawn offers were in earlier snapshots"
+    );
+    let scrubbed: u64 = self::runs(&ds)
+        .iter()
+        .map(|r| r["scrubbed"].as_u64().unwrap())
+        .sum();
+    assert_eq!(scrubbed, s.withdrawn.len() as u64);
+}
+
+/// What the scrub left in a dataset.
+#[derive(Debug, Default)]
+pub(crate) struct ScrubState {
+    pub(crate) withdrawn: std::collections::BTreeSet<String>,
+    pub(crate) withdrawn_with_content: usize,
+    pub(crate) active_with_content: usize,
+    pub(crate) snapshot_rows_of_withdrawn: usize,
+    pub(crate) snapshot_rows_of_withdrawn_with_content: usize,
+}
+
+pub(crate) fn scrub_state(ds: &Path) -> ScrubState {
+    use ftcollect::history::scrub::has_identifying;
+    use ftcollect::history::table::{self, TableReader, col};
+    let mut s = ScrubState::default();
+    let mut r = TableReader::open(&ds.join("offers.parquet"), table::OFFER_COLUMNS).unwrap();
+    let mut lists = Vec::new();
+    while let Some(b) = r.next_batch().unwrap() {
+        let v = r.view(&b);
+        for row in 0..v.rows() {
+            v.fill_lists(row, &mut lists);
+            let content = has_identifying(&v.cells(row, &lists));
+            if v.ts_ms(col::WITHDRAWN, row).is_some() {
+                s.withdrawn.insert(v.str(col::ID, row).unwrap().to_string());
+                s.withdrawn_with_content += content as usize;
+            } else if v.ts_ms(col::LEFT_WINDOW, row).is_none() {
+                s.active_with_content += content as usize;
+            }
+        }
+    }
+    let mut stack = vec![ds.join("snapshots")];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            let mut r = TableReader::open(&p, table::SNAPSHOT_COLUMNS).unwrap();
+            while let Some(b) = r.next_batch().unwrap() {
+                let v = r.view(&b);
+                for row in 0..v.rows() {
+                    if s.withdrawn.contains(v.str(col::ID, row).unwrap()) {
+                        v.fill_lists(row, &mut lists);
+                        s.snapshot_rows_of_withdrawn += 1;
+                        s.snapshot_rows_of_withdrawn_with_content +=
+                            has_identifying(&v.cells(row, &lists)) as usize;
+                    }
+                }
+            }
+        }
+    }
+    s
+}
+
+#[test]
+fn with_keep_withdrawn_content_the_withdrawn_offers_keep_it() {
+    let sim = sim(1500);
+    let d = tempdir();
+    let ds = d.path().join("history");
+    let args = ["--months", "3", "--keep-withdrawn-content"];
+    let (code, err) = sync(&sim, &ds, &sim.now().to_rfc3339(), &args);
+    assert_eq!(code, Some(0), "{err}");
+    let now = advance_clock(&sim, 3 * 86_400);
+    let (code, err) = sync(&sim, &ds, &now, &args);
+    assert_eq!(code, Some(0), "{err}");
+    let s = scrub_state(&ds);
+    assert!(!s.withdrawn.is_empty());
+    assert_eq!(s.withdrawn_with_content, s.withdrawn.len());
+    assert_eq!(
+        s.snapshot_rows_of_withdrawn_with_content,
+        s.snapshot_rows_of_withdrawn
+    );
 }
 
 #[test]

@@ -47,10 +47,9 @@ pub fn resolve_sync(a: &SyncArgs, env: Env, today: DateTime<Utc>) -> Result<Sync
     };
     let mut collect = super::resolve_collect(c, env, today)?;
     collect.output = a.dataset.join(dataset::WORK).join("offers.csv");
-    Ok(SyncConfig {
-        dataset: a.dataset.clone(),
-        collect,
-    })
+    let mut sync = SyncConfig::new(a.dataset.clone(), collect);
+    sync.scrub_withdrawn = !a.keep_withdrawn_content;
+    Ok(sync)
 }
 
 /// `c` with the query options not `given` set from the dataset's stored query; how to collect
