@@ -505,6 +505,11 @@ fn sync_cmd(a: &SyncArgs) -> Result<ExitCode, Error> {
 /// `history`: what a dataset holds.
 fn history_cmd(a: &HistoryArgs) -> Result<ExitCode, Error> {
     let r = ftcollect::history::report(&a.dataset)?;
-    print_out(&r.render());
+    let now = Utc::now();
+    // Also on stderr, where a cron job's mail or log picks it up.
+    if let Some(w) = r.stale_warning(now) {
+        eprintln!("{w}");
+    }
+    print_out(&r.render_at(now));
     Ok(ExitCode::Success)
 }

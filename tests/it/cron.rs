@@ -482,3 +482,45 @@ fn papercuts_a_closed_pipe_the_simulator_banner() {
     );
     assert!(!banner.iter().any(|l| l.contains('<')), "{banner:?}");
 }
+
+#[test]
+fn history_warns_when_the_last_complete_run_is_older_than_24_hours() {
+    let history = |ds: &Path| {
+        let o = Command::new(env!("CARGO_BIN_EXE_ftcollect"))
+            .args(["history", "--dataset", ds.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0));
+        (
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    let warning =
+        "the offers' reuse licence asks for a derived base refreshed at least every 24 hours";
+    // A run from now: no warning.
+    let fresh = sim_with(1500, |c| c.now = Some(chrono::Utc::now()));
+    let d = tempdir();
+    let ds = d.path().join("fresh");
+    let (code, err) = sync(&fresh, &ds, &fresh.now().to_rfc3339(), &["--months", "3"]);
+    assert_eq!(code, Some(0), "{err}");
+    let (out, err) = history(&ds);
+    assert!(
+        !out.contains(warning) && !err.contains(warning),
+        "{out}{err}"
+    );
+    // A run from two days ago: warned, on stdout and stderr.
+    let old = sim_with(1500, |c| {
+        c.now = Some(chrono::Utc::now() - chrono::Duration::hours(49))
+    });
+    let ds = d.path().join("old");
+    let (code, err) = sync(&old, &ds, &old.now().to_rfc3339(), &["--months", "3"]);
+    assert_eq!(code, Some(0), "{err}");
+    let (out, err) = history(&ds);
+    assert!(
+        out.contains("warning: the last complete run is from "),
+        "{out}"
+    );
+    assert!(out.contains("(49 hours ago)"), "{out}");
+    assert!(out.contains(warning) && err.contains(warning), "{out}{err}");
+}
