@@ -370,6 +370,38 @@ mod tests {
     }
 
     #[test]
+    fn a_parquet_failure_after_the_collection_says_the_csv_is_complete() {
+        let e = Error::ParquetNotWritten {
+            csv: "data/jobs.csv".into(),
+            parquet: "data/jobs.parquet".into(),
+            rows: 1234,
+            cause: Box::new(Error::io(
+                "cannot create data/jobs.parquet",
+                io::Error::from(io::ErrorKind::StorageFull),
+            )),
+        };
+        let m = message(&e);
+        assert!(
+            m.starts_with(
+                "the collection is complete in data/jobs.csv (1234 offers), but the Parquet file data/jobs.parquet \
+                 could not be written: cannot create data/jobs.parquet."
+            ),
+            "{m}"
+        );
+        assert!(
+            m.contains("run `ftcollect convert data/jobs.csv data/jobs.parquet`"),
+            "{m}"
+        );
+        assert!(!m.contains(".tmp-"), "{m}");
+        assert!(
+            render(&e).contains("hint: the disk is full"),
+            "{}",
+            render(&e)
+        );
+        assert_eq!(ftcollect::exit::code_for(&e).code(), 1);
+    }
+
+    #[test]
     fn the_messages_are_the_ones_the_library_used_to_build() {
         let e = typed();
         assert_eq!(
