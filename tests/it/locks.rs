@@ -208,3 +208,35 @@ fn a_second_convert_to_one_path_exits_75_and_convert_creates_a_missing_directory
     assert!(target.is_file());
     assert!(!d.path().join("new/dir/jobs.parquet.lock").exists());
 }
+
+#[test]
+fn normalize_into_an_output_another_process_writes_exits_75() {
+    let d = tempdir();
+    std::fs::write(d.path().join("page.json"), r#"{"resultats":[]}"#).unwrap();
+    let out = d.path().join("out.csv");
+    std::fs::write(&out, "the previous output").unwrap();
+    for (held, args) in [
+        (out.clone(), vec!["--output", "out.csv"]),
+        (
+            d.path().join("out.parquet"),
+            vec!["--parquet", "out.parquet"],
+        ),
+    ] {
+        let lock = ftcollect::lock::lock_output(&held, "test").unwrap();
+        let before = files(d.path());
+        let o = Command::new(env!("CARGO_BIN_EXE_ftcollect"))
+            .args(["normalize", "page.json"])
+            .args(&args)
+            .current_dir(d.path())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(75), "{err}");
+        assert!(
+            err.contains(&format!("(pid {}, test, since", std::process::id())),
+            "{err}"
+        );
+        assert_eq!(files(d.path()), before, "nothing written");
+        drop(lock);
+    }
+}
