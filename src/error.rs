@@ -327,6 +327,9 @@ pub enum Error {
     Data(String),
     /// Another process is working on the same dataset (exit 75): the message names it.
     Busy(String),
+    /// Another live process holds the lock of an output file (exit 75); `holder` is its
+    /// description (`pid N (collect, since T)`). Nothing was changed.
+    OutputBusy { output: PathBuf, holder: String },
     /// A collection cannot resume from its checkpoint (exit 1): restarting is the fix.
     Resume(ResumeError),
     /// The Adzuna quota ledger cannot be used (exit 1).
@@ -358,6 +361,16 @@ pub enum Error {
     OutputDirCreate { dir: PathBuf, source: io::Error },
     /// The output file cannot be created.
     OutputCreate { output: PathBuf, source: io::Error },
+    /// The Parquet file cannot be created where it was asked for (found before any API call).
+    ParquetCreate { parquet: PathBuf, source: io::Error },
+    /// The collection's CSV is complete and durable, but its Parquet file could not be written
+    /// (`cause`); the CSV can be converted again once the cause is fixed.
+    ParquetNotWritten {
+        csv: PathBuf,
+        parquet: PathBuf,
+        rows: u64,
+        cause: Box<Error>,
+    },
     /// The output exists and is not a CSV written by ftcollect: it is left untouched. Column
     /// `position` (1-based) holds `found` where `expected` was expected (shortened to 40 characters).
     ForeignOutput {
@@ -372,6 +385,13 @@ pub enum Error {
     NotADataset { dataset: PathBuf, found: String },
     /// No history dataset there yet (no manifest, no run under way).
     NoDataset { dataset: PathBuf },
+    /// ROME codes the API's referential (`/v2/referentiel/metiers`, `listed` codes) does not
+    /// hold; `near` lists some it holds of the first one's family, as `CODE (label)`.
+    UnknownRomeCodes {
+        unknown: Vec<String>,
+        listed: usize,
+        near: Vec<String>,
+    },
     /// ROME codes with no Adzuna search phrase and no keywords to search instead.
     NoAdzunaPhrase {
         /// The codes without a phrase.
@@ -586,8 +606,8 @@ impl Error {
                 | Error::UnfinishedRunOfAnotherQuery { .. }
                 | Error::DatasetIsFile { .. }
                 | Error::NotADataset { .. }
-                | Error::NoDataset { .. }
                 | Error::NoAdzunaPhrase { .. }
+                | Error::UnknownRomeCodes { .. }
                 | Error::Api(ApiError::QueryRejected { .. })
         )
     }
@@ -599,6 +619,13 @@ impl fmt::Display for Error {
             Error::Usage(m) | Error::Config(m) | Error::Data(m) | Error::Busy(m) => f.write_str(m),
             Error::Api(e) => e.fmt(f),
             Error::Io { context, .. } => f.write_str(context),
+            Error::OutputBusy { output, holder } => write!(
+                f,
+                "another ftcollect process is writing {} ({holder}): one process writes a file at a time. \
+                 Nothing was changed: wait for it to finish (or stop it) and run this command again. The lock \
+                 is held by a live process: the system releases it when its holder exits or dies.",
+                output.display()
+            ),
             Error::Resume(e) => e.fmt(f),
             Error::QuotaFile(e) => e.fmt(f),
             Error::NoSource => {
@@ -656,6 +683,25 @@ impl fmt::Display for Error {
                 "cannot create {}: choose an output in a directory you can write to",
                 output.display()
             ),
+            Error::ParquetCreate { parquet, .. } => write!(
+                f,
+                "cannot create the Parquet file {}: choose a path in a directory you can write to \
+                 (nothing was collected yet)",
+                parquet.display()
+            ),
+            Error::ParquetNotWritten {
+                csv,
+                parquet,
+                rows,
+                cause,
+            } => write!(
+                f,
+                "the collection is written to {} ({rows} offers, complete on disk), but the Parquet \
+                 file {} could not be written: {cause}. Fix that, then convert the CSV to Parquet \
+                 again (or run the same collection again: it fetches nothing more)",
+                csv.display(),
+                parquet.display()
+            ),
             Error::ForeignOutput {
                 output,
                 position,
@@ -682,6 +728,21 @@ impl fmt::Display for Error {
                 "{} holds no history dataset yet: sync into it first",
                 dataset.display()
             ),
+            Error::UnknownRomeCodes {
+                unknown,
+                listed,
+                near,
+            } => write!(
+                f,
+                "the ROME code(s) {} are not among the {listed} codes of the API's referential (/v2/referentiel/metiers): \
+                 a query on them matches nothing. Check the codes{}",
+                unknown.join(", "),
+                if near.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (the referential holds {})", near.join(", "))
+                }
+            ),
             Error::NoAdzunaPhrase { unknown, known } => write!(
                 f,
                 "no Adzuna search phrase for the ROME code(s) {}: Adzuna has no ROME codes, so each code is \
@@ -699,7 +760,9 @@ impl std::error::Error for Error {
         match self {
             Error::Io { source, .. }
             | Error::OutputDirCreate { source, .. }
-            | Error::OutputCreate { source, .. } => Some(source),
+            | Error::OutputCreate { source, .. }
+            | Error::ParquetCreate { source, .. } => Some(source),
+            Error::ParquetNotWritten { cause, .. } => cause.source(),
             _ => None,
         }
     }

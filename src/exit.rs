@@ -8,7 +8,7 @@
 //! | 1    | an error stopped the command: configuration, credentials, I/O, unusable input |
 //! | 2    | the command line is wrong (also: a checkpoint or dataset of another query) |
 //! | 3    | finished but incomplete (failed or capped slices, a quota window, the 429 budget): resume |
-//! | 75   | another process holds the dataset's lock (`sync`) |
+//! | 75   | another process holds the lock of the dataset (`sync`) or of an output file |
 //! | 130  | interrupted (Ctrl-C / SIGTERM) after saving a checkpoint |
 
 use crate::collect::RunStatus;
@@ -29,7 +29,8 @@ pub enum ExitCode {
     Incomplete = 3,
     /// Interrupted (Ctrl-C / SIGTERM) after saving a checkpoint.
     Interrupted = 130,
-    /// Another process holds the dataset's lock (`sync`): try again later (sysexits' EX_TEMPFAIL).
+    /// Another process holds the lock of the dataset (`sync`) or of an output file (`collect`,
+    /// `convert`, `normalize`): try again later (sysexits' EX_TEMPFAIL).
     Busy = 75,
 }
 
@@ -75,7 +76,7 @@ pub fn code_for<'a>(result: impl Into<RunResult<'a>>) -> ExitCode {
             Error::Api(ApiError::Quota { .. } | ApiError::ThrottleBudget { .. }) => {
                 ExitCode::Incomplete
             }
-            Error::Busy(_) => ExitCode::Busy,
+            Error::Busy(_) | Error::OutputBusy { .. } => ExitCode::Busy,
             e if e.is_usage() => ExitCode::Usage,
             _ => ExitCode::Error,
         },
@@ -95,6 +96,11 @@ mod tests {
         assert_eq!(code_for(&Error::Config("x".into())).code(), 1);
         assert_eq!(code_for(&Error::Data("x".into())).code(), 1);
         assert_eq!(code_for(&Error::Busy("x".into())).code(), 75);
+        let busy = Error::OutputBusy {
+            output: "jobs.csv".into(),
+            holder: "pid 1".into(),
+        };
+        assert_eq!(code_for(&busy).code(), 75);
         assert_eq!(code_for(&Error::Api(ApiError::Interrupted)).code(), 130);
     }
 }

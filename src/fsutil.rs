@@ -95,6 +95,40 @@ pub fn remove_stale_temps(path: &Path) -> usize {
     n
 }
 
+/// Checks that a file can be created at `path`, leaving nothing behind: a probe file is created
+/// and removed in the nearest existing directory on the way to `path` (the rest is created by the
+/// writer). Paths whose problem is not permissions (a part of the path is a file, the path is a
+/// directory or a device) pass: the writer reports them with their own message.
+pub fn probe_writable(path: &Path) -> io::Result<()> {
+    if path.exists() {
+        return Ok(());
+    }
+    let parent = parent_dir(path);
+    let Some(dir) = parent
+        .ancestors()
+        .map(|a| {
+            if a.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                a
+            }
+        })
+        .find(|a| a.exists())
+    else {
+        return Ok(());
+    };
+    if !dir.is_dir() {
+        return Ok(());
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "file".into());
+    let probe = dir.join(format!(".{name}.probe-{}", std::process::id()));
+    File::create_new(&probe)?;
+    fs::remove_file(&probe)
+}
+
 /// Moves an existing file aside to `<path>.bak-<UTC timestamp>` (never deletes it). Returns the
 /// backup's path.
 pub fn move_aside(path: &Path) -> io::Result<PathBuf> {
@@ -109,6 +143,48 @@ pub fn move_aside(path: &Path) -> io::Result<PathBuf> {
     Ok(backup)
 }
 
+/// The backups [`move_aside`] made of `path`, oldest first (by the time in their names).
+pub fn backups_of(path: &Path) -> Vec<PathBuf> {
+    let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+        return Vec::new();
+    };
+    let prefix = format!("{name}.bak-");
+    let Ok(entries) = fs::read_dir(parent_dir(path)) else {
+        return Vec::new();
+    };
+    let mut found: Vec<((String, u64), PathBuf)> = entries
+        .flatten()
+        .filter_map(|e| {
+            let file = e.file_name().to_string_lossy().into_owned();
+            let rest = file.strip_prefix(&prefix)?;
+            // `<stamp>` or `<stamp>-<n>` (two backups within one second).
+            let (stamp, n) = match rest.split_once('-') {
+                Some((s, n)) => (s.to_string(), n.parse().ok()?),
+                None => (rest.to_string(), 0),
+            };
+            Some(((stamp, n), e.path()))
+        })
+        .collect();
+    found.sort();
+    found.into_iter().map(|(_, p)| p).collect()
+}
+
+/// Deletes the oldest backups of `path` beyond the `keep` most recent ones. Returns the paths
+/// deleted.
+pub fn prune_backups(path: &Path, keep: usize) -> io::Result<Vec<PathBuf>> {
+    let all = backups_of(path);
+    let excess = all.len().saturating_sub(keep);
+    let mut removed = Vec::new();
+    for p in all.into_iter().take(excess) {
+        fs::remove_file(&p)?;
+        removed.push(p);
+    }
+    if !removed.is_empty() {
+        sync_dir(&parent_dir(path))?;
+    }
+    Ok(removed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,6 +197,59 @@ mod tests {
         write_atomic(&p, b"two").unwrap();
         assert_eq!(fs::read(&p).unwrap(), b"two");
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn probe_writable_leaves_nothing_and_fails_in_a_read_only_place() {
+        let dir = tempfile::tempdir().unwrap();
+        probe_writable(&dir.path().join("a/b/jobs.csv")).unwrap();
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+        assert!(probe_writable(Path::new("/proc/ftcollect-probe/jobs.parquet")).is_err());
+    }
+
+    #[test]
+    fn prune_keeps_the_most_recent_backups() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.csv");
+        for name in [
+            "a.csv.bak-20261101T120000Z",
+            "a.csv.bak-20261101T120000Z-1",
+            "a.csv.bak-20261101T120000Z-10",
+            "a.csv.bak-20261101T120000Z-2",
+            "a.csv.bak-20261102T000000Z",
+            "a.csv.summary.json.bak-20261101T000000Z",
+            "b.csv.bak-20261101T000000Z",
+        ] {
+            fs::write(dir.path().join(name), name).unwrap();
+        }
+        let removed = prune_backups(&p, 2).unwrap();
+        let names = |v: Vec<PathBuf>| -> Vec<String> {
+            v.iter()
+                .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+                .collect()
+        };
+        assert_eq!(
+            names(removed),
+            [
+                "a.csv.bak-20261101T120000Z",
+                "a.csv.bak-20261101T120000Z-1",
+                "a.csv.bak-20261101T120000Z-2"
+            ]
+        );
+        assert_eq!(
+            names(backups_of(&p)),
+            [
+                "a.csv.bak-20261101T120000Z-10",
+                "a.csv.bak-20261102T000000Z"
+            ]
+        );
+        // Other files' backups are not touched.
+        assert!(
+            dir.path()
+                .join("a.csv.summary.json.bak-20261101T000000Z")
+                .exists()
+        );
+        assert!(dir.path().join("b.csv.bak-20261101T000000Z").exists());
     }
 
     #[test]

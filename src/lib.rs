@@ -23,6 +23,7 @@ pub mod exit;
 pub mod fsutil;
 pub mod history;
 pub mod http;
+pub mod lock;
 pub mod logging;
 pub mod normalize;
 pub mod plan;

@@ -4,14 +4,13 @@
 
 mod cli;
 
-use clap::Parser;
-use cli::{Cli, commands, errors};
+use cli::{commands, errors};
 use ftcollect::config;
 use ftcollect::exit::{ExitCode, code_for};
 
 fn main() -> std::process::ExitCode {
     let env_file = config::load_dotenv();
-    let cli = match Cli::try_parse() {
+    let cli = match cli::args::parse() {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();

@@ -40,7 +40,8 @@ pub enum Command {
     #[command(
         mut_arg("output", |a| a.hide(true)),
         mut_arg("parquet", |a| a.hide(true)),
-        mut_arg("restart", |a| a.hide(true))
+        mut_arg("restart", |a| a.hide(true)),
+        mut_arg("keep_backups", |a| a.hide(true))
     )]
     Sync(Box<SyncArgs>),
     /// Summarize a history dataset: runs, offers tracked, active, withdrawn per week, time online.
@@ -108,6 +109,11 @@ pub struct CollectArgs {
     #[arg(long)]
     pub restart: bool,
 
+    /// Backups (<file>.bak-<timestamp>) kept of each output file when a run moves one aside: the
+    /// N most recent, older ones are deleted; `all` keeps every one.
+    #[arg(long, value_name = "N|all", default_value = "5", value_parser = parse_keep_backups)]
+    pub keep_backups: KeepBackups,
+
     /// Probe the totals and print the plan (slices, offers, calls, duration), then exit without writing.
     #[arg(long)]
     pub dry_run: bool,
@@ -145,8 +151,9 @@ pub struct CollectArgs {
     #[arg(long, value_name = "DURATION", default_value = "30m", value_parser = parse_throttle_wait)]
     pub max_throttle_wait: std::time::Duration,
 
-    /// Pretend the run starts at this instant (RFC 3339); for simulations and tests.
-    #[arg(long, value_name = "TIME", hide = true, value_parser = parse_time)]
+    /// Pretend the run starts at this instant (RFC 3339), e.g. the simulator's clock (its
+    /// /_sim/control endpoint prints it); for simulations and tests.
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
     pub now: Option<chrono::DateTime<chrono::Utc>>,
 
     /// APIs to collect from, comma-separated: france-travail, adzuna (both go into one output).
@@ -345,8 +352,40 @@ pub struct SyncArgs {
     /// The history dataset directory (created by the first run). One dataset follows one query.
     #[arg(long, value_name = "DIR")]
     pub dataset: PathBuf,
+    /// Keep the identifying content (employer, description, URLs, coordinates, postcode and
+    /// commune codes) of withdrawn offers. By default it is removed from offers.parquet and the
+    /// snapshots when an offer is withdrawn, as the offers' reuse licence requires (docs/history.md).
+    #[arg(long)]
+    pub keep_withdrawn_content: bool,
     #[command(flatten)]
     pub collect: CollectArgs,
+    /// The query options given on the command line ([`QUERY_OPTIONS`] ids), when known (see
+    /// [`parse`]): none given means "the dataset's query".
+    #[arg(skip)]
+    pub query_options_given: Option<Vec<&'static str>>,
+}
+
+/// The ids of the options that define a dataset's query (the others say how to collect it).
+pub const QUERY_OPTIONS: &[&str] = &["rome", "departements", "search", "months", "source"];
+
+/// Parses the process's command line, recording which query options `sync` was given (clap's
+/// derive loses whether a value came from the command line or from a default).
+pub fn parse() -> Result<Cli, clap::Error> {
+    use clap::{CommandFactory, FromArgMatches, parser::ValueSource};
+    let matches = Cli::command().try_get_matches()?;
+    let mut cli = Cli::from_arg_matches(&matches)?;
+    if let Some(Command::Sync(a)) = &mut cli.command
+        && let Some(m) = matches.subcommand_matches("sync")
+    {
+        a.query_options_given = Some(
+            QUERY_OPTIONS
+                .iter()
+                .copied()
+                .filter(|id| m.value_source(id) == Some(ValueSource::CommandLine))
+                .collect(),
+        );
+    }
+    Ok(cli)
 }
 
 #[derive(Args, Debug, Clone)]
@@ -417,6 +456,22 @@ fn parse_rate(s: &str) -> Result<f64, String> {
         return Err(format!("`{s}` is not between 0 and 1"));
     }
     Ok(v)
+}
+
+/// `--keep-backups`: how many backups of each output file are kept (`None`: all).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KeepBackups(pub Option<usize>);
+
+fn parse_keep_backups(s: &str) -> Result<KeepBackups, String> {
+    if s.trim().eq_ignore_ascii_case("all") {
+        return Ok(KeepBackups(None));
+    }
+    match s.trim().parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(KeepBackups(Some(n))),
+        _ => Err(format!(
+            "`{s}` is not a number of backups: give 1 or more (the most recent are kept), or `all`"
+        )),
+    }
 }
 
 fn parse_time(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {

@@ -53,14 +53,14 @@ pub fn is_quiet(cli: &Cli) -> bool {
 }
 
 /// Ctrl-C / SIGTERM: the first one asks the run to stop cleanly (checkpoint, exit 130); a second
-/// one exits at once.
+/// one exits at once. The message names neither key nor signal: either may have come.
 fn install_signal_handler(cancel: &Cancel) {
     static HITS: AtomicU32 = AtomicU32::new(0);
     let cancel = cancel.clone();
     let _ = ctrlc::set_handler(move || {
         if HITS.fetch_add(1, Ordering::SeqCst) == 0 {
             eprintln!(
-                "\ninterrupted: stopping after the pages in flight (press Ctrl-C again to quit at once)"
+                "\ninterrupted: stopping after the pages in flight (a second interrupt quits at once)"
             );
             cancel.cancel();
         } else {
@@ -109,9 +109,9 @@ fn demo(a: &DemoArgs) -> Result<ExitCode, Error> {
     .map_err(|e| Error::io("cannot start the simulator on a loopback port", e))?;
     if !a.quiet {
         eprintln!(
-            "demo: simulator on {} with {} offers; collecting the default query (5 ROME codes, 12 months) from {} into {}",
+            "demo: simulator on {} ({}); collecting the default query (5 ROME codes, 12 months) from {} into {}",
             sim.base_url(),
-            a.offers,
+            offers_line(&sim),
             sources.names().join(" and "),
             a.output.display()
         );
@@ -177,9 +177,22 @@ fn convert(a: &ConvertArgs) -> Result<ExitCode, Error> {
     let meta = ftcollect::sink::parquet::metadata(
         &serde_json::json!({"converted_from": a.input.display().to_string()}),
     );
+    let _lock = lock_output_in(&a.output, "convert")?;
     let n = ftcollect::sink::parquet::convert_csv(&a.input, &a.output, meta)?;
     eprintln!("converted {n} offer(s) to {}", a.output.display());
     Ok(ExitCode::Success)
+}
+
+/// Creates the directory of an output file if needed (as `collect` does) and takes the output's
+/// lock: a second writer of the same file stops here (exit 75) before anything is written. An
+/// output that is a directory is left to the writer, which names the problem.
+fn lock_output_in(output: &Path, what: &str) -> Result<Option<ftcollect::lock::FileLock>, Error> {
+    if output.is_dir() {
+        return Ok(None);
+    }
+    let dir = ftcollect::fsutil::parent_dir(output);
+    std::fs::create_dir_all(&dir).map_err(|source| Error::OutputDirCreate { dir, source })?;
+    ftcollect::lock::lock_output(output, what)
 }
 
 fn simulate(a: &SimulateArgs) -> Result<ExitCode, Error> {
@@ -210,23 +223,28 @@ fn simulate(a: &SimulateArgs) -> Result<ExitCode, Error> {
         .map_err(|e| Error::io(format!("cannot listen on {}:{}", a.host, a.port), e))?;
     // A closed stdout is no reason to stop serving: a caller may read the first line and close
     // the pipe (the benchmarks do).
+    // Lines that can be pasted into a shell or a `.env` file as they are: the simulator's own
+    // credentials are test values the user chose on this command line, not secrets.
     let banner = format!(
-        "simulator ready on {} ({} offers, seed {})\n\
+        "simulator ready on {} ({}, seed {}; clock: {}/_sim/control?advance_secs=N)\n\
          FRANCE_TRAVAIL_API_URL={}\n\
          FRANCE_TRAVAIL_TOKEN_URL={}\n\
          FRANCE_TRAVAIL_ID={}\n\
-         FRANCE_TRAVAIL_KEY=<the --client-secret>\n\
+         FRANCE_TRAVAIL_KEY={}\n\
          ADZUNA_API_URL={}\n\
          ADZUNA_APP_ID={}\n\
-         ADZUNA_APP_KEY=<the --adzuna-app-key>\n",
+         ADZUNA_APP_KEY={}\n",
         sim.base_url(),
-        sim.universe().len(),
+        offers_line(&sim),
         a.seed,
+        sim.base_url(),
         sim.api_url(),
         sim.token_url(),
         a.client_id,
+        a.client_secret.expose(),
         sim.adzuna_url(),
         a.adzuna_app_id,
+        a.adzuna_app_key.expose(),
     );
     print_out(&banner);
     let cancel = Cancel::new();
@@ -235,6 +253,25 @@ fn simulate(a: &SimulateArgs) -> Result<ExitCode, Error> {
         std::thread::sleep(Duration::from_millis(200));
     }
     Ok(ExitCode::Success)
+}
+
+/// What the simulator serves, said the same way by `simulate` and `demo`: the offers online at
+/// its clock's time, and those that appear later as the clock moves.
+fn offers_line(sim: &simulator::SimHandle) -> String {
+    let now = sim.now().timestamp_millis();
+    let online = sim
+        .universe()
+        .recs()
+        .iter()
+        .filter(|r| r.is_active(now))
+        .count();
+    let later = sim
+        .universe()
+        .recs()
+        .iter()
+        .filter(|r| r.created > now)
+        .count();
+    format!("{online} offers online now, {later} more appearing as its clock moves")
 }
 
 /// Reads one input, decompressing gzip.
@@ -289,6 +326,11 @@ fn normalize_cmd(a: &NormalizeArgs) -> Result<ExitCode, Error> {
             .collect()
     };
     let fetched_at = Utc::now();
+    // Both outputs locked before either is created: one writer per file.
+    let mut _locks = Vec::new();
+    for p in a.output.iter().chain(a.parquet.iter()) {
+        _locks.extend(lock_output_in(p, "normalize")?);
+    }
     let mut warnings = Warnings::default();
     let mut seen = collect::dedup::SeenSet::new();
     let (mut written, mut duplicates) = (0u64, 0u64);
@@ -312,30 +354,49 @@ fn normalize_cmd(a: &NormalizeArgs) -> Result<ExitCode, Error> {
         let (name, bytes) = read_input(input.as_deref())?;
         let mut warnings = Warnings::default();
         let mut offers = Vec::new();
-        match source {
-            SourceArg::FranceTravail => {
-                for raw in normalize::read_offers(&name, &bytes) {
-                    let raw = raw.map_err(|e| Error::Data(e.to_string()))?;
-                    offers.extend(normalize::normalize_france_travail_owned(
-                        raw,
-                        fetched_at,
-                        &mut warnings,
-                    ));
+        // Pages from a raw archive carry their fetch time: `date_extraction` is the time the page
+        // was fetched, not the time of the replay.
+        let segments: Vec<(String, chrono::DateTime<Utc>, &[u8])> =
+            match ftcollect::sink::raw::split_fetched(&bytes) {
+                Some(parts) => parts
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (at, line))| {
+                        (
+                            format!("{name} line {}", i + 1),
+                            at.unwrap_or(fetched_at),
+                            line,
+                        )
+                    })
+                    .collect(),
+                None => vec![(name.clone(), fetched_at, &bytes[..])],
+            };
+        for (name, fetched_at, bytes) in segments {
+            match source {
+                SourceArg::FranceTravail => {
+                    for raw in normalize::read_offers(&name, bytes) {
+                        let raw = raw.map_err(|e| Error::Data(e.to_string()))?;
+                        offers.extend(normalize::normalize_france_travail_owned(
+                            raw,
+                            fetched_at,
+                            &mut warnings,
+                        ));
+                    }
                 }
-            }
-            SourceArg::Adzuna => {
-                let mut jobs = normalize::read_adzuna_jobs(&name, &bytes);
-                for raw in &mut jobs {
-                    let raw = raw.map_err(|e| Error::Data(e.to_string()))?;
-                    offers.extend(normalize::normalize_adzuna(
-                        &raw,
-                        country,
-                        None,
-                        fetched_at,
-                        &mut warnings,
-                    ));
+                SourceArg::Adzuna => {
+                    let mut jobs = normalize::read_adzuna_jobs(&name, bytes);
+                    for raw in &mut jobs {
+                        let raw = raw.map_err(|e| Error::Data(e.to_string()))?;
+                        offers.extend(normalize::normalize_adzuna(
+                            &raw,
+                            country,
+                            None,
+                            fetched_at,
+                            &mut warnings,
+                        ));
+                    }
+                    warnings.merge(jobs.warnings());
                 }
-                warnings.merge(jobs.warnings());
             }
         }
         let rows =
@@ -379,7 +440,13 @@ fn normalize_cmd(a: &NormalizeArgs) -> Result<ExitCode, Error> {
         out.flush().map_err(io_err)
     };
     match &a.output {
-        None => convert(&mut io::stdout().lock())?,
+        // A reader that stops early (`| head`) is no error: stop quietly, like other Unix tools.
+        None => match convert(&mut io::stdout().lock()) {
+            Err(Error::Io { source, .. }) if source.kind() == io::ErrorKind::BrokenPipe => {
+                return Ok(ExitCode::Success);
+            }
+            r => r?,
+        },
         Some(p) => {
             // A temporary file renamed into place: an existing output is replaced only by a complete one.
             let tmp = ftcollect::fsutil::temp_path(p);
@@ -429,7 +496,7 @@ fn sync_cmd(a: &SyncArgs) -> Result<ExitCode, Error> {
         print_out(&format!("{p}\n"));
     }
     if let Some(s) = &r.summary {
-        eprint!("{}", s.render());
+        eprint!("{}", s.render_for_dataset(&c.dataset));
     }
     eprint!("{}", r.render());
     Ok(code_for(r.status))
@@ -438,6 +505,11 @@ fn sync_cmd(a: &SyncArgs) -> Result<ExitCode, Error> {
 /// `history`: what a dataset holds.
 fn history_cmd(a: &HistoryArgs) -> Result<ExitCode, Error> {
     let r = ftcollect::history::report(&a.dataset)?;
-    print_out(&r.render());
+    let now = Utc::now();
+    // Also on stderr, where a cron job's mail or log picks it up.
+    if let Some(w) = r.stale_warning(now) {
+        eprintln!("{w}");
+    }
+    print_out(&r.render_at(now));
     Ok(ExitCode::Success)
 }

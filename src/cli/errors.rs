@@ -113,6 +113,25 @@ pub fn message(e: &Error) -> String {
             "cannot create {}: choose an --output in a directory you can write to",
             output.display()
         ),
+        Error::ParquetCreate { parquet, .. } => format!(
+            "cannot create the Parquet file {}: choose a --parquet path in a directory you can write to. \
+             Nothing was collected yet.",
+            parquet.display()
+        ),
+        Error::ParquetNotWritten {
+            csv,
+            parquet,
+            rows,
+            cause,
+        } => format!(
+            "the collection is complete in {} ({rows} offers), but the Parquet file {} could not be written: {}. \
+             Fix that, then run `ftcollect convert {} {}` (or the same command again: it fetches nothing more).",
+            csv.display(),
+            parquet.display(),
+            message(cause),
+            csv.display(),
+            parquet.display()
+        ),
         Error::ForeignOutput {
             output,
             position,
@@ -136,6 +155,21 @@ pub fn message(e: &Error) -> String {
             "--dataset {} holds no history dataset yet (no {MANIFEST}): run `ftcollect sync --dataset {}` first.",
             dataset.display(),
             dataset.display()
+        ),
+        Error::UnknownRomeCodes {
+            unknown,
+            listed,
+            near,
+        } => format!(
+            "--rome: {} {} not among the {listed} ROME codes the API serves (/v2/referentiel/metiers), so the query \
+             would match nothing.{} Nothing was written: fix --rome.",
+            unknown.join(", "),
+            if unknown.len() == 1 { "is" } else { "are" },
+            if near.is_empty() {
+                String::new()
+            } else {
+                format!(" Codes of that family: {}.", near.join(", "))
+            }
         ),
         Error::NoAdzunaPhrase { unknown, known } => format!(
             "--source adzuna: no Adzuna search phrase for the ROME code(s) {}. Adzuna has no ROME codes, so each code \
@@ -333,6 +367,38 @@ mod tests {
             assert!(user.contains("--"), "{user}");
             assert!(!library.contains("--"), "{library}");
         }
+    }
+
+    #[test]
+    fn a_parquet_failure_after_the_collection_says_the_csv_is_complete() {
+        let e = Error::ParquetNotWritten {
+            csv: "data/jobs.csv".into(),
+            parquet: "data/jobs.parquet".into(),
+            rows: 1234,
+            cause: Box::new(Error::io(
+                "cannot create data/jobs.parquet",
+                io::Error::from(io::ErrorKind::StorageFull),
+            )),
+        };
+        let m = message(&e);
+        assert!(
+            m.starts_with(
+                "the collection is complete in data/jobs.csv (1234 offers), but the Parquet file data/jobs.parquet \
+                 could not be written: cannot create data/jobs.parquet."
+            ),
+            "{m}"
+        );
+        assert!(
+            m.contains("run `ftcollect convert data/jobs.csv data/jobs.parquet`"),
+            "{m}"
+        );
+        assert!(!m.contains(".tmp-"), "{m}");
+        assert!(
+            render(&e).contains("hint: the disk is full"),
+            "{}",
+            render(&e)
+        );
+        assert_eq!(ftcollect::exit::code_for(&e).code(), 1);
     }
 
     #[test]

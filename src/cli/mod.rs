@@ -9,4 +9,5 @@ pub mod commands;
 pub mod errors;
 pub mod resolve;
 
+#[cfg(test)]
 pub use args::Cli;

@@ -45,6 +45,8 @@ struct Fetched {
     body: Vec<u8>,
     /// Raw results on the page (Adzuna's short-page rule looks at them, not at the kept offers).
     received: usize,
+    /// When the page was fetched (kept in the raw archive).
+    fetched_at: DateTime<Utc>,
 }
 
 /// A page of one source or the other.
@@ -133,6 +135,8 @@ struct Start {
     adzuna: Option<serde_json::Value>,
     /// Adzuna rows already in the output.
     adzuna_rows: u64,
+    /// The outputs' locks, held until the run returns.
+    locks: Vec<crate::lock::FileLock>,
 }
 
 /// Runs a collection (or a dry run) to its end.
@@ -155,6 +159,12 @@ pub fn collect(c: &CollectConfig) -> Result<Outcome, Error> {
         None => None,
     };
     let client = client_for(c);
+    if !c.dry_run {
+        super::outputs::probe(c)?;
+    }
+    if c.sources.france_travail {
+        super::referential::check_rome_codes(&client, &c.rome_codes)?;
+    }
     if c.dry_run {
         return dry_run(c, &client, plan::window_for(now, c.months));
     }
@@ -182,6 +192,7 @@ pub fn collect(c: &CollectConfig) -> Result<Outcome, Error> {
         mut carry,
         adzuna: adzuna_saved,
         adzuna_rows,
+        locks: _locks,
     } = prepare(c, now, &cp_path)?;
     let adzuna = match (adzuna_settings, adzuna_phrases) {
         (Some(s), Some(phrases)) => Some(AdzunaPlan::start(
@@ -323,7 +334,7 @@ impl Run<'_> {
             .map_err(|e| Error::Config(format!("cannot start the worker pool: {e}")))?;
         let (tx, rx) = mpsc::channel::<(Work, Result<Fetched, ApiError>)>();
         let mut progress = Progress::new(c.quiet);
-        progress.set_baseline(self.base_api.search_requests);
+        progress.set_baseline(self.base_api.search_requests, self.sink.rows());
         let mut in_flight = 0usize;
         loop {
             if c.cancel.is_cancelled() && !self.stopping {
@@ -393,6 +404,8 @@ impl Run<'_> {
                 requests: self.base_api.search_requests
                     + self.client.transport().stats.snapshot().search_requests,
                 pages_owed: self.plan.pages_owed(),
+                expected: self.plan.announced_total(),
+                page_size: c.results_per_page as u64,
             });
         }
         progress.finish();
@@ -461,7 +474,7 @@ impl Run<'_> {
                         || "a request from before the plan started over".to_string(),
                         |s| s.spec.describe(),
                     );
-                    r.append(task.slice, &describe, &fetched.body)
+                    r.append(task.slice, &describe, &fetched.body, fetched.fetched_at)
                         .map_err(raw_err)?;
                 }
                 self.plan.on_page(task, &fetched.result, kept);
@@ -477,6 +490,7 @@ impl Run<'_> {
                         ADZUNA_RAW_SLICE_BASE + t.phrase,
                         &a.describe(t),
                         &fetched.body,
+                        fetched.fetched_at,
                     )
                     .map_err(raw_err)?;
                 }
@@ -673,6 +687,11 @@ impl Run<'_> {
             );
         }
 
+        if let Some(w) = empty_query_warning(c, &self.plan, status) {
+            log::warn!("{w}");
+            notes.push(w);
+        }
+
         let mut total_api = self.carry.api.clone();
         total_api.add(&self.client.transport().stats.snapshot());
         self.carry.warnings.merge(&self.warnings);
@@ -689,7 +708,13 @@ impl Run<'_> {
                     &c.output,
                     p,
                     crate::sink::parquet::metadata(&query_key(c)),
-                )?;
+                )
+                .map_err(|e| Error::ParquetNotWritten {
+                    csv: c.output.clone(),
+                    parquet: p.clone(),
+                    rows: self.sink.rows(),
+                    cause: Box::new(e),
+                })?;
                 log::info!("wrote {n} offers to {}", p.display());
                 Some(p.clone())
             }
@@ -754,6 +779,19 @@ impl Run<'_> {
     }
 }
 
+/// A complete France Travail query the API announced 0 offers for: most likely a mistake (a
+/// keyword typo), which a scheduled run would otherwise repeat silently. The run still ends
+/// complete (exit 0: an empty answer is a true answer); the warning goes to stderr and into the
+/// summary's notes.
+fn empty_query_warning(c: &CollectConfig, plan: &Plan, status: RunStatus) -> Option<String> {
+    (c.sources.france_travail && status == RunStatus::Complete && plan.announced_total() == Some(0))
+        .then(|| {
+            "warning: the query matched no offer at all (the API announced 0 for it): check its ROME codes, \
+             keywords and départements"
+                .to_string()
+        })
+}
+
 /// A France Travail page, normalized and encoded by the worker.
 fn fetched_france_travail(page: crate::source::france_travail::SearchPage) -> Fetched {
     let mut warnings = Warnings::default();
@@ -773,6 +811,7 @@ fn fetched_france_travail(page: crate::source::france_travail::SearchPage) -> Fe
         .map(|o| o.id.get().map(|s| s.to_string()).unwrap_or_default())
         .collect();
     let declared = page.range.map(|(a, b)| b.saturating_sub(a) + 1);
+    let fetched_at = page.fetched_at;
     let offers: Vec<NormalizedOffer> = page
         .offers
         .into_iter()
@@ -790,6 +829,7 @@ fn fetched_france_travail(page: crate::source::france_travail::SearchPage) -> Fe
         warnings,
         body: page.body,
         received: 0,
+        fetched_at,
     }
 }
 
@@ -824,6 +864,7 @@ fn fetched_adzuna(
         warnings,
         body: page.body,
         received: page.received,
+        fetched_at: page.fetched_at,
     }
 }
 
@@ -860,6 +901,8 @@ fn prepare(c: &CollectConfig, now: DateTime<Utc>, cp_path: &Path) -> Result<Star
         dir: dir.clone(),
         source,
     })?;
+    // From here on files are touched: a second run on this output stops here.
+    let locks = super::outputs::lock(c)?;
     // Temporary files of a killed run (a checkpoint or Parquet file cut before its rename).
     for p in [out.clone(), cp_path.to_path_buf()]
         .iter()
@@ -874,24 +917,15 @@ fn prepare(c: &CollectConfig, now: DateTime<Utc>, cp_path: &Path) -> Result<Star
         }
     }
 
-    // The summary describes the output it sits beside: it moves aside with it.
-    let move_summary_aside = || -> Result<(), Error> {
-        let p = summary::path_for(out);
-        if p.is_file() {
-            fsutil::move_aside(&p)
-                .map_err(|e| Error::io(format!("cannot move {} aside", p.display()), e))?;
-        }
-        Ok(())
-    };
+    // The summary and the Parquet file describe the output they sit beside: they move aside with it.
+    let move_summary_aside = || super::outputs::move_companions_aside(c);
     if cp_path.exists() && c.restart {
         if out.exists() {
-            let b = fsutil::move_aside(out)
-                .map_err(|e| Error::io(format!("cannot move {} aside", out.display()), e))?;
+            let b = super::outputs::move_aside(c, out)?;
             log::warn!("restart: the previous output was moved to {}", b.display());
             move_summary_aside()?;
         }
-        let b = fsutil::move_aside(cp_path)
-            .map_err(|e| Error::io(format!("cannot move {} aside", cp_path.display()), e))?;
+        let b = super::outputs::move_aside(c, cp_path)?;
         log::info!(
             "restart: the previous checkpoint was moved to {}",
             b.display()
@@ -968,6 +1002,7 @@ fn prepare(c: &CollectConfig, now: DateTime<Utc>, cp_path: &Path) -> Result<Star
             carry: cp.carry,
             adzuna: cp.adzuna,
             adzuna_rows,
+            locks,
         });
     }
 
@@ -975,8 +1010,7 @@ fn prepare(c: &CollectConfig, now: DateTime<Utc>, cp_path: &Path) -> Result<Star
         match csv_sink::check_header(out)? {
             HeaderCheck::Empty => {}
             HeaderCheck::Ours => {
-                let b = fsutil::move_aside(out)
-                    .map_err(|e| Error::io(format!("cannot move {} aside", out.display()), e))?;
+                let b = super::outputs::move_aside(c, out)?;
                 log::warn!(
                     "{} exists from an earlier run: it was moved to {}",
                     out.display(),
@@ -1016,6 +1050,7 @@ fn prepare(c: &CollectConfig, now: DateTime<Utc>, cp_path: &Path) -> Result<Star
         carry: Carry::default(),
         adzuna: None,
         adzuna_rows: 0,
+        locks,
     })
 }
 

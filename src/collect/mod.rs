@@ -9,8 +9,10 @@ pub mod adzuna;
 pub mod checkpoint;
 pub mod dedup;
 pub mod engine;
+pub mod outputs;
 pub mod progress;
 pub mod reconcile;
+pub mod referential;
 pub mod summary;
 
 use std::path::PathBuf;
@@ -28,6 +30,9 @@ pub use summary::{RunStatus, Summary};
 
 /// The seed's five ROME codes (data engineer, DevOps, BI, DPO, data scientist).
 pub const DEFAULT_ROME_CODES: [&str; 5] = ["M1811", "M1827", "M1851", "K1906", "M1405"];
+
+/// Backups of an output file kept by default (see [`CollectConfig::keep_backups`]).
+pub const DEFAULT_KEEP_BACKUPS: usize = 5;
 
 /// Where and how to reach France Travail.
 #[derive(Clone, Debug)]
@@ -92,6 +97,9 @@ pub struct CollectConfig {
     pub workers: usize,
     /// Ignore an existing checkpoint; the previous output is moved aside.
     pub restart: bool,
+    /// How many backups (`<file>.bak-<time>`) of each output file are kept when one more is
+    /// made; older ones are deleted. `None` keeps them all.
+    pub keep_backups: Option<usize>,
     /// Probe totals, print the plan, write nothing.
     pub dry_run: bool,
     pub quiet: bool,
@@ -127,6 +135,7 @@ impl CollectConfig {
             strategy: Strategy::Adaptive,
             workers: 7,
             restart: false,
+            keep_backups: Some(DEFAULT_KEEP_BACKUPS),
             dry_run: false,
             quiet: true,
             france_travail,

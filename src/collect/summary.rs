@@ -65,6 +65,24 @@ pub fn path_for(output: &Path) -> PathBuf {
     fsutil::with_suffix(output, "summary.json")
 }
 
+/// The summary's line about the API calls (no empty parentheses when no search was made).
+fn api_line(api: &ApiStatsSnapshot) -> String {
+    let statuses: Vec<String> = api
+        .by_status
+        .iter()
+        .map(|(k, v)| format!("{k}: {v}"))
+        .collect();
+    let statuses = if statuses.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", statuses.join(", "))
+    };
+    format!(
+        "  API calls:          {} searches{statuses}, {} token requests; 429s: {}, waited {:.1} s for the API's rate limit\n",
+        api.search_requests, api.token_requests, api.throttled_responses, api.throttle_wait_seconds
+    )
+}
+
 impl Summary {
     pub fn save(&self, path: &Path) -> Result<(), Error> {
         let bytes = serde_json::to_vec_pretty(self)
@@ -75,13 +93,23 @@ impl Summary {
 
     /// The human summary printed at the end of a run.
     pub fn render(&self) -> String {
+        self.render_as(&self.output, "the summary file")
+    }
+
+    /// The summary of a collection made for a history dataset: it names the dataset, not the
+    /// work file (removed once merged), and says where its field warnings are kept.
+    pub fn render_for_dataset(&self, dataset: &Path) -> String {
+        self.render_as(dataset, "runs.jsonl")
+    }
+
+    fn render_as(&self, output: &Path, warnings_in: &str) -> String {
         let mut out = String::new();
         let status = match self.status {
             RunStatus::Complete => "complete",
             RunStatus::Incomplete => "INCOMPLETE",
             RunStatus::Interrupted => "interrupted (checkpoint saved)",
         };
-        out.push_str(&format!("collection {status}: {}\n", self.output.display()));
+        out.push_str(&format!("collection {status}: {}\n", output.display()));
         if let Some(p) = &self.parquet {
             out.push_str(&format!("  parquet:            {}\n", p.display()));
         }
@@ -129,20 +157,7 @@ impl Summary {
                 out.push_str(&format!("  {l}\n"));
             }
         }
-        let statuses: Vec<String> = self
-            .api
-            .by_status
-            .iter()
-            .map(|(k, v)| format!("{k}: {v}"))
-            .collect();
-        out.push_str(&format!(
-            "  API calls:          {} searches ({}), {} token requests; 429s: {}, waited {:.1} s for the API's rate limit\n",
-            self.api.search_requests,
-            statuses.join(", "),
-            self.api.token_requests,
-            self.api.throttled_responses,
-            self.api.throttle_wait_seconds
-        ));
+        out.push_str(&api_line(&self.api));
         let r = &self.api.retries;
         out.push_str(&format!(
             "  retries:            {} (5xx {}, 429 {}, timeout {}, connection {}, bad body {})\n",
@@ -155,7 +170,7 @@ impl Summary {
         ));
         if self.warnings.total() > 0 {
             out.push_str(&format!(
-                "  field warnings:     {} (see the summary file)\n",
+                "  field warnings:     {} (see {warnings_in})\n",
                 self.warnings.total()
             ));
         }
@@ -170,5 +185,22 @@ impl Summary {
             out.push_str(&format!("  problem: {p}\n"));
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_api_line_has_no_empty_parentheses() {
+        let mut api = ApiStatsSnapshot::default();
+        assert_eq!(
+            api_line(&api),
+            "  API calls:          0 searches, 0 token requests; 429s: 0, waited 0.0 s for the API's rate limit\n"
+        );
+        api.search_requests = 2;
+        api.by_status.insert("200".into(), 2);
+        assert!(api_line(&api).contains("2 searches (200: 2), 0 token"));
     }
 }

@@ -15,8 +15,8 @@
 //! - At most one process works on a dataset: an OS lock on `.lock` (`flock`), which the kernel
 //!   releases when its holder exits or dies, so a stale lock cannot exist.
 
-use std::fs::{self, File, OpenOptions};
-use std::io::{Read, Seek, Write};
+use std::fs::{self, File};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -265,6 +265,9 @@ pub struct RunRecord {
     pub withdrawn: u64,
     /// Absent, but created before the window's start: no longer observable, not counted as withdrawn.
     pub left_window: u64,
+    /// Withdrawn offers whose identifying content this run removed (licence duty).
+    #[serde(default)]
+    pub scrubbed: u64,
     /// Rows of `offers.parquet` after this run.
     pub offers_tracked: u64,
     /// Offers neither withdrawn nor out of the window after this run.
@@ -337,7 +340,7 @@ pub const LOCK_PATIENCE: std::time::Duration = std::time::Duration::from_secs(2)
 /// Holds the dataset's lock until dropped (or until the process ends, however it ends).
 #[derive(Debug)]
 pub struct DatasetLock {
-    _file: File,
+    _lock: crate::lock::FileLock,
 }
 
 impl DatasetLock {
@@ -346,15 +349,11 @@ impl DatasetLock {
     /// suite, a scheduler embedding the library) may see its own lock held for an instant by a
     /// child between `fork` and `exec`.
     pub fn acquire(l: &Layout, what: &str) -> Result<DatasetLock, Error> {
-        let deadline = std::time::Instant::now() + LOCK_PATIENCE;
-        loop {
-            match Self::try_acquire(l, what)? {
-                Ok(lock) => return Ok(lock),
-                Err(_) if std::time::Instant::now() < deadline => {
-                    std::thread::sleep(std::time::Duration::from_millis(20))
-                }
-                Err(holder) => return Err(Self::busy(l, &holder)),
-            }
+        let p = l.lock();
+        match crate::lock::FileLock::acquire(&p, what, LOCK_PATIENCE) {
+            Ok(Ok(lock)) => Ok(DatasetLock { _lock: lock }),
+            Ok(Err(holder)) => Err(Self::busy(l, &holder)),
+            Err(e) => Err(Self::lock_error(&p, e)),
         }
     }
 
@@ -367,48 +366,26 @@ impl DatasetLock {
         ))
     }
 
-    /// Takes the lock if it is free; otherwise describes its holder (`pid N, …`).
-    pub fn try_acquire(l: &Layout, what: &str) -> Result<Result<DatasetLock, String>, Error> {
-        let p = l.lock();
-        let mut file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&p)
-            .map_err(|e| Error::io(format!("cannot open the lock file {}", p.display()), e))?;
-        match file.try_lock() {
-            Ok(()) => {
-                // Ours now: whatever pid a dead holder left in the file is replaced.
-                let stamp = format!(
-                    "pid {} ({what}, since {})\n",
-                    std::process::id(),
-                    Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-                );
-                let _ = file
-                    .set_len(0)
-                    .and_then(|_| file.rewind())
-                    .and_then(|_| file.write_all(stamp.as_bytes()));
-                Ok(Ok(DatasetLock { _file: file }))
-            }
-            Err(fs::TryLockError::WouldBlock) => {
-                let mut text = String::new();
-                let _ = file.read_to_string(&mut text);
-                let holder = text.trim();
-                Ok(Err(if holder.is_empty() {
-                    "pid unknown".to_string()
-                } else {
-                    holder.to_string()
-                }))
-            }
-            Err(fs::TryLockError::Error(e)) => Err(Error::io(
+    fn lock_error(p: &Path, e: std::io::Error) -> Error {
+        if e.kind() == std::io::ErrorKind::Unsupported {
+            Error::io(
                 format!(
                     "cannot lock {} (the file system may not support locks; use a local directory)",
                     p.display()
                 ),
                 e,
-            )),
+            )
+        } else {
+            Error::io(format!("cannot open the lock file {}", p.display()), e)
         }
+    }
+
+    /// Takes the lock if it is free; otherwise describes its holder (`pid N, …`).
+    pub fn try_acquire(l: &Layout, what: &str) -> Result<Result<DatasetLock, String>, Error> {
+        let p = l.lock();
+        crate::lock::FileLock::try_acquire(&p, what)
+            .map(|r| r.map(|lock| DatasetLock { _lock: lock }))
+            .map_err(|e| Self::lock_error(&p, e))
     }
 }
 
@@ -539,8 +516,8 @@ fn move_into_place(from: &Path, to: &Path) -> Result<(), Error> {
     Ok(())
 }
 
-/// Moves a committed run's staged files into place: the snapshot partition, then `offers.parquet`,
-/// then `runs.jsonl`.
+/// Moves a committed run's staged files into place: the snapshot partition (and the earlier
+/// partitions it scrubbed), then `offers.parquet`, then `runs.jsonl`.
 pub fn publish(l: &Layout, run: &RunRef) -> Result<(), Error> {
     let dest = l.snapshot_dir(run);
     let date_dir = fsutil::parent_dir(&dest);
@@ -550,6 +527,8 @@ pub fn publish(l: &Layout, run: &RunRef) -> Result<(), Error> {
         fsutil::sync_dir(&l.dir).map_err(io_at(&l.dir))?;
     }
     move_into_place(&l.staged_snapshot_dir(&run.run_id), &dest)?;
+    // Earlier partitions rewritten without the identifying content of withdrawn offers.
+    super::scrub::publish(l, &run.run_id)?;
     pause_point("published-snapshot");
     move_into_place(&l.staging(&run.run_id).join(OFFERS), &l.offers())?;
     pause_point("published-offers");

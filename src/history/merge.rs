@@ -16,7 +16,7 @@
 //! stored history is streamed, never loaded: memory follows the size of the market, not the
 //! length of the history.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::io::{BufReader, Read};
 
@@ -24,11 +24,11 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::dataset::{Layout, PART, PendingRun};
-use super::pause_point;
 use super::table::{
     OFFER_COLUMNS, SNAPSHOT_COLUMNS, TableReader, col, content_hash, hash_text, ms_to_ts,
     parse_hash,
 };
+use super::{pause_point, scrub};
 use crate::error::Error;
 use crate::normalize::offer::{COLUMN_COUNT, Cell, NormalizedOffer};
 use crate::sink::csv as csv_sink;
@@ -46,6 +46,12 @@ pub struct MergeCounts {
     pub left_window: u64,
     /// Rows of the new `offers.parquet`.
     pub tracked: u64,
+    /// Withdrawn offers whose identifying content this run removed ([`super::scrub`]), and the
+    /// snapshot rows it removed it from.
+    #[serde(default)]
+    pub scrubbed: u64,
+    #[serde(default)]
+    pub scrubbed_snapshot_rows: u64,
     /// Of which neither withdrawn nor out of the window.
     pub active: u64,
 }
@@ -60,6 +66,8 @@ pub struct MergeInput<'a> {
     pub window_min: DateTime<Utc>,
     /// Key-value metadata for both Parquet files.
     pub metadata: Vec<(String, String)>,
+    /// Remove the identifying content of withdrawn offers ([`super::scrub`]).
+    pub scrub_withdrawn: bool,
 }
 
 /// What the dataset knew of an offer this run saw.
@@ -122,6 +130,8 @@ pub fn stage(m: &MergeInput<'_>) -> Result<MergeCounts, Error> {
         OFFER_COLUMNS,
     )?;
     let mut counts = MergeCounts::default();
+    // Withdrawn offers whose identifying content is removed by this run (their snapshot rows too).
+    let mut scrub_keys: HashSet<Box<str>> = HashSet::new();
 
     // Pass 1: the stored history, streamed. Offers this run saw are only noted (their row is
     // written in pass 2 with the new content); the others are copied, possibly marked withdrawn.
@@ -172,6 +182,11 @@ pub fn stage(m: &MergeInput<'_>) -> Result<MergeCounts, Error> {
                 let mut cells = v.cells(row, &lists);
                 cells[col::WITHDRAWN] = Cell::Ts(withdrawn.and_then(ms_to_ts));
                 cells[col::LEFT_WINDOW] = Cell::Ts(left.and_then(ms_to_ts));
+                if m.scrub_withdrawn && withdrawn.is_some() && scrub::has_identifying(&cells) {
+                    scrub::blank(&mut cells);
+                    scrub_keys.insert(buf.as_str().into());
+                    counts.scrubbed += 1;
+                }
                 offers.write_cells(&cells)?;
                 counts.tracked += 1;
             }
@@ -276,6 +291,9 @@ pub fn stage(m: &MergeInput<'_>) -> Result<MergeCounts, Error> {
         snapshot.write_cells(&row_cells)?;
     }
     snapshot.finish()?;
+    if !scrub_keys.is_empty() {
+        counts.scrubbed_snapshot_rows = scrub::stage_snapshots(l, run_id, &scrub_keys)?;
+    }
     offers.finish()?;
     Ok(counts)
 }

@@ -21,6 +21,7 @@
 pub mod dataset;
 pub mod merge;
 pub mod report;
+pub mod scrub;
 pub mod table;
 
 use std::path::PathBuf;
@@ -78,6 +79,20 @@ pub struct SyncConfig {
     /// The query and how to collect it; `output`, `parquet` and `restart` are ignored (the sync
     /// manages its own files), `now` is the new run's time (default: the clock).
     pub collect: CollectConfig,
+    /// Remove the identifying content of withdrawn offers from the dataset ([`scrub`]; the
+    /// licence's duty, on by default: see `docs/history.md`).
+    pub scrub_withdrawn: bool,
+}
+
+impl SyncConfig {
+    /// A sync of `collect` into `dataset`, with the documented defaults.
+    pub fn new(dataset: impl Into<PathBuf>, collect: CollectConfig) -> Self {
+        SyncConfig {
+            dataset: dataset.into(),
+            collect,
+            scrub_withdrawn: true,
+        }
+    }
 }
 
 /// How a sync ended.
@@ -126,6 +141,12 @@ impl SyncReport {
             r.offers_tracked,
             r.offers_active
         );
+        if r.scrubbed > 0 {
+            out.push_str(&format!(
+                "  identifying content removed from {} withdrawn offer(s) (licence duty)\n",
+                r.scrubbed
+            ));
+        }
         out.push_str(&format!(
             "  {} search calls, collection {:.1} s, merge {:.1} s{}\n",
             r.search_requests,
@@ -151,6 +172,20 @@ fn query_difference(dataset: &QueryKey, now: &QueryKey) -> Option<QueryChange> {
     d.strategy = now.strategy;
     d.results_per_page = now.results_per_page;
     d.difference(now)
+}
+
+/// The query a dataset follows: its manifest's, or (before its first run landed) the query of
+/// the run under way. `None` for a directory that holds no dataset yet. Read without the lock
+/// (both files are only ever replaced atomically); `sync` checks it again under the lock.
+pub fn stored_query(dataset: &std::path::Path) -> Result<Option<QueryKey>, Error> {
+    let l = Layout::new(dataset);
+    if !l.dir.is_dir() {
+        return Ok(None);
+    }
+    if let Some(m) = Manifest::load(&l)? {
+        return Ok(Some(m.query));
+    }
+    Ok(PendingRun::load(&l)?.map(|p| p.query))
 }
 
 /// One scheduled run (see the module documentation).
@@ -302,6 +337,7 @@ pub fn sync(c: &SyncConfig) -> Result<SyncReport, Error> {
         complete,
         window_min: summary.window.min,
         metadata,
+        scrub_withdrawn: c.scrub_withdrawn,
     })?;
     let record = run_record(
         &run,
@@ -351,7 +387,10 @@ fn finished_collection(l: &Layout) -> Result<Option<Summary>, Error> {
         .ok()
         .and_then(|b| serde_json::from_slice::<Summary>(&b).ok())
     {
-        Some(s) if s.status != RunStatus::Interrupted => {
+        Some(mut s) if s.status != RunStatus::Interrupted => {
+            if s.status == RunStatus::Incomplete {
+                s.problems = problems_for_sync(&s.problems);
+            }
             dataset::save_collected(l, &s)?;
             Ok(Some(s))
         }
@@ -379,14 +418,46 @@ fn collect_run(c: &SyncConfig, l: &Layout, run: &PendingRun) -> Result<Option<Su
     cc.dry_run = false;
     cc.now = Some(run.run_at);
     let outcome = collect::collect(&cc)?;
-    let Some(s) = outcome.summary else {
+    let Some(mut s) = outcome.summary else {
         return Err(Error::Data("the collection ended without a summary".into()));
     };
     if outcome.status == RunStatus::Interrupted {
         return Ok(None);
     }
+    if s.status == RunStatus::Incomplete {
+        s.problems = problems_for_sync(&s.problems);
+    }
     dataset::save_collected(l, &s)?;
     Ok(Some(s))
+}
+
+/// What an incomplete sync means, said once after its problems.
+pub const SYNC_INCOMPLETE_ADVICE: &str = "this run is recorded as incomplete: it marked no offer withdrawn, and the \
+     offers it saw are merged. Nothing is resumed: the next sync starts a new run. If the API could not be reached, \
+     check the network and the API's URLs before it";
+
+/// The collection's problems with `collect`'s advice ("the checkpoint is kept", "run the same
+/// command again") cut off, and the sync's advice added: a sync records an incomplete run, removes
+/// its work area and starts afresh the next time.
+pub fn problems_for_sync(problems: &[String]) -> Vec<String> {
+    const MARKERS: [&str; 4] = [
+        ": the checkpoint is kept",
+        ". The checkpoint is kept",
+        ": run the same command again",
+        "; run the same command again",
+    ];
+    let mut out: Vec<String> = problems
+        .iter()
+        .map(|p| {
+            let cut = MARKERS.iter().filter_map(|m| p.find(m)).min();
+            match cut {
+                Some(i) => p[..i].to_string(),
+                None => p.clone(),
+            }
+        })
+        .collect();
+    out.push(SYNC_INCOMPLETE_ADVICE.to_string());
+    out
 }
 
 fn run_record(run: &PendingRun, s: &Summary, m: &MergeCounts, merge_seconds: f64) -> RunRecord {
@@ -408,6 +479,7 @@ fn run_record(run: &PendingRun, s: &Summary, m: &MergeCounts, merge_seconds: f64
         returned: m.returned,
         withdrawn: m.withdrawn,
         left_window: m.left_window,
+        scrubbed: m.scrubbed,
         offers_tracked: m.tracked,
         offers_active: m.active,
         search_requests: s.api.search_requests,
@@ -427,6 +499,28 @@ fn run_record(run: &PendingRun, s: &Summary, m: &MergeCounts, merge_seconds: f64
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_syncs_problems_keep_their_facts_and_give_the_syncs_advice() {
+        let p = problems_for_sync(&[
+            "failed slice x: HTTP 503".into(),
+            "2 slice(s) failed after their retries: the checkpoint is kept and nothing written is lost. If ...".into(),
+            "1 slice(s) not finished (last error: HTTP 503): run the same command again to resume".into(),
+        ]);
+        assert_eq!(
+            p,
+            [
+                "failed slice x: HTTP 503",
+                "2 slice(s) failed after their retries",
+                "1 slice(s) not finished (last error: HTTP 503)",
+                SYNC_INCOMPLETE_ADVICE,
+            ]
+        );
+        assert!(
+            !p.iter()
+                .any(|l| l.contains("checkpoint") || l.contains("same command"))
+        );
+    }
 
     #[test]
     fn run_ids_sort_by_time_and_name_their_partition() {

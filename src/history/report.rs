@@ -24,6 +24,9 @@ use crate::error::Error;
 
 const DAY_MS: f64 = 86_400_000.0;
 
+/// How old the last complete run may be before `history` warns (the licence's refresh duty).
+pub const REFRESH_DUTY: chrono::TimeDelta = chrono::TimeDelta::hours(24);
+
 /// The report's figures.
 #[derive(Debug, Default)]
 pub struct HistoryReport {
@@ -181,8 +184,42 @@ fn median(v: &mut [i64]) -> f64 {
 
 impl HistoryReport {
     /// The text `ftcollect history` prints.
+    /// The licence's refresh duty: a derived base is refreshed at least every
+    /// [`REFRESH_DUTY`]. `Some(warning)` when the last complete run is older than that at `now`
+    /// (or there is none).
+    pub fn stale_warning(&self, now: chrono::DateTime<chrono::Utc>) -> Option<String> {
+        let last = self
+            .runs
+            .iter()
+            .rev()
+            .find(|r| r.status == crate::collect::RunStatus::Complete);
+        match last {
+            None if self.runs.is_empty() => None,
+            None => Some(
+                "warning: no run of this dataset is complete yet; the offers' reuse licence asks for a derived base \
+                 refreshed at least every 24 hours"
+                    .to_string(),
+            ),
+            Some(r) if now - r.run_at > REFRESH_DUTY => Some(format!(
+                "warning: the last complete run is from {} ({} hours ago); the offers' reuse licence asks for a \
+                 derived base refreshed at least every 24 hours: check that the scheduled sync runs and completes",
+                r.run_at.format("%Y-%m-%d %H:%M UTC"),
+                (now - r.run_at).num_hours()
+            )),
+            Some(_) => None,
+        }
+    }
+
     pub fn render(&self) -> String {
+        self.render_at(chrono::Utc::now())
+    }
+
+    /// The report as of `now` (the staleness warning depends on it).
+    pub fn render_at(&self, now: chrono::DateTime<chrono::Utc>) -> String {
         let mut out = format!("history dataset {}\n", self.dataset.display());
+        if let Some(w) = self.stale_warning(now) {
+            out.push_str(&format!("  {w}\n"));
+        }
         let fmt = |t: &chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M UTC").to_string();
         if let Some(m) = &self.manifest {
             let q = &m.query;

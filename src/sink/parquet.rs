@@ -177,7 +177,7 @@ impl ParquetSink {
         fsutil::remove_stale_temps(path);
         let tmp = fsutil::temp_path(path);
         let file = File::create(&tmp)
-            .map_err(|e| Error::io(format!("cannot create {}", tmp.display()), e))?;
+            .map_err(|e| Error::io(format!("cannot create {}", path.display()), e))?;
         let schema = arrow_schema_with(extra);
         let mut props = WriterProperties::builder()
             .set_compression(Compression::ZSTD(
@@ -256,7 +256,7 @@ impl ParquetSink {
         let writer = self.writer.take().expect("finish is called once");
         let file = writer.into_inner().map_err(|e| perr(&self.path, e))?;
         file.sync_all()
-            .map_err(|e| Error::io(format!("cannot write {}", self.tmp.display()), e))?;
+            .map_err(|e| Error::io(format!("cannot write {}", self.path.display()), e))?;
         drop(file);
         crate::testhook::pause_point("parquet-rename");
         fsutil::rename_durable(&self.tmp, &self.path).map_err(|e| {

@@ -1333,12 +1333,72 @@ fn r48_sync_into_a_folder_that_is_not_a_dataset() {
 
 #[test]
 fn r49_history_of_a_missing_dataset() {
+    // Exit 1, not 2: the command line is right, the directory holds nothing yet.
     refused_in_an_empty_dir(
         &["history", "--dataset", "nowhere"],
-        2,
+        1,
         &[
             "--dataset nowhere holds no history dataset yet (no manifest.json)",
             "run `ftcollect sync --dataset nowhere` first",
         ],
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// One writer per output, outputs checked before the first API call (issue 14).
+
+#[test]
+fn r50_collect_on_an_output_another_process_writes() {
+    let sim = sim(1500);
+    let d = tempdir();
+    complete_run(d.path(), &sim);
+    let out = d.path().join("jobs.csv");
+    let lock = ftcollect::lock::lock_output(&out, "collect").unwrap();
+    let before = files(d.path());
+    let searches = sim.search_requests();
+    let r = ft_at(d.path(), &sim, &["--output", "jobs.csv"]);
+    expect(
+        &r,
+        75,
+        &[
+            &format!(
+                "another ftcollect process is writing jobs.csv (pid {}, collect, since",
+                std::process::id()
+            ),
+            "Nothing was changed: wait for it to finish (or stop it) and run this command again",
+        ],
+    );
+    unchanged(&before, d.path());
+    // Refused before any search.
+    assert_eq!(sim.search_requests(), searches);
+    drop(lock);
+}
+
+#[test]
+fn r51_parquet_in_a_directory_that_cannot_be_written() {
+    let sim = sim(100);
+    let d = tempdir();
+    let target = "/proc/ftcollect-bad-input/jobs.parquet";
+    let r = ft_at(
+        d.path(),
+        &sim,
+        &["--output", "jobs.csv", "--parquet", target],
+    );
+    expect(
+        &r,
+        1,
+        &[
+            &format!(
+                "cannot create the Parquet file {target}: choose a --parquet path in a directory you can write to"
+            ),
+            "Nothing was collected yet",
+        ],
+    );
+    assert!(
+        !r.stderr.contains(".tmp-"),
+        "no temporary name: {}",
+        r.stderr
+    );
+    assert_eq!(sim.requests().len(), 0, "found before the first API call");
+    assert_eq!(files(d.path()).len(), 0);
 }

@@ -319,7 +319,7 @@ fn sigint_and_sigterm_stop_cleanly_with_exit_130_and_the_next_run_resumes() {
     let dir = tempdir();
     let out = dir.path().join("int.csv");
     for signal in ["-INT", "-TERM"] {
-        let mut child = collect_cmd_at(&sim, &out, None, "0.02").spawn().unwrap();
+        let child = collect_cmd_at(&sim, &out, None, "0.02").spawn().unwrap();
         // Signal only once this run has written rows (its handler is installed by then).
         let before = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
         let deadline = Instant::now() + Duration::from_secs(60);
@@ -334,8 +334,17 @@ fn sigint_and_sigterm_stop_cleanly_with_exit_130_and_the_next_run_resumes() {
             .status()
             .unwrap();
         assert!(st.success());
-        let status = child.wait().unwrap();
-        assert_eq!(status.code(), Some(130), "{signal}");
+        let o = child.wait_with_output().unwrap();
+        assert_eq!(o.status.code(), Some(130), "{signal}");
+        // The message names neither key nor signal (SIGTERM is not a Ctrl-C).
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains(
+                "interrupted: stopping after the pages in flight (a second interrupt quits at once)"
+            ),
+            "{signal}: {err}"
+        );
+        assert!(!err.contains("Ctrl-C"), "{signal}: {err}");
         let rows = check_after_kill(&out);
         assert!(
             rows > 0,

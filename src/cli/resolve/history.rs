@@ -3,7 +3,8 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::cli::args::SyncArgs;
+use crate::cli::args::{CollectArgs, SourceArg, SyncArgs};
+use ftcollect::collect::checkpoint::QueryKey;
 use ftcollect::config::Env;
 use ftcollect::error::Error;
 use ftcollect::history::{SyncConfig, dataset};
@@ -23,12 +24,79 @@ pub fn resolve_sync(a: &SyncArgs, env: Env, today: DateTime<Utc>) -> Result<Sync
             )));
         }
     }
+    // A dataset follows one query: the options not given are the dataset's (a crontab line
+    // needs none), those given are compared with it by the sync (and refused if they differ).
+    let stored = match &a.query_options_given {
+        Some(given) => ftcollect::history::stored_query(&a.dataset)?.map(|q| (q, given)),
+        None => None,
+    };
+    let with_stored;
+    let c = match stored {
+        Some((q, given)) => {
+            if given.is_empty() {
+                log::info!(
+                    "no query option given: using the query of {} ({})",
+                    a.dataset.display(),
+                    describe(&q)
+                );
+            }
+            with_stored = with_query(c, &q, given);
+            &with_stored
+        }
+        None => c,
+    };
     let mut collect = super::resolve_collect(c, env, today)?;
     collect.output = a.dataset.join(dataset::WORK).join("offers.csv");
-    Ok(SyncConfig {
-        dataset: a.dataset.clone(),
-        collect,
-    })
+    let mut sync = SyncConfig::new(a.dataset.clone(), collect);
+    sync.scrub_withdrawn = !a.keep_withdrawn_content;
+    Ok(sync)
+}
+
+/// `c` with the query options not `given` set from the dataset's stored query; how to collect
+/// it (strategy, page size, pace, workers, endpoints, keys) stays as given.
+fn with_query(c: &CollectArgs, q: &QueryKey, given: &[&str]) -> CollectArgs {
+    let mut c = c.clone();
+    let absent = |id: &str| !given.contains(&id);
+    if absent("rome") {
+        c.rome = q.rome_codes.clone();
+    }
+    if absent("departements") {
+        c.departements = q.departements.clone().unwrap_or_default();
+    }
+    if absent("search") {
+        c.search = q.search.clone();
+    }
+    if absent("months") {
+        c.months = q.months;
+    }
+    if absent("source") {
+        c.source = q
+            .sources
+            .iter()
+            .map(|s| match s.as_str() {
+                "adzuna" => SourceArg::Adzuna,
+                _ => SourceArg::FranceTravail,
+            })
+            .collect();
+    }
+    c
+}
+
+/// The stored query as the options that would give it.
+fn describe(q: &QueryKey) -> String {
+    let mut parts = vec![format!("--rome {}", q.rome_codes.join(","))];
+    if let Some(d) = &q.departements {
+        parts.push(format!("--departements {}", d.join(",")));
+    }
+    if let Some(s) = &q.search {
+        parts.push(format!("--search {s:?}"));
+    }
+    parts.push(format!("--months {}", q.months));
+    parts.push(format!(
+        "--source {}",
+        q.sources.join(",").replace('_', "-")
+    ));
+    parts.join(" ")
 }
 
 #[cfg(test)]
@@ -77,6 +145,7 @@ mod tests {
             .render_long_help()
             .to_string();
         assert!(help.contains("--dataset") && help.contains("--rome"));
+        assert!(help.contains("--now <TIME>"), "--now is documented: {help}");
         assert!(
             !help.contains("--output") && !help.contains("--restart"),
             "{help}"

@@ -47,6 +47,7 @@ pub fn resolve_collect(
     c.strategy = q.strategy;
     c.checkpoint_interval = o.checkpoint_interval;
     c.restart = o.restart;
+    c.keep_backups = o.keep_backups;
     c.dry_run = o.dry_run;
     c.quiet = o.quiet;
     c.raw_dir = o.raw_dir;

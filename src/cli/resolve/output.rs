@@ -16,6 +16,7 @@ pub struct OutputSettings {
     pub raw_dir: Option<PathBuf>,
     pub checkpoint_interval: u64,
     pub restart: bool,
+    pub keep_backups: Option<usize>,
     pub dry_run: bool,
     pub quiet: bool,
 }
@@ -60,6 +61,7 @@ pub fn resolve(a: &CollectArgs, output: PathBuf) -> Result<OutputSettings, Error
         raw_dir: a.raw_dir.clone(),
         checkpoint_interval: a.checkpoint_interval,
         restart: a.restart,
+        keep_backups: a.keep_backups.0,
         dry_run: a.dry_run,
         quiet: a.quiet,
     })
