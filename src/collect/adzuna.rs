@@ -10,13 +10,28 @@
 //! the writer; the state (phrase, next page, done) is saved in the checkpoint's `adzuna` slot, so a
 //! run stopped by the quota resumes at the exact page where it stopped.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, QueryChange, QueryField, ResumeError};
-use crate::source::adzuna::{self, AdzunaClient, AdzunaKeys, Limits, SearchQuery};
+use super::source::{
+    Failure, Fetched, Request, Source, SourceContext, SourceProgress, SourceVerdict, Ticket,
+};
+use super::{CollectConfig, encode};
+use crate::error::{ApiError, Error, QueryApi, QueryChange, QueryField, ResumeError};
+use crate::http::stats::ApiStats;
+use crate::http::{RateLimiter, Transport};
+use crate::normalize::{NormalizedOffer, Warnings, normalize_adzuna};
+use crate::plan::PageResult;
+use crate::source::adzuna::client::AdzunaPage;
+use crate::source::adzuna::{
+    self, AdzunaClient, AdzunaKeys, Limits, QuotaClock, QuotaLedger, SearchQuery, ShiftedClock,
+    SystemClock,
+};
+use crate::source::france_travail::CreationWindow;
 
 /// Where and how to reach Adzuna.
 #[derive(Clone, Debug)]
@@ -445,6 +460,233 @@ impl AdzunaPlan {
             }
         }
         out
+    }
+}
+
+/// Raw archive slice numbers of Adzuna phrases (France Travail slices count from 0).
+const RAW_SLICE_BASE: u32 = 1_000_000;
+
+/// Adzuna as a source of the collection: its client (own limiter, persistent quota ledger) and
+/// its plan, which is its checkpoint state.
+pub struct AdzunaSource {
+    settings: AdzunaSettings,
+    phrases: Vec<Phrase>,
+    plan: Option<AdzunaPlan>,
+    client: AdzunaClient,
+    tickets: HashMap<Ticket, AdzunaTask>,
+    next_ticket: u64,
+}
+
+/// The Adzuna client of a run: its own limiter, the run's counters, the persistent quota ledger
+/// (whose clock starts at the run's `now` when given, so simulations can move it).
+fn client_for(
+    c: &CollectConfig,
+    s: &AdzunaSettings,
+    stats: Arc<ApiStats>,
+) -> Result<AdzunaClient, Error> {
+    let clock: Arc<dyn QuotaClock> = match c.now {
+        Some(t) => Arc::new(ShiftedClock::starting_at(t)),
+        None => Arc::new(SystemClock),
+    };
+    let ledger = QuotaLedger::open(&s.quota_file, &s.keys.app_id, s.limits, clock)
+        .map_err(Error::QuotaFile)?;
+    let limiter = Arc::new(RateLimiter::new(s.rate_limit_delay));
+    let mut transport = Transport::new(&c.http, limiter, c.retry.clone(), c.cancel.clone());
+    transport.stats = stats;
+    Ok(AdzunaClient::new(
+        &s.api_url,
+        &s.country,
+        s.keys.clone(),
+        transport,
+        Some(Arc::new(ledger)),
+    ))
+}
+
+impl AdzunaSource {
+    /// Registered in [`super::source::registered`].
+    pub fn build(ctx: &SourceContext) -> Result<Option<Box<dyn Source>>, Error> {
+        let c = ctx.config;
+        if !c.sources.adzuna {
+            return Ok(None);
+        }
+        let Some(settings) = c.adzuna.clone() else {
+            return Err(Error::Config(
+                "the Adzuna source needs its settings (ADZUNA_APP_ID, ADZUNA_APP_KEY, …)".into(),
+            ));
+        };
+        let phrases = phrases(&c.rome_codes, c.search.as_deref())?;
+        let client = client_for(c, &settings, ctx.stats.clone())?;
+        Ok(Some(Box::new(AdzunaSource {
+            settings,
+            phrases,
+            plan: None,
+            client,
+            tickets: HashMap::new(),
+            next_ticket: 0,
+        })))
+    }
+}
+
+impl Source for AdzunaSource {
+    fn name(&self) -> &'static str {
+        crate::normalize::adzuna::SOURCE
+    }
+
+    fn next_request(&mut self) -> Option<Request> {
+        let plan = self.plan.as_mut()?;
+        let t = plan.next_task()?;
+        let ticket = Ticket(self.next_ticket);
+        self.next_ticket += 1;
+        self.tickets.insert(ticket, t);
+        let (query, code_rome, z) = (
+            plan.query(t),
+            plan.code_rome(t).map(str::to_string),
+            self.client.clone(),
+        );
+        Some(Request {
+            ticket,
+            fetch: Box::new(move || z.search(&query).map(|page| fetched(&z, page, code_rome))),
+        })
+    }
+
+    fn raw_label(&self, ticket: Ticket) -> (u32, String) {
+        match (self.tickets.get(&ticket), &self.plan) {
+            (Some(&t), Some(plan)) => (RAW_SLICE_BASE + t.phrase, plan.describe(t)),
+            _ => (u32::MAX, "an unknown Adzuna request".into()),
+        }
+    }
+
+    fn on_page(&mut self, ticket: Ticket, fetched: &Fetched, _kept: u64) -> bool {
+        match (self.tickets.remove(&ticket), self.plan.as_mut()) {
+            (Some(t), Some(plan)) => plan.on_page(t, fetched.received, fetched.result.total),
+            _ => false,
+        }
+    }
+
+    fn on_error(&mut self, ticket: Ticket, e: ApiError) -> Failure {
+        let (Some(t), Some(a)) = (self.tickets.remove(&ticket), self.plan.as_mut()) else {
+            return Failure::Handled;
+        };
+        match e {
+            ApiError::Interrupted => {
+                a.on_cancelled(t);
+                Failure::Handled
+            }
+            ApiError::Quota { .. } => {
+                // Only Adzuna stops: the other sources go on.
+                log::warn!("{e}: no more Adzuna calls in this run");
+                a.on_quota(t, e.to_string());
+                Failure::Handled
+            }
+            e @ (ApiError::BadRequest { .. } | ApiError::UnsupportedParameters { .. }) => {
+                a.on_cancelled(t);
+                Failure::Stop(ApiError::QueryRejected {
+                    api: QueryApi::Adzuna,
+                    cause: Box::new(e),
+                })
+            }
+            e if e.is_fatal() => {
+                a.on_cancelled(t);
+                Failure::Stop(e)
+            }
+            e => {
+                let what = a.describe(t);
+                a.on_failure(t, e.to_string());
+                Failure::Counted {
+                    what,
+                    unit: "pages",
+                    error: e,
+                }
+            }
+        }
+    }
+
+    fn resume(
+        &mut self,
+        c: &CollectConfig,
+        _window: CreationWindow,
+        saved: Option<&serde_json::Value>,
+    ) -> Result<(), Error> {
+        self.plan = Some(AdzunaPlan::start(
+            &self.settings,
+            c.months,
+            c.results_per_page,
+            std::mem::take(&mut self.phrases),
+            saved,
+        )?);
+        Ok(())
+    }
+
+    fn state(&self) -> Result<serde_json::Value, Error> {
+        Ok(self
+            .plan
+            .as_ref()
+            .map_or(serde_json::Value::Null, |a| a.to_value(self.client.calls())))
+    }
+
+    fn progress(&self) -> SourceProgress {
+        let Some(a) = &self.plan else {
+            return SourceProgress::default();
+        };
+        let phrases = &a.state().phrases;
+        SourceProgress {
+            units_finished: phrases.iter().filter(|p| p.done).count() as u64,
+            units: phrases.len() as u64,
+            pages_owed: a.pages_owed(),
+            expected: None,
+        }
+    }
+
+    fn verdict(&self, interrupted: bool, rows_written: u64) -> SourceVerdict {
+        let Some(a) = &self.plan else {
+            return SourceVerdict::default();
+        };
+        let complete = a.is_complete();
+        SourceVerdict {
+            complete,
+            resumable: !complete,
+            problems: a.problems(interrupted),
+            notes: a.notes(&self.client, rows_written),
+            ..SourceVerdict::default()
+        }
+    }
+}
+
+/// An Adzuna page, normalized and encoded by the worker.
+fn fetched(z: &AdzunaClient, page: AdzunaPage, code_rome: Option<String>) -> Fetched {
+    let mut warnings = Warnings::default();
+    warnings.add("adzuna: non-object instead of a job", page.skipped);
+    let mut offers: Vec<NormalizedOffer> = Vec::with_capacity(page.jobs.len());
+    let mut offer_warnings = Vec::with_capacity(page.jobs.len());
+    for j in &page.jobs {
+        let mut w = Warnings::default();
+        let offer = normalize_adzuna(
+            j,
+            Some(z.country()),
+            code_rome.as_deref(),
+            page.fetched_at,
+            &mut w,
+        );
+        match offer {
+            Some(offer) => {
+                offers.push(offer);
+                offer_warnings.push(w);
+            }
+            None => warnings.merge(&w),
+        }
+    }
+    Fetched {
+        result: PageResult {
+            total: page.count,
+            ..Default::default()
+        },
+        rows: encode(&offers),
+        offers,
+        warnings,
+        offer_warnings,
+        body: page.body,
+        received: page.received,
+        fetched_at: page.fetched_at,
     }
 }
 

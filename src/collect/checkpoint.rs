@@ -4,6 +4,7 @@
 //! checkpoint on disk always describes a durable prefix of the CSV (its byte length and row count)
 //! and the plan as it stood when that prefix was written. It never holds a secret.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -13,10 +14,11 @@ use crate::error::{Error, QueryChange, QueryField, ResumeError};
 use crate::fsutil;
 use crate::http::stats::ApiStatsSnapshot;
 use crate::normalize::Warnings;
-use crate::plan::{PlanState, Strategy};
+use crate::plan::Strategy;
 use crate::source::france_travail::CreationWindow;
 
-pub const FORMAT_VERSION: u32 = 2;
+/// 3: each source's state under its name (2 had France Travail's plan and Adzuna's part as fields).
+pub const FORMAT_VERSION: u32 = 3;
 
 /// What identifies a query: a checkpoint only resumes the same query.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -92,11 +94,17 @@ pub struct Checkpoint {
     pub window: CreationWindow,
     pub csv_bytes: u64,
     pub csv_rows: u64,
-    pub plan: PlanState,
-    #[serde(default)]
-    pub adzuna: Option<serde_json::Value>,
+    /// Each source's own state, by source name (see `super::source::Source::state`).
+    pub sources: BTreeMap<String, serde_json::Value>,
     pub carry: Carry,
     pub updated_at: DateTime<Utc>,
+}
+
+impl Checkpoint {
+    /// A source's state, read as the type that source saves (`None` when absent or not of it).
+    pub fn state_of<T: serde::de::DeserializeOwned>(&self, source: &str) -> Option<T> {
+        serde_json::from_value(self.sources.get(source)?.clone()).ok()
+    }
 }
 
 /// `<output>.checkpoint`.

@@ -8,12 +8,17 @@
 pub mod adzuna;
 pub mod checkpoint;
 pub mod dedup;
+mod dry_run;
 pub mod engine;
+pub mod france_travail;
 pub mod outputs;
 pub mod progress;
 pub mod reconcile;
 pub mod referential;
+pub mod resume;
+pub mod source;
 pub mod summary;
+pub mod verdict;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -25,7 +30,21 @@ use crate::plan::Strategy;
 use crate::secret::Credentials;
 
 pub use adzuna::AdzunaSettings;
-pub use engine::collect;
+pub use engine::{collect, collect_with};
+pub use source::{Source, SourceFactory};
+
+/// The source a collection reads when none is named (its rows are not counted by source in
+/// the summary when it is the only one).
+pub const DEFAULT_SOURCE: &str = crate::normalize::france_travail::SOURCE;
+
+/// Encodes a page's rows in the worker. Encoding into memory cannot fail; if it ever did, the
+/// rows come back empty and the writer encodes the offers itself.
+fn encode(offers: &[crate::normalize::NormalizedOffer]) -> crate::sink::csv::EncodedRows {
+    crate::sink::csv::encode_rows(offers).unwrap_or_else(|e| {
+        log::error!("CSV encoding failed in a worker ({e}); the writer encodes the page");
+        crate::sink::csv::EncodedRows::default()
+    })
+}
 pub use summary::{RunStatus, Summary};
 
 /// The seed's five ROME codes (data engineer, DevOps, BI, DPO, data scientist).

@@ -747,7 +747,9 @@ fn a_collection_stopped_by_the_day_quota_finishes_the_next_day_with_every_offer_
     assert_eq!(s.offers_by_source["adzuna"], s.offers_written);
     let cp = Checkpoint::load(&checkpoint::path_for(&out)).unwrap();
     assert_eq!(cp.query.sources, vec!["adzuna"]);
-    let state = cp.adzuna.expect("Adzuna progress in the checkpoint");
+    let state: serde_json::Value = cp
+        .state_of("adzuna")
+        .expect("Adzuna progress in the checkpoint");
     assert_eq!(state["calls"], 20);
     let day1 = rows(&out).len();
     assert!(day1 > 0 && day1 < want.len());

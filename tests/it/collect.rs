@@ -8,7 +8,7 @@ use ftcollect::collect::checkpoint::Checkpoint;
 use ftcollect::collect::{
     self, CollectConfig, DEFAULT_ROME_CODES, FranceTravailSettings, RunStatus,
 };
-use ftcollect::plan::{self, SliceState, Strategy};
+use ftcollect::plan::{self, PlanState, SliceState, Strategy};
 use ftcollect::secret::Credentials;
 use ftcollect::simulator::{Query, SimHandle};
 
@@ -274,9 +274,9 @@ fn sigkill_at_several_points_then_resume_gives_the_clean_run() {
         }
         // What the checkpoint says is finished must never be asked for again.
         let c = Checkpoint::load(&cp).expect("a checkpoint survives every kill");
-        let kw = c.plan.keywords.clone();
-        let done: BTreeSet<String> = c
-            .plan
+        let plan: PlanState = c.state_of("france_travail").expect("the plan is saved");
+        let kw = plan.keywords.clone();
+        let done: BTreeSet<String> = plan
             .slices
             .iter()
             .filter(|s| {

@@ -124,8 +124,9 @@ fn a_second_collect_on_one_output_exits_75_and_the_first_completes_exactly() {
 
 #[test]
 fn two_collects_started_together_one_completes_the_other_exits_75() {
-    // Slow enough (a latency per request) that the two overlap.
-    let sim = sim_with(3000, |c| c.latency = Duration::from_millis(40));
+    // Slow enough (a latency per request) that the first run outlasts the loser's patience
+    // (`OUTPUT_LOCK_PATIENCE`, 0.5 s): at 40 ms both ran in turn and both exited 0.
+    let sim = sim_with(3000, |c| c.latency = Duration::from_millis(250));
     let d = tempdir();
     let out = d.path().join("jobs.csv");
     let spawn = || {

@@ -12,6 +12,7 @@ mod locks;
 mod normalize;
 mod parquet;
 mod secrets;
+mod third_source;
 
 // What the fuzzers found, and a short run of their properties (`fuzz/`, `docs/fuzzing.md`).
 mod fuzz_regressions;
