@@ -28,6 +28,7 @@ pub mod logging;
 pub mod normalize;
 pub mod plan;
 pub mod secret;
+#[cfg(feature = "simulator")]
 pub mod simulator;
 pub mod sink;
 pub mod source;

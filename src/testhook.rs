@@ -2,10 +2,14 @@
 //!
 //! When `FTCOLLECT_TEST_PAUSE_AT` is `stage` (or `stage:N`, the N-th time the stage is reached), the
 //! process prints `ftcollect: paused at stage <stage> (FTCOLLECT_TEST_PAUSE_AT), pid <pid>` on stderr and sleeps forever.
-//! Invariant: without the variable, a pause point costs one environment lookup and does nothing.
+//! Invariant: without the variable, a pause point costs one environment lookup and does nothing;
+//! without the `testhook` feature (a lean `--no-default-features` build) it compiles to nothing.
 
+#[cfg(feature = "testhook")]
 use std::collections::HashMap;
+#[cfg(feature = "testhook")]
 use std::sync::Mutex;
+#[cfg(feature = "testhook")]
 use std::time::Duration;
 
 /// The environment variable naming the stage to stop at.
@@ -22,9 +26,16 @@ pub const STAGES: &[&str] = &[
     "parquet-rename",
 ];
 
+#[cfg(feature = "testhook")]
 static REACHED: Mutex<Option<HashMap<String, u64>>> = Mutex::new(None);
 
+/// Without the `testhook` feature: nothing.
+#[cfg(not(feature = "testhook"))]
+#[inline(always)]
+pub fn pause_point(_stage: &str) {}
+
 /// Stops here forever if [`PAUSE_ENV`] names `stage` (and this is its N-th occurrence).
+#[cfg(feature = "testhook")]
 pub fn pause_point(stage: &str) {
     let Some(v) = std::env::var_os(PAUSE_ENV) else {
         return;

@@ -7,33 +7,30 @@
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::Duration;
 
 use chrono::Utc;
 
 use crate::cli::args::{
-    Cli, CollectArgs, Command, ConvertArgs, DemoArgs, HistoryArgs, NormalizeArgs, SimulateArgs,
-    SourceArg, SyncArgs,
+    Cli, CollectArgs, Command, ConvertArgs, HistoryArgs, NormalizeArgs, SourceArg, SyncArgs,
 };
-use crate::cli::resolve::{self, sources::check_adzuna_country, sources_of};
-use ftcollect::collect::{self, AdzunaSettings, CollectConfig, FranceTravailSettings, Outcome};
+use crate::cli::resolve::{self, sources::check_adzuna_country};
+use ftcollect::collect::{self, Outcome};
 use ftcollect::config;
 use ftcollect::error::Error;
 use ftcollect::exit::{ExitCode, code_for};
 use ftcollect::http::Cancel;
 use ftcollect::normalize::{self, Warnings};
-use ftcollect::secret::Credentials;
-use ftcollect::simulator::{self, AdzunaSimConfig, FaultConfig, SimConfig};
 use ftcollect::sink::csv as csv_sink;
-use ftcollect::source::adzuna::AdzunaKeys;
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<ExitCode, Error> {
     match cli.command {
         None => collect_cmd(&cli.collect),
         Some(Command::Collect(a)) => collect_cmd(&a),
-        Some(Command::Demo(a)) => demo(&a),
-        Some(Command::Simulate(a)) => simulate(&a),
+        #[cfg(feature = "simulator")]
+        Some(Command::Demo(a)) => super::simulate::demo(&a),
+        #[cfg(feature = "simulator")]
+        Some(Command::Simulate(a)) => super::simulate::simulate(&a),
         Some(Command::Normalize(a)) => normalize_cmd(&a),
         Some(Command::Convert(a)) => convert(&a),
         Some(Command::Sync(a)) => sync_cmd(&a),
@@ -46,6 +43,7 @@ pub fn is_quiet(cli: &Cli) -> bool {
     match &cli.command {
         None => cli.collect.quiet,
         Some(Command::Collect(a)) => a.quiet,
+        #[cfg(feature = "simulator")]
         Some(Command::Demo(a)) => a.quiet,
         Some(Command::Sync(a)) => a.collect.quiet,
         _ => false,
@@ -54,7 +52,7 @@ pub fn is_quiet(cli: &Cli) -> bool {
 
 /// Ctrl-C / SIGTERM: the first one asks the run to stop cleanly (checkpoint, exit 130); a second
 /// one exits at once. The message names neither key nor signal: either may have come.
-fn install_signal_handler(cancel: &Cancel) {
+pub(super) fn install_signal_handler(cancel: &Cancel) {
     static HITS: AtomicU32 = AtomicU32::new(0);
     let cancel = cancel.clone();
     let _ = ctrlc::set_handler(move || {
@@ -71,12 +69,12 @@ fn install_signal_handler(cancel: &Cancel) {
 
 /// Writes `text` to stdout. A reader that went away (`| head`, a closed pipe) is not an error:
 /// `println!` would panic there, after the work was done.
-fn print_out(text: &str) {
+pub(super) fn print_out(text: &str) {
     let mut out = io::stdout().lock();
     let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
 }
 
-fn report(outcome: &Outcome) {
+pub(super) fn report(outcome: &Outcome) {
     if let Some(r) = &outcome.plan_report {
         print_out(&format!("{r}\n"));
     }
@@ -87,80 +85,6 @@ fn report(outcome: &Outcome) {
 
 fn collect_cmd(a: &CollectArgs) -> Result<ExitCode, Error> {
     let c = resolve::resolve_collect(a, &config::process_env, Utc::now())?;
-    install_signal_handler(&c.cancel);
-    let outcome = collect::collect(&c)?;
-    report(&outcome);
-    Ok(code_for(outcome.status))
-}
-
-/// The demo: the simulator in-process, a default collection against it over real HTTP.
-fn demo(a: &DemoArgs) -> Result<ExitCode, Error> {
-    let sources = sources_of(&a.source);
-    let sim = simulator::start(SimConfig {
-        offers: a.offers,
-        seed: a.seed,
-        // A small Adzuna universe: its pages fit in one minute window of the quota.
-        adzuna: AdzunaSimConfig {
-            offers: 600,
-            ..AdzunaSimConfig::default()
-        },
-        ..SimConfig::default()
-    })
-    .map_err(|e| Error::io("cannot start the simulator on a loopback port", e))?;
-    if !a.quiet {
-        eprintln!(
-            "demo: simulator on {} ({}); collecting the default query (5 ROME codes, 12 months) from {} into {}",
-            sim.base_url(),
-            offers_line(&sim),
-            sources.names().join(" and "),
-            a.output.display()
-        );
-    }
-    // The demo's Adzuna quota ledger sits beside its output: the user's real one is never touched.
-    let demo_quota = ftcollect::fsutil::with_suffix(&a.output, "adzuna-quota.json");
-    // The demo always starts fresh: its own previous files are replaced, nothing else is touched.
-    let ours = a.output.is_file()
-        && !matches!(
-            csv_sink::check_header(&a.output)?,
-            csv_sink::HeaderCheck::Foreign { .. }
-        );
-    for p in [
-        collect::checkpoint::path_for(&a.output),
-        collect::summary::path_for(&a.output),
-        demo_quota.clone(),
-        ftcollect::fsutil::with_suffix(&demo_quota, "lock"),
-    ] {
-        if ours && p.is_file() {
-            std::fs::remove_file(&p)
-                .map_err(|e| Error::io(format!("cannot replace {}", p.display()), e))?;
-        }
-    }
-    if ours {
-        std::fs::remove_file(&a.output)
-            .map_err(|e| Error::io(format!("cannot replace {}", a.output.display()), e))?;
-    }
-    let mut c = CollectConfig::new(
-        a.output.clone(),
-        FranceTravailSettings {
-            api_url: sim.api_url(),
-            token_url: sim.token_url(),
-            credentials: Credentials::new("demo-id", "demo-secret"),
-        },
-    );
-    c.quiet = a.quiet;
-    c.parquet = Some(a.output.with_extension("parquet"));
-    c.sources = sources;
-    if sources.adzuna {
-        let defaults = AdzunaSimConfig::default();
-        let mut z = AdzunaSettings::new(
-            sim.adzuna_url(),
-            AdzunaKeys::new(defaults.app_id, defaults.app_key),
-            demo_quota,
-        );
-        // The simulator enforces the same quota: a quicker pace only meets the minute window.
-        z.rate_limit_delay = Duration::from_millis(250);
-        c.adzuna = Some(z);
-    }
     install_signal_handler(&c.cancel);
     let outcome = collect::collect(&c)?;
     report(&outcome);
@@ -193,85 +117,6 @@ fn lock_output_in(output: &Path, what: &str) -> Result<Option<ftcollect::lock::F
     let dir = ftcollect::fsutil::parent_dir(output);
     std::fs::create_dir_all(&dir).map_err(|source| Error::OutputDirCreate { dir, source })?;
     ftcollect::lock::lock_output(output, what)
-}
-
-fn simulate(a: &SimulateArgs) -> Result<ExitCode, Error> {
-    let config = SimConfig {
-        bind: format!("{}:{}", a.host, a.port),
-        client_id: a.client_id.clone(),
-        client_secret: a.client_secret.clone(),
-        offers: a.offers,
-        seed: a.seed,
-        months: a.months,
-        token_ttl: Duration::from_secs(a.token_ttl),
-        rate_limit: a.rate_limit.max(0.0),
-        burst: a.rate_limit.max(1.0),
-        latency: Duration::from_millis(a.latency_ms),
-        faults: FaultConfig::spread(a.fault_rate),
-        now: a.now,
-        future_days: a.future_days,
-        adzuna: AdzunaSimConfig {
-            app_id: a.adzuna_app_id.clone(),
-            app_key: a.adzuna_app_key.clone(),
-            offers: a.adzuna_offers,
-            limits: a.adzuna_limits,
-        },
-        behaviours: a.behaviours(),
-        ..SimConfig::default()
-    };
-    let sim = simulator::start(config)
-        .map_err(|e| Error::io(format!("cannot listen on {}:{}", a.host, a.port), e))?;
-    // A closed stdout is no reason to stop serving: a caller may read the first line and close
-    // the pipe (the benchmarks do).
-    // Lines that can be pasted into a shell or a `.env` file as they are: the simulator's own
-    // credentials are test values the user chose on this command line, not secrets.
-    let banner = format!(
-        "simulator ready on {} ({}, seed {}; clock: {}/_sim/control?advance_secs=N)\n\
-         FRANCE_TRAVAIL_API_URL={}\n\
-         FRANCE_TRAVAIL_TOKEN_URL={}\n\
-         FRANCE_TRAVAIL_ID={}\n\
-         FRANCE_TRAVAIL_KEY={}\n\
-         ADZUNA_API_URL={}\n\
-         ADZUNA_APP_ID={}\n\
-         ADZUNA_APP_KEY={}\n",
-        sim.base_url(),
-        offers_line(&sim),
-        a.seed,
-        sim.base_url(),
-        sim.api_url(),
-        sim.token_url(),
-        a.client_id,
-        a.client_secret.expose(),
-        sim.adzuna_url(),
-        a.adzuna_app_id,
-        a.adzuna_app_key.expose(),
-    );
-    print_out(&banner);
-    let cancel = Cancel::new();
-    install_signal_handler(&cancel);
-    while !cancel.is_cancelled() {
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    Ok(ExitCode::Success)
-}
-
-/// What the simulator serves, said the same way by `simulate` and `demo`: the offers online at
-/// its clock's time, and those that appear later as the clock moves.
-fn offers_line(sim: &simulator::SimHandle) -> String {
-    let now = sim.now().timestamp_millis();
-    let online = sim
-        .universe()
-        .recs()
-        .iter()
-        .filter(|r| r.is_active(now))
-        .count();
-    let later = sim
-        .universe()
-        .recs()
-        .iter()
-        .filter(|r| r.created > now)
-        .count();
-    format!("{online} offers online now, {later} more appearing as its clock moves")
 }
 
 /// Reads one input, decompressing gzip.

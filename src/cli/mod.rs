@@ -8,6 +8,10 @@ pub mod args;
 pub mod commands;
 pub mod errors;
 pub mod resolve;
+#[cfg(feature = "simulator")]
+pub mod sim_args;
+#[cfg(feature = "simulator")]
+pub mod simulate;
 
 #[cfg(test)]
 pub use args::Cli;

@@ -619,6 +619,11 @@ mod tests {
             "/../shared/fixtures/real"
         ));
         if !dir.exists() {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI is set but the real fixtures are missing at {}",
+                dir.display()
+            );
             eprintln!("SKIPPED: real fixtures not found at {}", dir.display());
             return;
         }

@@ -8,9 +8,10 @@ use super::slice::SliceSpec;
 use crate::source::france_travail::CreationWindow;
 use crate::source::france_travail::params::{MAX_DEPARTEMENTS, MAX_ROME_CODES};
 
-/// Every département code the API knows, in its order.
+/// Every département code the API knows, in its order (the one shared table,
+/// [`crate::normalize::departements`]).
 pub fn all_departements() -> Vec<String> {
-    crate::simulator::geo::DEPTS
+    crate::normalize::departements::DEPARTEMENTS
         .iter()
         .map(|d| d.code.to_string())
         .collect()

@@ -256,6 +256,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_same_codes_in_the_same_order_as_the_shared_table() {
+        let ours: Vec<&str> = DEPTS.iter().map(|d| d.code).collect();
+        let shared: Vec<&str> = crate::normalize::departements::DEPARTEMENTS
+            .iter()
+            .map(|d| d.code)
+            .collect();
+        assert_eq!(ours, shared);
+    }
+
+    #[test]
     fn the_101_codes_of_the_api() {
         assert_eq!(DEPTS.len(), 101);
         let codes: std::collections::BTreeSet<_> = DEPTS.iter().map(|d| d.code).collect();

@@ -21,7 +21,6 @@ use ftcollect::source::adzuna::{self, AdzunaClient, AdzunaKeys, Limits, SearchQu
 
 use crate::harness::*;
 
-const REAL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/real");
 const FILES: [&str; 3] = [
     "adzuna_search_fr_2022-02_10results.json",
     "adzuna_search_gb_2023-05_50results.json",
@@ -31,13 +30,7 @@ const FILES: [&str; 3] = [
 const KEY: &str = "k3y-SECRET-7f3a9b";
 
 fn real_dir() -> Option<PathBuf> {
-    let p = PathBuf::from(REAL);
-    if p.is_dir() {
-        Some(p)
-    } else {
-        println!("SKIPPED: real fixtures not found at {REAL}");
-        None
-    }
+    crate::harness::real_fixtures()
 }
 
 fn ts(s: &str) -> DateTime<Utc> {

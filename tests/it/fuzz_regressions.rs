@@ -4,7 +4,6 @@
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -27,6 +26,12 @@ impl Choices for fastrand::Rng {
 }
 
 const REAL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/real");
+
+/// The real fixtures (their absence fails in CI); elsewhere the seeds fall back to hand-written
+/// offers.
+fn real() -> std::path::PathBuf {
+    crate::harness::real_fixtures().unwrap_or_else(|| REAL.into())
+}
 
 /// How many generated cases each quick property run checks (the fuzzers run millions).
 fn cases(n: usize) -> usize {
@@ -164,7 +169,7 @@ fn salary_properties_hold_on_generated_labels() {
 
 #[test]
 fn salary_properties_hold_on_every_real_label() {
-    for o in real_france_travail_offers(Path::new(REAL)) {
+    for o in real_france_travail_offers(&real()) {
         if let Some(l) = o.pointer("/salaire/libelle").and_then(|v| v.as_str()) {
             check_salary(l);
         }
@@ -194,7 +199,7 @@ fn france_travail_offer_regressions() {
 
 #[test]
 fn france_travail_properties_hold_on_real_and_mutated_offers() {
-    let bases = real_france_travail_offers(Path::new(REAL));
+    let bases = real_france_travail_offers(&real());
     for b in &bases {
         check_france_travail_bytes(&serde_json::to_vec(b).unwrap());
     }
@@ -222,7 +227,7 @@ fn adzuna_job_regressions() {
 
 #[test]
 fn adzuna_properties_hold_on_real_and_mutated_jobs() {
-    let bases = real_adzuna_jobs(Path::new(REAL));
+    let bases = real_adzuna_jobs(&real());
     for b in &bases {
         check_adzuna_bytes(&serde_json::to_vec(b).unwrap());
     }

@@ -260,3 +260,23 @@ impl StubApi {
         )
     }
 }
+
+/// The real payloads captured from the live APIs (`../shared/fixtures/real`, never copied into
+/// the repository), or `None` with a `SKIPPED` line on a machine that does not have them. In CI
+/// (`CI` set) their absence fails the test instead: a green CI must have checked them.
+pub fn real_fixtures() -> Option<std::path::PathBuf> {
+    let p = std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/fixtures/real"
+    ));
+    if p.is_dir() {
+        return Some(p.to_path_buf());
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI is set but the real fixtures are missing at {}: clone the repository beside `shared/`",
+        p.display()
+    );
+    println!("SKIPPED: real fixtures not found at {}", p.display());
+    None
+}

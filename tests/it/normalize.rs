@@ -19,7 +19,6 @@ use ftcollect::source::france_travail::model::{
     OrigineOffre, Partenaire, Salaire,
 };
 
-const REAL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/real");
 const OURS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures");
 
 fn fetched_at() -> DateTime<Utc> {
@@ -32,13 +31,7 @@ fn ts(s: &str) -> DateTime<Utc> {
 
 /// The real fixtures directory, or `None` (with the SKIPPED line) when this machine does not have it.
 fn real_dir() -> Option<PathBuf> {
-    let p = Path::new(REAL);
-    if p.is_dir() {
-        Some(p.to_path_buf())
-    } else {
-        println!("SKIPPED: real fixtures not found at {}", p.display());
-        None
-    }
+    crate::harness::real_fixtures()
 }
 
 /// Every offer of every `ft_*.json` real fixture, with its file name, read through the input reader.

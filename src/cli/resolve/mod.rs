@@ -21,6 +21,7 @@ use ftcollect::config::Env;
 use ftcollect::error::Error;
 
 pub use history::resolve_sync;
+#[cfg(feature = "simulator")]
 pub use sources::sources_of;
 
 /// Resolves `collect`'s options. The concerns are resolved in the order their errors are
