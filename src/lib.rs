@@ -16,6 +16,7 @@
 //! through [`exit::code_for`]. See `docs/architecture.md`.
 
 pub mod api;
+pub mod clock;
 pub mod collect;
 pub mod config;
 pub mod error;

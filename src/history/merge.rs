@@ -18,7 +18,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::Read;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -30,8 +30,8 @@ use super::table::{
 };
 use super::{pause_point, scrub};
 use crate::error::Error;
-use crate::normalize::offer::{COLUMN_COUNT, Cell, NormalizedOffer};
-use crate::sink::csv as csv_sink;
+use crate::normalize::offer::{COLUMN_COUNT, Cell};
+use crate::sink::csv::{self as csv_sink, RowError, read_offers};
 use crate::sink::parquet::ParquetSink;
 
 /// What a merge found.
@@ -203,38 +203,25 @@ pub fn stage(m: &MergeInput<'_>) -> Result<MergeCounts, Error> {
     )?;
     let file = File::open(&csv_path)
         .map_err(|e| Error::io(format!("cannot read {}", csv_path.display()), e))?;
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .from_reader(BufReader::with_capacity(1 << 20, file.take(len)));
-    let mut rec = csv::StringRecord::new();
-    let mut row = 0u64;
-    loop {
-        match reader.read_record(&mut rec) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                return Err(Error::Data(format!(
-                    "{} cannot be read as CSV near row {} ({e}). Delete {} to collect this run again.",
-                    csv_path.display(),
-                    row + 1,
-                    l.work().display()
-                )));
-            }
-        }
-        row += 1;
-        let offer = NormalizedOffer::from_csv_fields(rec.iter()).map_err(|e| {
-            Error::Data(format!(
-                "{} row {row}: {e}. Delete {} to collect this run again.",
-                csv_path.display(),
-                l.work().display()
-            ))
-        })?;
+    let unreadable = |e: RowError| {
+        let (row, why) = match e {
+            RowError::Csv { row, error } => (row, format!("cannot be read as CSV ({error})")),
+            RowError::Width { row, found } => (row, format!("has {found} columns")),
+            RowError::Cell { row, error } => (row, error.to_string()),
+        };
+        Error::Data(format!(
+            "{} row {row}: {why}. Delete {} to collect this run again.",
+            csv_path.display(),
+            l.work().display()
+        ))
+    };
+    read_offers(file.take(len), unreadable, |offer| {
         key_into(&mut buf, &offer.source, &offer.id);
         let Some(slot) = slots.get_mut(buf.as_str()) else {
-            continue;
+            return Ok(());
         };
         if slot.written {
-            continue;
+            return Ok(());
         }
         slot.written = true;
         let cells = offer.cells();
@@ -289,7 +276,8 @@ pub fn stage(m: &MergeInput<'_>) -> Result<MergeCounts, Error> {
             Cell::Text(change),
         ]);
         snapshot.write_cells(&row_cells)?;
-    }
+        Ok(())
+    })?;
     snapshot.finish()?;
     if !scrub_keys.is_empty() {
         counts.scrubbed_snapshot_rows = scrub::stage_snapshots(l, run_id, &scrub_keys)?;

@@ -13,24 +13,7 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// Time, injectable so the limiter can be tested without sleeping.
-pub trait Clock: Send + Sync {
-    fn now(&self) -> Instant;
-    fn sleep(&self, d: Duration);
-}
-
-/// The real clock.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> Instant {
-        Instant::now()
-    }
-    fn sleep(&self, d: Duration) {
-        std::thread::sleep(d)
-    }
-}
+pub use crate::clock::{Clock, SystemClock};
 
 #[derive(Debug)]
 struct Schedule {
@@ -93,7 +76,7 @@ impl RateLimiter {
     }
 
     pub fn with_clock(delay: Duration, clock: Arc<dyn Clock>) -> Self {
-        let now = clock.now();
+        let now = clock.instant();
         RateLimiter {
             configured: delay,
             schedule: Mutex::new(Schedule {
@@ -161,7 +144,7 @@ impl RateLimiter {
 
     /// Reserves the next slot and returns it, without sleeping.
     pub fn reserve(&self) -> Instant {
-        let now = self.clock.now();
+        let now = self.clock.instant();
         let mut s = self.lock();
         let slot = s.next.max(now);
         s.next = slot + s.interval;
@@ -179,7 +162,7 @@ impl RateLimiter {
     /// Waits for the next slot. Returns the slot's instant.
     pub fn acquire(&self) -> Instant {
         let slot = self.reserve();
-        let now = self.clock.now();
+        let now = self.clock.instant();
         if slot > now {
             self.clock.sleep(slot - now);
         }
@@ -190,7 +173,7 @@ impl RateLimiter {
     /// when the run is cancelled). Returns whether the slot was reached.
     pub fn acquire_with(&self, sleep: impl FnOnce(Duration) -> bool) -> bool {
         let slot = self.reserve();
-        let now = self.clock.now();
+        let now = self.clock.instant();
         slot <= now || sleep(slot - now)
     }
 
@@ -211,7 +194,7 @@ impl RateLimiter {
         wait: Duration,
         budget: Duration,
     ) -> Result<Duration, OverBudget> {
-        let now = self.clock.now();
+        let now = self.clock.instant();
         let mut s = self.lock();
         let Some(end) = now.checked_add(wait) else {
             return Err(OverBudget {
@@ -261,7 +244,7 @@ impl RateLimiter {
     /// (`1 / rate` of the last announced rate, else the current spacing). Not a 429: the wait is
     /// not counted as throttled time.
     pub fn bucket_empty(&self) {
-        let now = self.clock.now();
+        let now = self.clock.instant();
         let mut s = self.lock();
         let refill = match s.announced {
             Some((rate, _)) => Duration::from_secs_f64((1.0 / rate).min(3600.0)),
@@ -297,7 +280,7 @@ pub(crate) mod tests {
     }
 
     impl Clock for FakeClock {
-        fn now(&self) -> Instant {
+        fn instant(&self) -> Instant {
             self.start + *self.elapsed.lock().unwrap()
         }
         fn sleep(&self, d: Duration) {
@@ -337,7 +320,7 @@ pub(crate) mod tests {
         l.acquire();
         l.acquire();
         l.acquire();
-        assert_eq!(clock.offset(clock.now()), ms(500));
+        assert_eq!(clock.offset(clock.instant()), ms(500));
     }
 
     #[test]

@@ -382,6 +382,18 @@ pub fn header<'a>(resp: &'a ureq::http::Response<ureq::Body>, name: &str) -> Opt
     resp.headers().get(name).and_then(|v| v.to_str().ok())
 }
 
+/// The start of a response body (200 bytes, on one line), for error messages: both clients say
+/// what the server answered the same way.
+pub fn snippet(body: &[u8]) -> String {
+    let s = String::from_utf8_lossy(&body[..body.len().min(200)]);
+    let s = s.trim();
+    if s.is_empty() {
+        "(empty body)".to_string()
+    } else {
+        s.replace('\n', " ")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

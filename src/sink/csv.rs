@@ -225,6 +225,53 @@ pub fn check_header(path: &Path) -> Result<HeaderCheck, Error> {
     Ok(HeaderCheck::Ours)
 }
 
+/// Why a row of a CSV this tool wrote could not be read back (row numbers count data rows from 1).
+#[derive(Debug)]
+pub enum RowError {
+    /// Not readable as CSV there: the file was cut short or changed.
+    Csv { row: u64, error: csv::Error },
+    /// A row with another number of cells than the schema's columns.
+    Width { row: u64, found: usize },
+    /// A cell that does not fit its column's type.
+    Cell { row: u64, error: offer::CellError },
+}
+
+/// Reads back the rows of a CSV this tool wrote (`input` starts at its header), decoding each
+/// into an offer handed to `each` in file order. The first unreadable row stops the reading with
+/// `on_error`'s error (each caller says what to do about it); `each` may stop it with its own.
+pub fn read_offers<R: Read>(
+    input: R,
+    on_error: impl Fn(RowError) -> Error,
+    mut each: impl FnMut(NormalizedOffer) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(BufReader::with_capacity(1 << 20, input));
+    let mut rec = csv::StringRecord::new();
+    let mut row = 0u64;
+    loop {
+        match reader.read_record(&mut rec) {
+            Ok(false) => return Ok(()),
+            Ok(true) => row += 1,
+            Err(error) => {
+                return Err(on_error(RowError::Csv {
+                    row: row + 1,
+                    error,
+                }));
+            }
+        }
+        if rec.len() != COLUMN_COUNT {
+            return Err(on_error(RowError::Width {
+                row,
+                found: rec.len(),
+            }));
+        }
+        let offer = NormalizedOffer::from_csv_fields(rec.iter())
+            .map_err(|error| on_error(RowError::Cell { row, error }))?;
+        each(offer)?;
+    }
+}
+
 /// The `(source, id)` of every row in the first `len` bytes of a CSV written by this tool, checking
 /// that every row has the schema's column count.
 pub fn scan_keys(path: &Path, len: u64, mut each: impl FnMut(&str, &str)) -> Result<u64, Error> {

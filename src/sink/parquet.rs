@@ -7,7 +7,6 @@
 //! [`convert_csv`]), so an interrupted-then-resumed run ends with exactly the CSV's rows.
 
 use std::fs::File;
-use std::io::BufReader;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -283,7 +282,7 @@ pub fn convert_csv(
     parquet: &Path,
     metadata: Vec<(String, String)>,
 ) -> Result<u64, Error> {
-    use crate::sink::csv::{HeaderCheck, check_header};
+    use crate::sink::csv::{HeaderCheck, RowError, check_header};
     match check_header(csv)? {
         HeaderCheck::Ours => {}
         HeaderCheck::Empty => {
@@ -306,44 +305,26 @@ pub fn convert_csv(
     }
     let file =
         File::open(csv).map_err(|e| Error::io(format!("cannot read {}", csv.display()), e))?;
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .from_reader(BufReader::with_capacity(1 << 20, file));
     let mut sink = ParquetSink::create(parquet, metadata)?;
-    let mut rec = csv::StringRecord::new();
-    let mut row = 0u64;
-    loop {
-        match reader.read_record(&mut rec) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                return Err(Error::Data(format!(
-                    "{} cannot be read as CSV near row {} ({e}): the file was cut short or changed after ftcollect \
-                     wrote it. Repair or remove that row, or write the CSV again. Nothing was written.",
-                    csv.display(),
-                    row + 1
-                )));
-            }
-        }
-        row += 1;
-        if rec.len() != COLUMNS.len() {
-            return Err(Error::Data(format!(
-                "{} row {row} has {} columns instead of {}: the file was modified or cut short.",
-                csv.display(),
-                rec.len(),
-                COLUMNS.len()
-            )));
-        }
-        let offer = NormalizedOffer::from_csv_fields(rec.iter()).map_err(|e| {
-            Error::Data(format!(
-                "{} row {row}: {e}. The file was changed after ftcollect wrote it: restore that cell (or \
-                 remove the row), or write the CSV again with `ftcollect normalize` from the raw pages. \
-                 Nothing was written.",
-                csv.display()
-            ))
-        })?;
-        sink.write(&offer)?;
-    }
+    let unreadable = |e: RowError| match e {
+        RowError::Csv { row, error } => Error::Data(format!(
+            "{} cannot be read as CSV near row {row} ({error}): the file was cut short or changed after ftcollect \
+             wrote it. Repair or remove that row, or write the CSV again. Nothing was written.",
+            csv.display()
+        )),
+        RowError::Width { row, found } => Error::Data(format!(
+            "{} row {row} has {found} columns instead of {}: the file was modified or cut short.",
+            csv.display(),
+            COLUMNS.len()
+        )),
+        RowError::Cell { row, error } => Error::Data(format!(
+            "{} row {row}: {error}. The file was changed after ftcollect wrote it: restore that cell (or \
+             remove the row), or write the CSV again with `ftcollect normalize` from the raw pages. \
+             Nothing was written.",
+            csv.display()
+        )),
+    };
+    crate::sink::csv::read_offers(file, unreadable, |offer| sink.write(&offer))?;
     sink.finish()
 }
 

@@ -316,7 +316,7 @@ impl AdzunaClient {
                 500..=599 => Attempt::Retry {
                     cause: RetryCause::ServerError,
                     retry_after: None,
-                    detail: self.scrub(&format!("HTTP {status}: {}", snippet(&body))),
+                    detail: self.scrub(&format!("HTTP {status}: {}", crate::http::snippet(&body))),
                 },
                 s => Attempt::Fail(ApiError::WrongEndpoint {
                     endpoint: Endpoint::Adzuna,
@@ -375,17 +375,6 @@ fn exception(body: &[u8]) -> Option<String> {
         .ok()
         .map(|e| e.exception)
         .filter(|e| !e.is_empty())
-}
-
-/// The start of a body, for error messages.
-fn snippet(body: &[u8]) -> String {
-    let s = String::from_utf8_lossy(&body[..body.len().min(200)]);
-    let s = s.trim();
-    if s.is_empty() {
-        "(empty body)".to_string()
-    } else {
-        s.replace('\n', " ")
-    }
 }
 
 #[cfg(test)]

@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 use std::fs::OpenOptions;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -144,46 +144,7 @@ impl std::fmt::Display for Limits {
     }
 }
 
-/// Time as the ledger sees it; injectable so tests (and simulations) control it.
-pub trait QuotaClock: Send + Sync {
-    fn now(&self) -> DateTime<Utc>;
-    /// Waits `d` (a full minute window), waking early when cancelled. False if cancelled.
-    fn sleep(&self, d: Duration, cancel: &Cancel) -> bool {
-        cancel.sleep(d)
-    }
-}
-
-/// The real clock.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct SystemClock;
-
-impl QuotaClock for SystemClock {
-    fn now(&self) -> DateTime<Utc> {
-        Utc::now()
-    }
-}
-
-/// A clock that reads `start` when created and then advances with real time (`--now`).
-#[derive(Clone, Copy, Debug)]
-pub struct ShiftedClock {
-    start: DateTime<Utc>,
-    created: Instant,
-}
-
-impl ShiftedClock {
-    pub fn starting_at(start: DateTime<Utc>) -> Self {
-        ShiftedClock {
-            start,
-            created: Instant::now(),
-        }
-    }
-}
-
-impl QuotaClock for ShiftedClock {
-    fn now(&self) -> DateTime<Utc> {
-        self.start + chrono::Duration::from_std(self.created.elapsed()).unwrap_or_default()
-    }
-}
+pub use crate::clock::{Clock as QuotaClock, ShiftedClock, SystemClock};
 
 /// A window that one more call would exceed.
 #[derive(Clone, Debug, PartialEq)]
@@ -362,7 +323,7 @@ impl QuotaLedger {
     }
 
     pub fn now(&self) -> DateTime<Utc> {
-        self.clock.now()
+        self.clock.wall()
     }
 
     fn err(&self, problem: QuotaProblem) -> QuotaError {
@@ -425,7 +386,7 @@ impl QuotaLedger {
     /// Records one call now if every window allows it; otherwise records nothing and says which
     /// window is full.
     pub fn try_record(&self) -> Result<Result<Usage, Exhausted>, QuotaError> {
-        let now = self.clock.now().timestamp_millis();
+        let now = self.clock.wall().timestamp_millis();
         let limits = self.limits;
         let app = self.app_id.clone();
         self.with_file(|file| {
@@ -455,7 +416,7 @@ impl QuotaLedger {
             match self.try_record() {
                 Ok(Ok(_)) => return Ok(()),
                 Ok(Err(ex)) if ex.window == Window::Minute => {
-                    let wait = (ex.reopens_at - self.clock.now())
+                    let wait = (ex.reopens_at - self.clock.wall())
                         .to_std()
                         .unwrap_or(Duration::ZERO)
                         + Duration::from_millis(5);
@@ -471,7 +432,7 @@ impl QuotaLedger {
                         ex.limit,
                         wait.as_secs_f64()
                     );
-                    if !self.clock.sleep(wait, cancel) {
+                    if !self.clock.sleep_unless_cancelled(wait, cancel) {
                         return Err(ApiError::Interrupted);
                     }
                 }
@@ -483,7 +444,7 @@ impl QuotaLedger {
 
     /// The counts of every window now (nothing recorded).
     pub fn usage(&self) -> Result<Usage, QuotaError> {
-        let now = self.clock.now().timestamp_millis();
+        let now = self.clock.wall().timestamp_millis();
         let limits = self.limits;
         let app = self.app_id.clone();
         self.with_file(|file| {
@@ -521,10 +482,10 @@ mod tests {
     }
 
     impl QuotaClock for FakeClock {
-        fn now(&self) -> DateTime<Utc> {
+        fn wall(&self) -> DateTime<Utc> {
             *self.0.lock().unwrap()
         }
-        fn sleep(&self, d: Duration, _: &Cancel) -> bool {
+        fn sleep_unless_cancelled(&self, d: Duration, _: &Cancel) -> bool {
             self.advance(chrono::Duration::from_std(d).unwrap());
             true
         }
@@ -656,7 +617,7 @@ mod tests {
         ledger.acquire(&cancel).unwrap();
         ledger.acquire(&cancel).unwrap();
         // The third call waited for the first to leave the minute window.
-        let waited = clock.now() - t0();
+        let waited = clock.wall() - t0();
         assert!(
             waited >= chrono::Duration::seconds(60) && waited < chrono::Duration::seconds(61),
             "{waited}"

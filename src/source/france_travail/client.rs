@@ -259,7 +259,7 @@ impl FranceTravailClient {
                 },
                 400 => {
                     let m: ApiMessage = serde_json::from_slice(&body).unwrap_or_default();
-                    let message = if m.message.is_empty() { snippet(&body) } else { m.message };
+                    let message = if m.message.is_empty() { crate::http::snippet(&body) } else { m.message };
                     Attempt::Fail(ApiError::BadRequest { status, message })
                 }
                 403 => Attempt::Fail(ApiError::Credentials {
@@ -276,7 +276,7 @@ impl FranceTravailClient {
                 500..=599 => Attempt::Retry {
                     cause: RetryCause::ServerError,
                     retry_after: None,
-                    detail: format!("HTTP {status}: {}", snippet(&body)),
+                    detail: format!("HTTP {status}: {}", crate::http::snippet(&body)),
                 },
                 s => Attempt::Fail(ApiError::WrongEndpoint {
                     endpoint: Endpoint::FranceTravailApi,
@@ -286,16 +286,5 @@ impl FranceTravailClient {
                 }),
             }
         })
-    }
-}
-
-/// The start of a body, for error messages.
-fn snippet(body: &[u8]) -> String {
-    let s = String::from_utf8_lossy(&body[..body.len().min(200)]);
-    let s = s.trim();
-    if s.is_empty() {
-        "(empty body)".to_string()
-    } else {
-        s.replace('\n', " ")
     }
 }
