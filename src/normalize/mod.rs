@@ -8,6 +8,7 @@ pub mod location;
 pub mod offer;
 pub mod remote;
 pub mod salary;
+pub mod salary_comment;
 pub mod warnings;
 
 pub use adzuna::normalize_adzuna;

@@ -74,6 +74,15 @@ pub struct Salary {
     pub annual_max: Option<f64>,
     /// An amount is implausible for its period (mislabelled period, extra zero…).
     pub suspect: bool,
+    /// The annual figures use a period other than the one stated: inferred for `autre` / no period /
+    /// a comment without a period word, or corrected for a suspect label whose amounts all fit one
+    /// other period (see [`corrected_basis`]).
+    pub period_inferred: bool,
+    /// For an hourly basis: `true` when the weekly hours were read from the offer, `false` when the
+    /// legal 35 h were assumed. `None` for other bases.
+    pub hours_read: Option<bool>,
+    /// `brut` or `net` when the text says so (comments only: labels never do).
+    pub gross_net: Option<&'static str>,
 }
 
 impl Salary {
@@ -91,8 +100,15 @@ enum Slot {
     Months,
 }
 
-/// Parses a salary label. Never panics; an unrecognised label gives an empty [`Salary`].
+/// Parses a salary label, annualizing hourly amounts on the legal 35 h week. Never panics; an
+/// unrecognised label gives an empty [`Salary`].
 pub fn parse_salary(libelle: &str) -> Salary {
+    parse_salary_on(libelle, None)
+}
+
+/// [`parse_salary`] with the offer's weekly hours (read from `dureeTravailLibelle` by
+/// [`weekly_hours`]): an hourly amount is annualized on them instead of the assumed 35 h.
+pub fn parse_salary_on(libelle: &str, weekly_hours: Option<f64>) -> Salary {
     let mut period = None;
     let mut min = None;
     let mut max = None;
@@ -165,49 +181,66 @@ pub fn parse_salary(libelle: &str) -> Salary {
     }
     flush(&mut pending, &mut min, &mut max, &mut months);
 
-    let months = months.filter(|m| *m > 0.0);
-    let mut s = Salary {
-        period,
-        min,
-        max,
-        months,
-        ..Salary::default()
-    };
+    finish(
+        Salary {
+            period,
+            min,
+            max,
+            months: months.filter(|m| *m > 0.0),
+            ..Salary::default()
+        },
+        weekly_hours,
+    )
+}
+
+/// Fills the basis, the suspect flag and the annual figures of a salary whose period, amounts and
+/// months are read.
+fn finish(mut s: Salary, weekly_hours: Option<f64>) -> Salary {
     if !s.has_amount() {
         return s;
     }
     s.currency = Some("EUR");
+    let (min, max) = (s.min, s.max);
     let (lo, hi) = match (min, max) {
         (Some(a), Some(b)) if b < a => (Some(b), Some(a)),
         (a, b) => (a, b),
     };
-    let basis = match period {
-        Some(Period::Autre) | None => lo.or(hi).and_then(infer_basis),
+    let stated = match s.period {
+        Some(Period::Autre) | None => None,
         p => p,
     };
-    s.basis = basis;
-    let Some(basis) = basis else {
+    let Some(mut basis) = stated.or_else(|| lo.or(hi).and_then(infer_basis)) else {
         s.suspect = true;
         return s;
     };
-    let (low, high) = match basis {
-        Period::Horaire => HOURLY_RANGE,
-        Period::Mensuel => MONTHLY_RANGE,
-        _ => ANNUAL_RANGE,
-    };
-    s.suspect = [lo, hi]
-        .into_iter()
-        .flatten()
-        .any(|v| !(v.is_finite() && v >= low && v < high));
+    s.suspect = !fits(basis, lo, hi);
     if s.suspect {
-        return s;
+        // A stated period the amounts do not fit: read them in the one other period they all fit,
+        // if there is exactly one (`Mensuel de 35000 à 50000` is annual). The label stays suspect.
+        match corrected_basis(lo, hi).filter(|c| Some(*c) != stated && stated.is_some()) {
+            Some(c) => basis = c,
+            None => {
+                s.basis = Some(basis);
+                return s;
+            }
+        }
     }
-    let paid = months
+    s.basis = Some(basis);
+    s.period_inferred = stated != Some(basis);
+    let paid = s
+        .months
         .filter(|m| (12.0..=16.0).contains(m))
         .unwrap_or(DEFAULT_MONTHS);
+    let hours_per_month = match weekly_hours {
+        Some(h) => monthly_hours(h),
+        None => HOURS_PER_MONTH,
+    };
+    if basis == Period::Horaire {
+        s.hours_read = Some(weekly_hours.is_some());
+    }
     let annualize = |v: f64| {
         let a = match basis {
-            Period::Horaire => v * HOURS_PER_MONTH * paid,
+            Period::Horaire => v * hours_per_month * paid,
             Period::Mensuel => v * paid,
             _ => v,
         };
@@ -221,6 +254,104 @@ pub fn parse_salary(libelle: &str) -> Salary {
         s.annual_max = max.map(annualize);
     }
     s
+}
+
+/// [`finish`] for a salary read from a comment (no paid months).
+pub(crate) fn finish_comment(s: Salary, weekly_hours: Option<f64>) -> Salary {
+    finish(s, weekly_hours)
+}
+
+/// Every amount lies in the plausible band of `basis`.
+fn fits(basis: Period, lo: Option<f64>, hi: Option<f64>) -> bool {
+    let (low, high) = match basis {
+        Period::Horaire => HOURLY_RANGE,
+        Period::Mensuel => MONTHLY_RANGE,
+        _ => ANNUAL_RANGE,
+    };
+    [lo, hi]
+        .into_iter()
+        .flatten()
+        .all(|v| v.is_finite() && v >= low && v < high)
+}
+
+/// Typical amounts per period, `[low, high)`, narrower than the plausible bands: a suspect label is
+/// re-read in another period only when all its amounts are typical of that one period.
+pub const TYPICAL_HOURLY: (f64, f64) = (5.0, 150.0);
+pub const TYPICAL_MONTHLY: (f64, f64) = (700.0, 10_000.0);
+pub const TYPICAL_ANNUAL: (f64, f64) = (10_000.0, 150_000.0);
+
+/// The one period all the amounts are typical of (see the `TYPICAL_*` bands), if any:
+/// 35000 and 50000 → annual, 2080 and 2147 → monthly, 11 → hourly, 400000 → none, 486 and 1801 → none.
+pub fn corrected_basis(lo: Option<f64>, hi: Option<f64>) -> Option<Period> {
+    let of = |v: f64| {
+        [
+            (Period::Horaire, TYPICAL_HOURLY),
+            (Period::Mensuel, TYPICAL_MONTHLY),
+            (Period::Annuel, TYPICAL_ANNUAL),
+        ]
+        .into_iter()
+        .find(|(_, (a, b))| v >= *a && v < *b)
+        .map(|(p, _)| p)
+    };
+    let mut found = None;
+    for v in [lo, hi].into_iter().flatten() {
+        let p = of(v)?;
+        if found.is_some_and(|f| f != p) {
+            return None;
+        }
+        found = Some(p);
+    }
+    found
+}
+
+/// Monthly hours of a `weekly`-hour week (× 52 / 12), rounded to the hundredth: 35 → 151.67 (the
+/// legal figure, [`HOURS_PER_MONTH`]), 39 → 169.0, 26 → 112.67.
+pub fn monthly_hours(weekly: f64) -> f64 {
+    (weekly * 52.0 / 12.0 * 100.0).round() / 100.0
+}
+
+/// Plausible weekly hours `[low, high]`: a figure outside is not taken as the week's hours.
+pub const WEEKLY_HOURS_RANGE: (f64, f64) = (1.0, 60.0);
+
+/// The weekly hours at the head of a `dureeTravailLibelle`: `35H` → 35, `39H Travail en journée` → 39,
+/// `37H30` → 37.5, `36H50` → 36.83 (hours and minutes, rounded to the hundredth), `35 H  Travail…`
+/// → 35, `26H Autre` → 26. `None` for `Temps plein`, `temps partiel`, a figure outside 1…60 h or
+/// minutes ≥ 60.
+pub fn weekly_hours(libelle: &str) -> Option<f64> {
+    let t = libelle.trim_start().as_bytes();
+    let digits = t.iter().take_while(|b| b.is_ascii_digit()).count();
+    if digits == 0 || digits > 2 {
+        return None;
+    }
+    let hours: f64 = std::str::from_utf8(&t[..digits]).ok()?.parse().ok()?;
+    let mut i = digits;
+    while t.get(i) == Some(&b' ') {
+        i += 1;
+    }
+    if !matches!(t.get(i), Some(b'H' | b'h')) {
+        return None;
+    }
+    i += 1;
+    let m_digits = t[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+    let after = t.get(i + m_digits);
+    if m_digits > 2 || after.is_some_and(|b| b.is_ascii_alphabetic()) {
+        return None;
+    }
+    let minutes: f64 = if m_digits == 0 {
+        0.0
+    } else {
+        std::str::from_utf8(&t[i..i + m_digits])
+            .ok()?
+            .parse()
+            .ok()?
+    };
+    if minutes >= 60.0 {
+        return None;
+    }
+    let h = ((hours + minutes / 60.0) * 100.0).round() / 100.0;
+    (WEEKLY_HOURS_RANGE.0..=WEEKLY_HOURS_RANGE.1)
+        .contains(&h)
+        .then_some(h)
 }
 
 /// The period an amount of an `autre` or period-less label most plausibly is, from its size:
