@@ -438,7 +438,7 @@ fn normalize_with(
         salary_source = Some(SALARY_FROM_COMMENT);
     }
     let salary_comment = salaire.and_then(|s| salary_comment(s, w));
-    let salary_complements = salaire.and_then(|s| salary_complements(s, w));
+    let salary_complements = salaire.and_then(salary_complements);
 
     // Origin.
     let origine = get(&raw.origine_offre, "origineOffre", w);
@@ -677,11 +677,9 @@ pub fn full_or_part_time(libelle: &str) -> Option<&'static str> {
 }
 
 /// The benefits of a salary: `complement1`, `complement2` and each `listeComplements[].libelle`,
-/// verbatim, blank parts and exact repeats skipped; `None` when there is none.
-fn salary_complements(
-    s: &crate::source::france_travail::model::Salaire,
-    w: &mut Warnings,
-) -> Option<Vec<String>> {
+/// verbatim, blank parts and exact repeats skipped; `None` when there is none. Values of the wrong
+/// type are counted once, by [`salary_comment`], which reads the same fields.
+fn salary_complements(s: &crate::source::france_travail::model::Salaire) -> Option<Vec<String>> {
     let mut out: Vec<String> = Vec::new();
     let mut push = |p: Option<&String>| {
         if let Some(p) = p
@@ -691,15 +689,10 @@ fn salary_complements(
             out.push(p.clone());
         }
     };
-    push(get(&s.complement1, "salaire.complement1", w));
-    push(get(&s.complement2, "salaire.complement2", w));
-    for item in get(&s.liste_complements, "salaire.listeComplements", w)
-        .into_iter()
-        .flatten()
-    {
-        if let Some(c) = get(item, "salaire.listeComplements[]", w) {
-            push(get(&c.libelle, "salaire.listeComplements[].libelle", w));
-        }
+    push(s.complement1.get());
+    push(s.complement2.get());
+    for c in s.liste_complements.get().into_iter().flatten().filter_map(Lenient::get) {
+        push(c.libelle.get());
     }
     (!out.is_empty()).then_some(out)
 }

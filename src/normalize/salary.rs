@@ -556,11 +556,8 @@ mod tests {
     #[test]
     fn anomalies_are_suspect_and_never_annualized() {
         for l in [
-            "Mensuel de 40000.0 Euros à 50000.0 Euros sur 12.0 mois", // annual labelled monthly
-            "Mensuel de 400000.0 Euros à 450000.0 Euros",             // extra zero
-            "Annuel de 486,00 Euros à 1801,00 Euros",                 // monthly labelled annual
-            "Annuel de 11,00 Euros",                                  // hourly labelled annual
-            "Horaire de 1800,00 Euros",                               // monthly labelled hourly
+            "Mensuel de 400000.0 Euros à 450000.0 Euros", // extra zero
+            "Annuel de 486,00 Euros à 1801,00 Euros",     // 486 is typical of no period
             "Horaire de 2,50 Euros",
             "Mensuel de 150,00 Euros",
             "Annuel de 900000 Euros",
@@ -570,6 +567,7 @@ mod tests {
             assert!(s.suspect, "{l}");
             assert!(s.has_amount(), "{l}");
             assert_eq!((s.annual_min, s.annual_max), (None, None), "{l}");
+            assert!(!s.period_inferred, "{l}");
         }
         // The amounts themselves are kept as written.
         let s = p("Mensuel de 40000.0 Euros à 50000.0 Euros sur 12.0 mois");
@@ -577,6 +575,83 @@ mod tests {
             (s.min, s.max, s.months, s.currency),
             (Some(40000.0), Some(50000.0), Some(12.0), Some("EUR"))
         );
+    }
+
+    #[test]
+    fn a_suspect_label_whose_amounts_fit_one_other_period_is_read_in_it() {
+        // (label, corrected basis, annual min, annual max): the label stays suspect, the period is
+        // marked inferred.
+        for (l, basis, amin, amax) in [
+            (
+                "Mensuel de 40000.0 Euros à 50000.0 Euros sur 12.0 mois",
+                Period::Annuel,
+                Some(40000.0),
+                Some(50000.0),
+            ),
+            (
+                "Annuel de 2080,00 Euros à 2147,00 Euros",
+                Period::Mensuel,
+                Some(24960.0),
+                Some(25764.0),
+            ),
+            // 11 × 151.67 × 12
+            ("Annuel de 11,00 Euros", Period::Horaire, Some(20020.44), None),
+            ("Horaire de 1800,00 Euros", Period::Mensuel, Some(21600.0), None),
+        ] {
+            let s = p(l);
+            assert!(s.suspect, "{l}");
+            assert!(s.period_inferred, "{l}");
+            assert_eq!(s.basis, Some(basis), "{l}");
+            assert_eq!((s.annual_min, s.annual_max), (amin, amax), "{l}");
+        }
+        assert_eq!(corrected_basis(Some(486.0), Some(1801.0)), None);
+        assert_eq!(corrected_basis(Some(400000.0), None), None);
+        assert_eq!(corrected_basis(Some(9000.0), Some(12000.0)), None);
+    }
+
+    #[test]
+    fn hourly_amounts_use_the_weekly_hours_read() {
+        // 168FGDD: 26H a week → 112.67 h a month: 11.65 × 112.67 × 12 = 15751.27 (not 21203.47).
+        let s = parse_salary_on("Horaire de 11,65 Euros", Some(26.0));
+        assert_eq!((s.annual_min, s.hours_read), (Some(15751.27), Some(true)));
+        // 39H → 169 h a month.
+        let s = parse_salary_on("Horaire de 11,65 Euros à 13,00 Euros", Some(39.0));
+        assert_eq!((s.annual_min, s.annual_max), (Some(23626.2), Some(26364.0)));
+        // 35H read gives the legal figure exactly.
+        let s = parse_salary_on("Horaire de 11,65 Euros", Some(35.0));
+        assert_eq!((s.annual_min, s.hours_read), (Some(21203.47), Some(true)));
+        let s = parse_salary_on("Horaire de 11,65 Euros", None);
+        assert_eq!((s.annual_min, s.hours_read), (Some(21203.47), Some(false)));
+        // Hours do not touch other periods.
+        let s = parse_salary_on("Mensuel de 1800 Euros", Some(26.0));
+        assert_eq!((s.annual_min, s.hours_read), (Some(21600.0), None));
+        assert_eq!(monthly_hours(35.0), HOURS_PER_MONTH);
+    }
+
+    #[test]
+    fn weekly_hours_from_the_working_time_label() {
+        for (l, h) in [
+            ("35H", Some(35.0)),
+            ("39H Travail en journée", Some(39.0)),
+            ("35H\nTravail en journée", Some(35.0)),
+            ("37H30", Some(37.5)),
+            ("36H50", Some(36.83)),
+            ("39H10\nTravail en journée", Some(39.17)),
+            ("37H4", Some(37.07)),
+            ("35 H  Travail en journée", Some(35.0)),
+            ("26H Autre", Some(26.0)),
+            ("17H30 Travail en journée", Some(17.5)),
+            ("Temps plein", None),
+            ("temps partiel", None),
+            ("0H", None),
+            ("99H", None),
+            ("35H75", None),
+            ("350H", None),
+            ("35Heures", None),
+            ("", None),
+        ] {
+            assert_eq!(weekly_hours(l), h, "{l:?}");
+        }
     }
 
     #[test]
@@ -695,7 +770,9 @@ mod tests {
                 assert!(v.is_finite() && v >= 0.0, "{label:?}");
             }
             assert!(
-                !(s.suspect && (s.annual_min.is_some() || s.annual_max.is_some())),
+                !(s.suspect
+                    && !s.period_inferred
+                    && (s.annual_min.is_some() || s.annual_max.is_some())),
                 "{label:?}"
             );
             assert_eq!(s.currency.is_some(), s.has_amount(), "{label:?}");
