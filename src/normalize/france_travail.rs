@@ -691,7 +691,13 @@ fn salary_complements(s: &crate::source::france_travail::model::Salaire) -> Opti
     };
     push(s.complement1.get());
     push(s.complement2.get());
-    for c in s.liste_complements.get().into_iter().flatten().filter_map(Lenient::get) {
+    for c in s
+        .liste_complements
+        .get()
+        .into_iter()
+        .flatten()
+        .filter_map(Lenient::get)
+    {
         push(c.libelle.get());
     }
     (!out.is_empty()).then_some(out)

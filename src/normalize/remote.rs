@@ -622,8 +622,11 @@ fn tally_folded(t: &[u8], exercise: bool, tally: &mut Tally) {
                 let word = &t[s..e];
                 if word == HYBRIDE.as_bytes() {
                     let pre = before(t, s);
-                    if HYBRIDE_BEFORE.iter().any(|x| ends_with_word(pre, x)) {
-                        tally.mention(t, s, e);
+                    if let Some(x) = HYBRIDE_BEFORE.iter().find(|x| ends_with_word(pre, x)) {
+                        // The mention starts at its first word ("poste hybride"), so a negation
+                        // before it ("pas de poste hybride") is seen.
+                        let pre_end = pre.as_ptr() as usize - t.as_ptr() as usize + pre.len();
+                        tally.mention(t, pre_end - x.len(), e);
                     }
                 } else if word == HYBRID.as_bytes() {
                     let next = after(t, e);
@@ -781,6 +784,78 @@ mod tests {
         ] {
             assert_eq!(rw(s), None, "{s}");
         }
+    }
+
+    #[test]
+    fn hybrid_work_is_a_mention_and_hybrid_technology_is_not() {
+        for s in [
+            "Poste hybride : Travail/bureau",
+            "en adoptant un mode hybride mi présentiel",
+            "un rythme de travail hybride jusqu'à 50 %",
+            "based in Cardiff on a hybrid working model.",
+            "Location: Cheltenham (hybrid working available)",
+            "£45,000 - £55,000 Hybrid Bonus Package",
+            "Data Engineer - Hybrid",
+            "#LI-HYBRID #NANTES",
+        ] {
+            assert_eq!(rw(s), Some(true), "{s}");
+        }
+        for s in [
+            "un environnement hybride cloud, on prem",
+            "des patterns d'architectures data hybride sur le cloud AWS",
+            "dans un environnement on-premises et hybride.",
+            "Experience with hybrid cloud and hybrid infrastructure",
+            "hybrid vehicles and hybrid systems",
+        ] {
+            assert_eq!(rw(s), None, "{s}");
+        }
+        assert_eq!(rw("Pas de poste hybride"), Some(false));
+    }
+
+    #[test]
+    fn html_entities_are_decoded_before_matching() {
+        assert_eq!(
+            remote_work(["1 jour de t&eacute;l&eacute;travail par semaine"]),
+            Some(true)
+        );
+        assert_eq!(
+            remote_work(["Pas de t&eacute;l&eacute;travail"]),
+            Some(false)
+        );
+        assert_eq!(
+            remote_work(["T&Eacute;L&Eacute;TRAVAIL&nbsp;: non"]),
+            Some(false)
+        );
+        assert_eq!(
+            decode_entities("l&rsquo;&eacute;quipe &amp; co"),
+            "l\u{2019}équipe & co"
+        );
+        assert!(matches!(
+            decode_entities("sans entité"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
+
+    #[test]
+    fn tt_counts_only_in_the_exercise_fields() {
+        assert_eq!(remote_work_with_exercise([], ["TT possible"]), Some(true));
+        assert_eq!(
+            remote_work_with_exercise(["Data engineer"], ["tt"]),
+            Some(true)
+        );
+        assert_eq!(remote_work_with_exercise([], ["Pas de TT"]), Some(false));
+        assert_eq!(remote_work_with_exercise([], ["Jours RTT"]), None);
+        assert_eq!(remote_work_with_exercise([], ["Temps plein"]), None);
+        // In a description "TT" is temp work.
+        assert_eq!(
+            remote_work(["Fast TT recrute", "BREST TT", "TT possible"]),
+            None
+        );
+        // The exercise fields still count the ordinary mentions.
+        assert_eq!(
+            remote_work_with_exercise([], ["Télétravail 2 jours"]),
+            Some(true)
+        );
     }
 
     #[test]

@@ -595,8 +595,18 @@ mod tests {
                 Some(25764.0),
             ),
             // 11 × 151.67 × 12
-            ("Annuel de 11,00 Euros", Period::Horaire, Some(20020.44), None),
-            ("Horaire de 1800,00 Euros", Period::Mensuel, Some(21600.0), None),
+            (
+                "Annuel de 11,00 Euros",
+                Period::Horaire,
+                Some(20020.44),
+                None,
+            ),
+            (
+                "Horaire de 1800,00 Euros",
+                Period::Mensuel,
+                Some(21600.0),
+                None,
+            ),
         ] {
             let s = p(l);
             assert!(s.suspect, "{l}");
