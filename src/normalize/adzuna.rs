@@ -1,4 +1,4 @@
-//! Adzuna raw job → one row of the normalized schema (the same 52 columns as France Travail).
+//! Adzuna raw job → one row of the normalized schema (the same 65 columns as France Travail).
 //!
 //! Why: analysts want both sources in one file, so every Adzuna field lands in the column that
 //! means the same thing (`docs/schema.md`, column "Adzuna source"). [`normalize_adzuna`] is a pure
@@ -357,7 +357,6 @@ pub fn normalize_adzuna(
         salary_complements: None,
         deplacement: None,
         contexte_travail: None,
-        duplicate_group: None,
     })
 }
 

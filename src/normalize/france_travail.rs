@@ -1,7 +1,7 @@
 //! France Travail raw offer → one row of the normalized schema.
 //!
 //! [`normalize_france_travail`] is a pure function of the raw offer and the fetch time: the same input
-//! always gives the same row, whatever the thread. It fills every one of the 52 columns (Adzuna-only
+//! always gives the same row, whatever the thread. It fills every one of the 65 columns (Adzuna-only
 //! ones get their documented France Travail value, e.g. `salary_predicted` = false). The invariants:
 //! it never panics; an offer is dropped only when it has no usable `id` (counted as
 //! `offer without id`); a raw value of an unexpected type (`Lenient::Invalid`) becomes null and is
@@ -426,7 +426,7 @@ fn normalize_with(
         w.note("salaire.libelle (unrecognised)");
     }
     let mut salary_source = salary.has_amount().then_some(SALARY_FROM_LABEL);
-    let commentaire = salaire.and_then(|s| get(&s.commentaire, "salaire.commentaire", w));
+    let commentaire = salaire.and_then(|s| s.commentaire.get()); // counted by `salary_comment`
     if !salary.has_amount()
         && let Some(from_comment) = commentaire.and_then(|c| parse_salary_comment(c, hours))
     {
@@ -640,7 +640,6 @@ fn normalize_with(
         salary_complements,
         deplacement: owned(code(&raw.deplacement_libelle, "deplacementLibelle", w)),
         contexte_travail,
-        duplicate_group: None,
     })
 }
 

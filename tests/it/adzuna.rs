@@ -664,11 +664,14 @@ fn expected_adzuna(sim: &SimHandle) -> BTreeMap<String, String> {
 /// (id, source, code_rome) of every row.
 fn rows(path: &Path) -> Vec<(String, String, String)> {
     let mut r = csv::Reader::from_path(path).unwrap();
-    assert_eq!(r.headers().unwrap().len(), 52);
+    assert_eq!(
+        r.headers().unwrap().len(),
+        ftcollect::normalize::offer::COLUMN_COUNT
+    );
     r.records()
         .map(|x| {
             let x = x.unwrap();
-            assert_eq!(x.len(), 52);
+            assert_eq!(x.len(), ftcollect::normalize::offer::COLUMN_COUNT);
             (x[0].to_string(), x[1].to_string(), x[25].to_string())
         })
         .collect()
