@@ -2,6 +2,7 @@
 
 pub mod adzuna;
 pub mod departements;
+pub mod duplicates;
 pub mod france_travail;
 pub mod input;
 pub mod location;
