@@ -299,7 +299,7 @@ impl<'a> BatchView<'a> {
             .collect()
     }
 
-    /// The row's first 52 cells as a [`NormalizedOffer`] (through the schema's own decoder, so a
+    /// The row's first schema cells as a [`NormalizedOffer`] (through the schema's own decoder, so a
     /// value that does not round-trip is an error rather than a silent change).
     pub fn offer(&self, row: usize) -> Result<NormalizedOffer, String> {
         let mut lists = Vec::new();
