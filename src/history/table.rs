@@ -2,7 +2,7 @@
 //! per-run snapshots — as columns, Parquet readers and the offer's content hash.
 //!
 //! Why a module of its own: the merge, the report and the tests must agree on the extra columns
-//! and read them back the same way. Invariants: both tables are the 52 columns of
+//! and read them back the same way. Invariants: both tables are the 65 columns of
 //! `docs/schema.md` in order, followed by the extra columns declared here (one table per file
 //! kind); a file whose columns differ is refused with a message naming the first difference,
 //! never half-read; the content hash is FNV-1a 64 over a canonical, versioned byte encoding of the
@@ -21,7 +21,7 @@ use crate::error::Error;
 use crate::normalize::offer::{COLUMN_COUNT, COLUMNS, Cell, Column, Kind, NormalizedOffer};
 use crate::sink::parquet::{BATCH_ROWS, arrow_schema_with};
 
-/// The columns `offers.parquet` adds after the schema's 52.
+/// The columns `offers.parquet` adds after the schema's columns.
 pub const OFFER_COLUMNS: &[Column] = &[
     Column {
         name: "first_seen_at",
@@ -71,7 +71,7 @@ pub mod col {
     pub const DATE_EXTRACTION: usize = 27;
 }
 
-/// The columns a snapshot (`snapshots/run_date=…/run_id=…/part-0.parquet`) adds after the 52.
+/// The columns a snapshot (`snapshots/run_date=…/run_id=…/part-0.parquet`) adds after the schema's columns.
 /// The partition columns `run_date` and `run_id` live in the path only (Hive style).
 pub const SNAPSHOT_COLUMNS: &[Column] = &[
     Column {
@@ -97,7 +97,7 @@ pub const SNAPSHOT_COLUMNS: &[Column] = &[
 pub const HASH_EXCLUDED: &[usize] = &[col::DATE_UPDATED, col::DATE_EXTRACTION];
 
 /// Bumped if the canonical encoding below ever changes (it is fed into the hash first).
-const HASH_ENCODING: u8 = 1;
+const HASH_ENCODING: u8 = 2;
 
 /// FNV-1a, 64 bits: tiny, dependency-free and defined by its constants, so a hash stored in a
 /// dataset today is recomputed identically by any later build (unlike `DefaultHasher`).
@@ -128,7 +128,7 @@ impl Default for Fnv64 {
     }
 }
 
-/// The content hash of an offer's 52 cells (volatile columns excluded): every cell is encoded as
+/// The content hash of an offer's schema cells (volatile columns excluded): every cell is encoded as
 /// its column position, a kind tag (null and empty differ) and length-prefixed bytes; numbers by
 /// their exact bits, timestamps as milliseconds.
 pub fn content_hash(cells: &[Cell<'_>]) -> u64 {
@@ -299,7 +299,7 @@ impl<'a> BatchView<'a> {
             .collect()
     }
 
-    /// The row's first 52 cells as a [`NormalizedOffer`] (through the schema's own decoder, so a
+    /// The row's first schema cells as a [`NormalizedOffer`] (through the schema's own decoder, so a
     /// value that does not round-trip is an error rather than a silent change).
     pub fn offer(&self, row: usize) -> Result<NormalizedOffer, String> {
         let mut lists = Vec::new();
@@ -335,8 +335,17 @@ pub struct TableReader {
     pub rows: u64,
 }
 
+/// The number of offer columns of a table written with a shorter schema than this version's (its
+/// first extra column comes earlier), if it is one.
+fn older_schema(got: &arrow_schema::Schema, extra: &[Column]) -> Option<usize> {
+    let first_extra = extra.first()?.name;
+    let at = got.fields().iter().position(|f| f.name() == first_extra)?;
+    (at < COLUMN_COUNT).then_some(at)
+}
+
 impl TableReader {
-    /// Opens `path`, checking that its columns are the schema's 52 followed by `extra`.
+    /// Opens `path`, checking that its columns are the schema's followed by `extra`; a table of an
+    /// older, shorter schema is refused with a message saying so (no migration).
     pub fn open(path: &Path, extra: &[Column]) -> Result<TableReader, Error> {
         let file = File::open(path)
             .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
@@ -350,6 +359,14 @@ impl TableReader {
         let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| damaged(&e))?;
         let want = arrow_schema_with(extra);
         let got = builder.schema().clone();
+        if let Some(old) = older_schema(&got, extra) {
+            return Err(Error::Data(format!(
+                "{} was written by an older ftcollect whose offer schema had {old} columns; this version \
+                 writes {COLUMN_COUNT} (docs/schema.md) and does not migrate a dataset. Start a new dataset \
+                 (`ftcollect sync --dataset NEW_DIR …`) or keep the older ftcollect for this one; nothing was changed.",
+                path.display()
+            )));
+        }
         for (i, w) in want.fields().iter().enumerate() {
             let found = got.fields().get(i);
             if found.map(|f| (f.name(), f.data_type())) != Some((w.name(), w.data_type())) {
@@ -409,6 +426,37 @@ impl TableReader {
 mod tests {
     use super::*;
 
+    /// A dataset written before issue 17 (52 offer columns, then the history columns) is refused with
+    /// a message that says why and what to do, not misread.
+    #[test]
+    fn a_table_of_the_older_52_column_schema_is_refused_with_a_clear_message() {
+        use std::sync::Arc;
+        let fields: Vec<arrow_schema::Field> = COLUMNS[..52]
+            .iter()
+            .chain(OFFER_COLUMNS)
+            .map(|c| arrow_schema::Field::new(c.name, arrow_schema::DataType::Utf8, true))
+            .collect();
+        let schema = Arc::new(arrow_schema::Schema::new(fields));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("offers.parquet");
+        let mut w =
+            parquet::arrow::ArrowWriter::try_new(File::create(&path).unwrap(), schema, None)
+                .unwrap();
+        w.flush().unwrap();
+        w.close().unwrap();
+        let before = std::fs::read(&path).unwrap();
+        let Err(e) = TableReader::open(&path, OFFER_COLUMNS) else {
+            panic!("an old table was accepted");
+        };
+        let msg = e.to_string();
+        assert!(
+            msg.contains("was written by an older ftcollect whose offer schema had 52 columns; this version writes 65"),
+            "{msg}"
+        );
+        assert!(msg.contains("Start a new dataset"), "{msg}");
+        assert_eq!(std::fs::read(&path).unwrap(), before, "nothing was changed");
+    }
+
     #[test]
     fn fnv1a_64_test_vectors() {
         // From the FNV reference (http://www.isthe.com/chongo/tech/comp/fnv/).
@@ -450,8 +498,9 @@ mod tests {
         assert_ne!(h(&o), h(&p), "list items are delimited");
         // Hashes are stored in datasets: the encoding must never change silently (if it has to,
         // bump HASH_ENCODING and say so in docs/history.md). This value was checked with an
-        // independent Python implementation of the encoding described on `content_hash`.
-        assert_eq!(hash_text(h(&base)), "e5612a8b4698c586");
+        // independent Python implementation of the encoding described on `content_hash` (encoding 2,
+        // 65 columns, issue 17; it was e5612a8b4698c586 with encoding 1 and 52 columns).
+        assert_eq!(hash_text(h(&base)), "0550dd02cb7197db");
         assert_eq!(parse_hash(&hash_text(h(&base))), Some(h(&base)));
         assert_eq!(parse_hash("xyz"), None);
     }

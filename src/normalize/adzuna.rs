@@ -1,4 +1,4 @@
-//! Adzuna raw job → one row of the normalized schema (the same 52 columns as France Travail).
+//! Adzuna raw job → one row of the normalized schema (the same 65 columns as France Travail).
 //!
 //! Why: analysts want both sources in one file, so every Adzuna field lands in the column that
 //! means the same thing (`docs/schema.md`, column "Adzuna source"). [`normalize_adzuna`] is a pure
@@ -27,6 +27,13 @@ use super::warnings::{Warnings, code, get};
 use crate::source::adzuna::model::RawJob;
 use crate::source::adzuna::{country_of_url, currency_of};
 use crate::source::lenient::Lenient;
+
+/// `application_url_source` of an Adzuna row: the advert's `redirect_url`.
+pub const URL_FROM_REDIRECT: &str = "redirect_url";
+/// `salary_source` of an Adzuna row with an amount.
+pub const SALARY_FROM_ADZUNA: &str = "adzuna";
+/// `department_source` of an Adzuna row: `location.area`.
+pub const AREA: &str = "area";
 
 /// The `source` column of Adzuna rows.
 pub const SOURCE: &str = "adzuna";
@@ -281,6 +288,8 @@ pub fn normalize_adzuna(
     });
     let url = redirect.map(strip_tracking).filter(|u| !u.is_empty());
     let remote = remote_work([title.as_str()].into_iter().chain(description.as_deref()));
+    let url_source = url.as_ref().map(|_| URL_FROM_REDIRECT.to_string());
+    let advertised_amount = advertised && has_amount;
 
     Some(NormalizedOffer {
         id: id.to_string(),
@@ -335,6 +344,19 @@ pub fn normalize_adzuna(
         salary_predicted: predicted,
         driving_licences: None,
         education_levels: None,
+        application_url_source: url_source,
+        salary_source: has_amount.then(|| SALARY_FROM_ADZUNA.to_string()),
+        salary_gross_net: None,
+        salary_annual_period: advertised_amount.then(|| "annuel".to_string()),
+        salary_period_inferred: has_amount.then_some(false),
+        weekly_hours: None,
+        salary_hours_read: None,
+        department_source: department_code.map(|_| AREA.to_string()),
+        nature_contrat: None,
+        offres_manque_candidats: None,
+        salary_complements: None,
+        deplacement: None,
+        contexte_travail: None,
     })
 }
 

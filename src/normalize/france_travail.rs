@@ -1,7 +1,7 @@
 //! France Travail raw offer → one row of the normalized schema.
 //!
 //! [`normalize_france_travail`] is a pure function of the raw offer and the fetch time: the same input
-//! always gives the same row, whatever the thread. It fills every one of the 52 columns (Adzuna-only
+//! always gives the same row, whatever the thread. It fills every one of the 65 columns (Adzuna-only
 //! ones get their documented France Travail value, e.g. `salary_predicted` = false). The invariants:
 //! it never panics; an offer is dropped only when it has no usable `id` (counted as
 //! `offer without id`); a raw value of an unexpected type (`Lenient::Invalid`) becomes null and is
@@ -11,10 +11,11 @@
 
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Timelike, Utc};
 
-use super::location::{check_coordinates, place};
+use super::location::{Evidence, check_coordinates, place_with};
 use super::offer::NormalizedOffer;
-use super::remote::remote_work;
-use super::salary::parse_salary;
+use super::remote::{fold, remote_work_with_exercise};
+use super::salary::{Salary, parse_salary_on, weekly_hours};
+use super::salary_comment::parse_salary_comment;
 use super::warnings::{Warnings, code, get};
 use crate::source::france_travail::model::RawOffer;
 use crate::source::lenient::Lenient;
@@ -299,7 +300,7 @@ pub fn normalize_france_travail_owned(
     o.company_size = company_size;
     o.appellation = appellation;
     o.code_rome = code_rome;
-    o.working_hours = working_hours;
+    o.working_hours = working_hours.or(o.working_hours.take());
     o.skills = skills;
     o.langues = langues;
     o.driving_licences = licences;
@@ -381,7 +382,12 @@ fn normalize_with(
         None => (None, None, None, None, None),
     };
     let pays = code(&raw.pays, "pays", w);
-    let where_ = place(libelle, commune, pays);
+    let evidence = Evidence {
+        postal_code: postal,
+        latitude: lat,
+        longitude: lon,
+    };
+    let where_ = place_with(libelle, commune, pays, evidence);
     let coords = check_coordinates(lat, lon, where_.department_code);
     if coords.swapped {
         w.note("lieuTravail (latitude and longitude swapped)");
@@ -406,14 +412,33 @@ fn normalize_with(
     let entreprise = get(&raw.entreprise, "entreprise", w);
     let company_name = entreprise.and_then(|e| code(&e.nom, "entreprise.nom", w));
 
-    // Salary.
+    // Working time: the weekly hours the label states annualize an hourly salary.
+    let working_hours_text = code(&raw.duree_travail_libelle, "dureeTravailLibelle", w);
+    let hours = working_hours_text.and_then(weekly_hours);
+
+    // Salary: the label, else an amount stated in the comment.
     let salaire = get(&raw.salaire, "salaire", w);
     let salary_text = salaire.and_then(|s| code(&s.libelle, "salaire.libelle", w));
-    let salary = salary_text.map(parse_salary).unwrap_or_default();
+    let mut salary = salary_text
+        .map(|l| parse_salary_on(l, hours))
+        .unwrap_or_default();
     if salary_text.is_some() && salary.period.is_none() && !salary.has_amount() {
         w.note("salaire.libelle (unrecognised)");
     }
+    let mut salary_source = salary.has_amount().then_some(SALARY_FROM_LABEL);
+    let commentaire = salaire.and_then(|s| s.commentaire.get()); // counted by `salary_comment`
+    if !salary.has_amount()
+        && let Some(from_comment) = commentaire.and_then(|c| parse_salary_comment(c, hours))
+    {
+        salary = Salary {
+            // The label's period word (`Annuel de`, no amount) yields to the comment's.
+            period: from_comment.period,
+            ..from_comment
+        };
+        salary_source = Some(SALARY_FROM_COMMENT);
+    }
     let salary_comment = salaire.and_then(|s| salary_comment(s, w));
+    let salary_complements = salaire.and_then(salary_complements);
 
     // Origin.
     let origine = get(&raw.origine_offre, "origineOffre", w);
@@ -429,11 +454,19 @@ fn normalize_with(
         }
     });
     let source_url = origine.and_then(|o| code(&o.url_origine, "origineOffre.urlOrigine", w));
-    let application_url = get(&raw.contact, "contact", w)
+    let contact_url = get(&raw.contact, "contact", w)
         .and_then(|c| code(&c.url_postulation, "contact.urlPostulation", w));
+    let partner = origine.and_then(|o| partner_url(o, w));
+    let (application_url, application_url_source) = match (contact_url, partner) {
+        (Some(u), _) => (Some(u), Some(URL_FROM_CONTACT)),
+        (None, Some(u)) => (Some(u), Some(URL_FROM_PARTNER)),
+        (None, None) => (None, None),
+    };
 
-    // Remote work: title, description, working time and working conditions together.
-    let working_hours_text = code(&raw.duree_travail_libelle, "dureeTravailLibelle", w);
+    // Remote work: title, description, working time and working conditions together; the short
+    // exercise fields also with their own abbreviations ("TT possible").
+    let complement_exercice = code(&raw.complement_exercice, "complementExercice", w);
+    let condition_exercice = code(&raw.condition_exercice, "conditionExercice", w);
     let mut context: Vec<&str> = Vec::new();
     if let Some(ctx) = get(&raw.contexte_travail, "contexteTravail", w) {
         for (list, path, elem) in [
@@ -455,13 +488,25 @@ fn normalize_with(
             }
         }
     }
-    let remote = remote_work(
+    let remote = remote_work_with_exercise(
         [title.as_str()]
             .into_iter()
             .chain(description.map(String::as_str))
             .chain(working_hours_text)
             .chain(context.iter().copied()),
+        complement_exercice.into_iter().chain(condition_exercice),
     );
+    let contexte_travail =
+        (!context.is_empty() || complement_exercice.is_some() || condition_exercice.is_some())
+            .then(|| {
+                context
+                    .iter()
+                    .copied()
+                    .chain(complement_exercice)
+                    .chain(condition_exercice)
+                    .map(str::to_string)
+                    .collect::<Vec<String>>()
+            });
 
     let positions = copy(&raw.nombre_postes, "nombrePostes", w).and_then(|n| {
         let v = i32::try_from(n).ok();
@@ -498,7 +543,12 @@ fn normalize_with(
             &raw.duree_travail_libelle_converti,
             "dureeTravailLibelleConverti",
             w,
-        )),
+        ))
+        .or_else(|| {
+            working_hours_text
+                .and_then(full_or_part_time)
+                .map(str::to_string)
+        }),
         salary_min: salary.min,
         salary_max: salary.max,
         salary_currency: salary.currency.map(str::to_string),
@@ -570,7 +620,86 @@ fn normalize_with(
             |f| &f.niveau_libelle,
             w,
         ),
+        application_url_source: application_url_source.map(str::to_string),
+        salary_source: salary_source.map(str::to_string),
+        salary_gross_net: salary.gross_net.map(str::to_string),
+        salary_annual_period: salary
+            .annual_min
+            .or(salary.annual_max)
+            .and(salary.basis)
+            .map(|p| p.as_str().to_string()),
+        salary_period_inferred: salary.has_amount().then_some(salary.period_inferred),
+        weekly_hours: hours,
+        salary_hours_read: salary
+            .annual_min
+            .or(salary.annual_max)
+            .and(salary.hours_read),
+        department_source: where_.department_source.map(str::to_string),
+        nature_contrat: owned(code(&raw.nature_contrat, "natureContrat", w)),
+        offres_manque_candidats: copy(&raw.offres_manque_candidats, "offresManqueCandidats", w),
+        salary_complements,
+        deplacement: owned(code(&raw.deplacement_libelle, "deplacementLibelle", w)),
+        contexte_travail,
     })
+}
+
+/// `salary_source` values.
+pub const SALARY_FROM_LABEL: &str = "libelle";
+pub const SALARY_FROM_COMMENT: &str = "commentaire";
+
+/// `application_url_source` values.
+pub const URL_FROM_CONTACT: &str = "contact";
+pub const URL_FROM_PARTNER: &str = "partenaire";
+
+/// The first non-blank `origineOffre.partenaires[].url`, verbatim: a partner offer's apply page.
+fn partner_url<'a>(
+    o: &'a crate::source::france_travail::model::OrigineOffre,
+    w: &mut Warnings,
+) -> Option<&'a str> {
+    // The list and its elements' types are counted by `origin_partner`; here only the urls.
+    let mut found = None;
+    for p in o.partenaires.get()?.iter().filter_map(Lenient::get) {
+        let url = code(&p.url, "origineOffre.partenaires[].url", w);
+        found = found.or(url);
+    }
+    found
+}
+
+/// `Temps plein` or `Temps partiel` when a `dureeTravailLibelle` is only that (any case, accents and
+/// spaces): the value `dureeTravailLibelleConverti` would have given.
+pub fn full_or_part_time(libelle: &str) -> Option<&'static str> {
+    match fold(libelle.trim()).as_str() {
+        "temps plein" => Some("Temps plein"),
+        "temps partiel" => Some("Temps partiel"),
+        _ => None,
+    }
+}
+
+/// The benefits of a salary: `complement1`, `complement2` and each `listeComplements[].libelle`,
+/// verbatim, blank parts and exact repeats skipped; `None` when there is none. Values of the wrong
+/// type are counted once, by [`salary_comment`], which reads the same fields.
+fn salary_complements(s: &crate::source::france_travail::model::Salaire) -> Option<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    let mut push = |p: Option<&String>| {
+        if let Some(p) = p
+            && !p.trim().is_empty()
+            && !out.contains(p)
+        {
+            out.push(p.clone());
+        }
+    };
+    push(s.complement1.get());
+    push(s.complement2.get());
+    for c in s
+        .liste_complements
+        .get()
+        .into_iter()
+        .flatten()
+        .filter_map(Lenient::get)
+    {
+        push(c.libelle.get());
+    }
+    (!out.is_empty()).then_some(out)
 }
 
 /// `salaire.commentaire`, `complement1`, `complement2` and `listeComplements[].libelle`, verbatim,

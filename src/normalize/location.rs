@@ -108,22 +108,69 @@ pub fn region_named(libelle: &str) -> Option<&'static str> {
 pub struct Place {
     pub department_code: Option<&'static str>,
     pub region_name: Option<&'static str>,
+    /// Where the département came from: [`FROM_LIBELLE`], [`FROM_COMMUNE`] or [`FROM_COMMUNE_OVER_PAYS`].
+    pub department_source: Option<&'static str>,
+}
+
+/// `department_source` values.
+pub const FROM_LIBELLE: &str = "libelle";
+pub const FROM_COMMUNE: &str = "commune";
+pub const FROM_COMMUNE_OVER_PAYS: &str = "commune_over_pays";
+
+/// The same place's other fields, used to overrule a `pays` that contradicts them.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Evidence<'a> {
+    pub postal_code: Option<&'a str>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+}
+
+/// The département of a French postal code: `44000` → `44`, `20000` → none (Corsica's postal codes
+/// start with 20 for both départements), `97400` → `974`.
+pub fn postal_departement(postal: &str) -> Option<&'static str> {
+    let p = postal.trim();
+    if p.len() != 5 || !p.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let code = if p.starts_with("97") {
+        &p[..3]
+    } else {
+        &p[..2]
+    };
+    departement(code).map(|d| d.code)
 }
 
 /// Locates an offer from its `lieuTravail.libelle`, `lieuTravail.commune` and `pays`.
 pub fn place(libelle: Option<&str>, commune: Option<&str>, pays: Option<&str>) -> Place {
+    place_with(libelle, commune, pays, Evidence::default())
+}
+
+/// [`place`], where a `pays` other than France is overruled when everything else places the offer
+/// in one French département: the libelle has no code (`Rome`), the commune code and the postal code
+/// give the same département, and the coordinates, when present, lie in metropolitan France (for a
+/// metropolitan département). Real case: 143KJFL, `pays` `Italie`, libelle `Rome`, commune 44109,
+/// postal code 44000, coordinates in Nantes → 44, Pays de la Loire, `commune_over_pays`.
+pub fn place_with(
+    libelle: Option<&str>,
+    commune: Option<&str>,
+    pays: Option<&str>,
+    evidence: Evidence<'_>,
+) -> Place {
     let abroad = pays.is_some_and(|p| {
         let p = p.trim();
         !p.is_empty() && fold(p) != "france"
     });
-    if abroad {
-        return Place::default();
-    }
     let from_libelle = libelle.map_or(LibelleCode::Unknown, libelle_code);
-    let department_code = match from_libelle {
-        LibelleCode::Departement(c) => Some(c),
-        LibelleCode::NotDepartement => None,
-        LibelleCode::Unknown => commune.and_then(commune_departement),
+    if abroad {
+        return overruled_pays(from_libelle, commune, evidence).unwrap_or_default();
+    }
+    let (department_code, department_source) = match from_libelle {
+        LibelleCode::Departement(c) => (Some(c), Some(FROM_LIBELLE)),
+        LibelleCode::NotDepartement => (None, None),
+        LibelleCode::Unknown => match commune.and_then(commune_departement) {
+            Some(c) => (Some(c), Some(FROM_COMMUNE)),
+            None => (None, None),
+        },
     };
     let region_name = match department_code {
         Some(c) => departement(c).map(|d| d.region),
@@ -133,7 +180,35 @@ pub fn place(libelle: Option<&str>, commune: Option<&str>, pays: Option<&str>) -
     Place {
         department_code,
         region_name,
+        department_source,
     }
+}
+
+/// The place of an offer whose `pays` is not France but whose other fields agree on a French
+/// département (see [`place_with`]).
+fn overruled_pays(
+    from_libelle: LibelleCode,
+    commune: Option<&str>,
+    e: Evidence<'_>,
+) -> Option<Place> {
+    if from_libelle != LibelleCode::Unknown {
+        return None;
+    }
+    let c = commune.and_then(commune_departement)?;
+    if e.postal_code.and_then(postal_departement) != Some(c) {
+        return None;
+    }
+    if !is_overseas(c) {
+        let inside = |v: Option<f64>, r| v.is_none_or(|v| within(v, r));
+        if !(inside(e.latitude, METRO_LATITUDE) && inside(e.longitude, METRO_LONGITUDE)) {
+            return None;
+        }
+    }
+    Some(Place {
+        department_code: Some(c),
+        region_name: departement(c).map(|d| d.region),
+        department_source: Some(FROM_COMMUNE_OVER_PAYS),
+    })
 }
 
 /// Coordinates after checking.

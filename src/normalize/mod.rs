@@ -2,12 +2,14 @@
 
 pub mod adzuna;
 pub mod departements;
+pub mod duplicates;
 pub mod france_travail;
 pub mod input;
 pub mod location;
 pub mod offer;
 pub mod remote;
 pub mod salary;
+pub mod salary_comment;
 pub mod warnings;
 
 pub use adzuna::normalize_adzuna;

@@ -285,10 +285,23 @@ offer_schema! {
     salary_predicted: Option<bool>,
     driving_licences: Option<Vec<String>>,
     education_levels: Option<Vec<String>>,
+    application_url_source: Option<String>,
+    salary_source: Option<String>,
+    salary_gross_net: Option<String>,
+    salary_annual_period: Option<String>,
+    salary_period_inferred: Option<bool>,
+    weekly_hours: Option<f64>,
+    salary_hours_read: Option<bool>,
+    department_source: Option<String>,
+    nature_contrat: Option<String>,
+    offres_manque_candidats: Option<bool>,
+    salary_complements: Option<Vec<String>>,
+    deplacement: Option<String>,
+    contexte_travail: Option<Vec<String>>,
 }
 
 /// Number of columns in the schema.
-pub const COLUMN_COUNT: usize = 52;
+pub const COLUMN_COUNT: usize = 65;
 
 /// The column names, in order: the CSV header.
 pub fn header() -> impl Iterator<Item = &'static str> {
@@ -428,6 +441,7 @@ mod tests {
         assert_eq!(COLUMNS[0].name, "id");
         assert_eq!(COLUMNS[27].name, "date_extraction");
         assert_eq!(COLUMNS[51].name, "education_levels");
+        assert_eq!(COLUMNS[64].name, "contexte_travail");
     }
 
     #[test]

@@ -110,37 +110,129 @@ pub fn remote_work<'a, I>(texts: I) -> Option<bool>
 where
     I: IntoIterator<Item = &'a str>,
 {
-    let texts: Vec<&str> = texts.into_iter().collect();
+    remote_work_with_exercise(texts, std::iter::empty())
+}
+
+/// [`remote_work`] where `exercise` are France Travail's short working-condition fields
+/// (`complementExercice`, `conditionExercice`): in them, and only there, the abbreviation `TT`
+/// ([`EXERCISE_ONLY`]) is a mention too ("TT possible"); in a description "TT" usually means temp
+/// work ("Fast TT", "BREST TT"). HTML entities (`t&eacute;l&eacute;travail`) are decoded before any
+/// matching, in every text.
+pub fn remote_work_with_exercise<'a, I, J>(texts: I, exercise: J) -> Option<bool>
+where
+    I: IntoIterator<Item = &'a str>,
+    J: IntoIterator<Item = &'a str>,
+{
+    let texts: Vec<std::borrow::Cow<'a, str>> = texts.into_iter().map(decode_entities).collect();
+    let exercise: Vec<std::borrow::Cow<'a, str>> =
+        exercise.into_iter().map(decode_entities).collect();
     // Most texts say nothing about remote work: a cheap scan of the raw bytes for the words that
     // can matter skips the folding and the full scan for them.
-    if !texts.iter().any(|t| might_mention(t.as_bytes())) {
+    let main = texts.iter().any(|t| might_mention(t.as_bytes()));
+    let short = !exercise.is_empty();
+    if !main && !short {
         return None;
     }
-    SCRATCH.with(|cell| match cell.try_borrow_mut() {
-        Ok(mut buf) => {
+    with_scratch(|buf| {
+        let mut tally = Tally::default();
+        if main {
             buf.clear();
-            for t in texts {
-                fold_into(t, &mut buf);
+            for t in &texts {
+                fold_into(t, buf);
                 buf.push(b'\n');
             }
-            let verdict = verdict_of_folded(&buf);
+            tally_folded(buf, false, &mut tally);
+        }
+        if short {
+            buf.clear();
+            for t in &exercise {
+                fold_into(t, buf);
+                buf.push(b'\n');
+            }
+            tally_folded(buf, true, &mut tally);
+        }
+        tally.verdict()
+    })
+}
+
+/// `text` with its HTML entities decoded (`&eacute;` → `é`, `&rsquo;` → `’`, `&#8217;` → `’`);
+/// borrowed as is when it holds no `&`.
+pub fn decode_entities(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.as_bytes().contains(&b'&') {
+        html_escape::decode_html_entities(text)
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+/// Runs `f` with the per-thread scratch buffer (a fresh one on a re-entrant call).
+fn with_scratch<R>(f: impl FnOnce(&mut Vec<u8>) -> R) -> R {
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut buf) => {
+            let r = f(&mut buf);
             // Do not keep a huge buffer alive because of one huge description.
             if buf.capacity() > 1 << 20 {
                 *buf = Vec::new();
             }
-            verdict
+            r
         }
         // Re-entrant call (cannot happen today): fall back to a fresh buffer.
-        Err(_) => {
-            let mut buf = Vec::new();
-            for t in texts {
-                fold_into(t, &mut buf);
-                buf.push(b'\n');
-            }
-            verdict_of_folded(&buf)
-        }
+        Err(_) => f(&mut Vec::new()),
     })
 }
+
+/// The French word for hybrid work, a mention only after one of [`HYBRIDE_BEFORE`]
+/// ("Poste hybride", "mode hybride"), never alone ("environnement hybride cloud").
+pub const HYBRIDE: &str = "hybride";
+
+/// Endings before `hybride` that make it a mention of hybrid work.
+pub const HYBRIDE_BEFORE: [&str; 9] = [
+    "poste",
+    "poste en",
+    "travail",
+    "mode",
+    "en mode",
+    "rythme",
+    "organisation",
+    "fonctionnement",
+    "format",
+];
+
+/// The English word, a mention of hybrid work unless followed by one of [`HYBRID_TECHNICAL`]
+/// ("hybrid working model", "hybrid working available", "Hybrid", "#LI-Hybrid").
+pub const HYBRID: &str = "hybrid";
+
+/// Words after `hybrid` that make it a technical term, not a way of working.
+pub const HYBRID_TECHNICAL: [&str; 24] = [
+    "cloud",
+    "clouds",
+    "app",
+    "apps",
+    "application",
+    "applications",
+    "mobile",
+    "vehicle",
+    "vehicles",
+    "car",
+    "cars",
+    "engine",
+    "engines",
+    "electric",
+    "infrastructure",
+    "infrastructures",
+    "environment",
+    "environments",
+    "architecture",
+    "architectures",
+    "system",
+    "systems",
+    "integration",
+    "network",
+];
+
+/// Words that are mentions only in the short working-condition fields (`complementExercice`,
+/// `conditionExercice`): "TT possible".
+pub const EXERCISE_ONLY: [&str; 1] = ["tt"];
 
 /// Words after `remote` that make it a technical term, not remote work.
 const REMOTE_TECHNICAL: [&str; 9] = [
@@ -322,6 +414,16 @@ struct Tally {
 }
 
 impl Tally {
+    fn verdict(&self) -> Option<bool> {
+        if self.yes > 0 {
+            Some(true)
+        } else if self.no > 0 {
+            Some(false)
+        } else {
+            None
+        }
+    }
+
     /// A mention of remote work spanning `s..e`: counts it as yes, no or nothing after looking around.
     fn mention(&mut self, t: &[u8], s: usize, e: usize) {
         let pre = before(t, s);
@@ -360,7 +462,7 @@ static CLASS: [u8; 256] = {
         if b.is_ascii_alphanumeric() {
             c[i] = WORD;
         }
-        if matches!(b, b't' | b'r' | b'p' | b's') {
+        if matches!(b, b't' | b'r' | b'p' | b's' | b'h') {
             c[i] |= TRIGGER;
         }
         i += 1;
@@ -415,8 +517,9 @@ fn folds_to(t: &[u8], mut i: usize, word: &[u8]) -> Option<usize> {
 }
 
 /// A conservative pre-check on raw text: false only when [`verdict_of_folded`] would find no
-/// trigger at all after folding (no word starting `tele`, `remote`, `presentiel`, `site`, or
-/// `travail` followed by `a`/`à`). Never false when a trigger is present; may be true without one.
+/// trigger at all after folding (no word starting `tele`, `remote`, `presentiel`, `site`, `hybrid`,
+/// or `travail` followed by `a`/`à`). The [`EXERCISE_ONLY`] words are not looked for: those fields
+/// are always scanned. Never false when a trigger is present; may be true without one.
 fn might_mention(t: &[u8]) -> bool {
     let mut prev_alnum = false;
     for i in 0..t.len() {
@@ -440,6 +543,7 @@ fn might_mention(t: &[u8]) -> bool {
                     })
             }
             b'r' => folds_to(t, i, b"remote").is_some(),
+            b'h' => folds_to(t, i, HYBRID.as_bytes()).is_some(),
             b'p' => folds_to(t, i, b"presentiel").is_some(),
             b's' => folds_to(t, i, b"site").is_some(),
             _ => false,
@@ -452,9 +556,17 @@ fn might_mention(t: &[u8]) -> bool {
 }
 
 /// The verdict on text already folded by [`fold_into`].
+#[cfg(test)]
 fn verdict_of_folded(t: &[u8]) -> Option<bool> {
     let mut tally = Tally::default();
-    // Only words starting with t, r, p or s can matter: look at those word starts and nothing else.
+    tally_folded(t, false, &mut tally);
+    tally.verdict()
+}
+
+/// Counts the mentions and refusals of text already folded by [`fold_into`]; `exercise` also counts
+/// the [`EXERCISE_ONLY`] words.
+fn tally_folded(t: &[u8], exercise: bool, tally: &mut Tally) {
+    // Only words starting with t, r, p, s or h can matter: look at those word starts and nothing else.
     let mut prev_is_word = false;
     for (s, &b) in t.iter().enumerate() {
         let class = CLASS[usize::from(b)];
@@ -502,15 +614,32 @@ fn verdict_of_folded(t: &[u8]) -> Option<bool> {
                     tally.no += 1;
                 }
             }
+            b'h' if t[s..].starts_with(HYBRID.as_bytes()) => {
+                let e = s + t[s..]
+                    .iter()
+                    .position(|c| !is_word_byte(*c))
+                    .unwrap_or(t.len() - s);
+                let word = &t[s..e];
+                if word == HYBRIDE.as_bytes() {
+                    let pre = before(t, s);
+                    if let Some(x) = HYBRIDE_BEFORE.iter().find(|x| ends_with_word(pre, x)) {
+                        // The mention starts at its first word ("poste hybride"), so a negation
+                        // before it ("pas de poste hybride") is seen.
+                        let pre_end = pre.as_ptr() as usize - t.as_ptr() as usize + pre.len();
+                        tally.mention(t, pre_end - x.len(), e);
+                    }
+                } else if word == HYBRID.as_bytes() {
+                    let next = after(t, e);
+                    if !HYBRID_TECHNICAL.iter().any(|x| starts_with_word(next, x)) {
+                        tally.mention(t, s, e);
+                    }
+                }
+            }
+            b't' if exercise && EXERCISE_ONLY.iter().any(|w| word_at(t, s, w.as_bytes())) => {
+                tally.mention(t, s, s + 2);
+            }
             _ => {}
         }
-    }
-    if tally.yes > 0 {
-        Some(true)
-    } else if tally.no > 0 {
-        Some(false)
-    } else {
-        None
     }
 }
 
@@ -655,6 +784,78 @@ mod tests {
         ] {
             assert_eq!(rw(s), None, "{s}");
         }
+    }
+
+    #[test]
+    fn hybrid_work_is_a_mention_and_hybrid_technology_is_not() {
+        for s in [
+            "Poste hybride : Travail/bureau",
+            "en adoptant un mode hybride mi présentiel",
+            "un rythme de travail hybride jusqu'à 50 %",
+            "based in Cardiff on a hybrid working model.",
+            "Location: Cheltenham (hybrid working available)",
+            "£45,000 - £55,000 Hybrid Bonus Package",
+            "Data Engineer - Hybrid",
+            "#LI-HYBRID #NANTES",
+        ] {
+            assert_eq!(rw(s), Some(true), "{s}");
+        }
+        for s in [
+            "un environnement hybride cloud, on prem",
+            "des patterns d'architectures data hybride sur le cloud AWS",
+            "dans un environnement on-premises et hybride.",
+            "Experience with hybrid cloud and hybrid infrastructure",
+            "hybrid vehicles and hybrid systems",
+        ] {
+            assert_eq!(rw(s), None, "{s}");
+        }
+        assert_eq!(rw("Pas de poste hybride"), Some(false));
+    }
+
+    #[test]
+    fn html_entities_are_decoded_before_matching() {
+        assert_eq!(
+            remote_work(["1 jour de t&eacute;l&eacute;travail par semaine"]),
+            Some(true)
+        );
+        assert_eq!(
+            remote_work(["Pas de t&eacute;l&eacute;travail"]),
+            Some(false)
+        );
+        assert_eq!(
+            remote_work(["T&Eacute;L&Eacute;TRAVAIL&nbsp;: non"]),
+            Some(false)
+        );
+        assert_eq!(
+            decode_entities("l&rsquo;&eacute;quipe &amp; co"),
+            "l\u{2019}équipe & co"
+        );
+        assert!(matches!(
+            decode_entities("sans entité"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
+
+    #[test]
+    fn tt_counts_only_in_the_exercise_fields() {
+        assert_eq!(remote_work_with_exercise([], ["TT possible"]), Some(true));
+        assert_eq!(
+            remote_work_with_exercise(["Data engineer"], ["tt"]),
+            Some(true)
+        );
+        assert_eq!(remote_work_with_exercise([], ["Pas de TT"]), Some(false));
+        assert_eq!(remote_work_with_exercise([], ["Jours RTT"]), None);
+        assert_eq!(remote_work_with_exercise([], ["Temps plein"]), None);
+        // In a description "TT" is temp work.
+        assert_eq!(
+            remote_work(["Fast TT recrute", "BREST TT", "TT possible"]),
+            None
+        );
+        // The exercise fields still count the ordinary mentions.
+        assert_eq!(
+            remote_work_with_exercise([], ["Télétravail 2 jours"]),
+            Some(true)
+        );
     }
 
     #[test]

@@ -74,6 +74,15 @@ pub struct Salary {
     pub annual_max: Option<f64>,
     /// An amount is implausible for its period (mislabelled period, extra zero…).
     pub suspect: bool,
+    /// The annual figures use a period other than the one stated: inferred for `autre` / no period /
+    /// a comment without a period word, or corrected for a suspect label whose amounts all fit one
+    /// other period (see [`corrected_basis`]).
+    pub period_inferred: bool,
+    /// For an hourly basis: `true` when the weekly hours were read from the offer, `false` when the
+    /// legal 35 h were assumed. `None` for other bases.
+    pub hours_read: Option<bool>,
+    /// `brut` or `net` when the text says so (comments only: labels never do).
+    pub gross_net: Option<&'static str>,
 }
 
 impl Salary {
@@ -91,8 +100,15 @@ enum Slot {
     Months,
 }
 
-/// Parses a salary label. Never panics; an unrecognised label gives an empty [`Salary`].
+/// Parses a salary label, annualizing hourly amounts on the legal 35 h week. Never panics; an
+/// unrecognised label gives an empty [`Salary`].
 pub fn parse_salary(libelle: &str) -> Salary {
+    parse_salary_on(libelle, None)
+}
+
+/// [`parse_salary`] with the offer's weekly hours (read from `dureeTravailLibelle` by
+/// [`weekly_hours`]): an hourly amount is annualized on them instead of the assumed 35 h.
+pub fn parse_salary_on(libelle: &str, weekly_hours: Option<f64>) -> Salary {
     let mut period = None;
     let mut min = None;
     let mut max = None;
@@ -165,49 +181,66 @@ pub fn parse_salary(libelle: &str) -> Salary {
     }
     flush(&mut pending, &mut min, &mut max, &mut months);
 
-    let months = months.filter(|m| *m > 0.0);
-    let mut s = Salary {
-        period,
-        min,
-        max,
-        months,
-        ..Salary::default()
-    };
+    finish(
+        Salary {
+            period,
+            min,
+            max,
+            months: months.filter(|m| *m > 0.0),
+            ..Salary::default()
+        },
+        weekly_hours,
+    )
+}
+
+/// Fills the basis, the suspect flag and the annual figures of a salary whose period, amounts and
+/// months are read.
+fn finish(mut s: Salary, weekly_hours: Option<f64>) -> Salary {
     if !s.has_amount() {
         return s;
     }
     s.currency = Some("EUR");
+    let (min, max) = (s.min, s.max);
     let (lo, hi) = match (min, max) {
         (Some(a), Some(b)) if b < a => (Some(b), Some(a)),
         (a, b) => (a, b),
     };
-    let basis = match period {
-        Some(Period::Autre) | None => lo.or(hi).and_then(infer_basis),
+    let stated = match s.period {
+        Some(Period::Autre) | None => None,
         p => p,
     };
-    s.basis = basis;
-    let Some(basis) = basis else {
+    let Some(mut basis) = stated.or_else(|| lo.or(hi).and_then(infer_basis)) else {
         s.suspect = true;
         return s;
     };
-    let (low, high) = match basis {
-        Period::Horaire => HOURLY_RANGE,
-        Period::Mensuel => MONTHLY_RANGE,
-        _ => ANNUAL_RANGE,
-    };
-    s.suspect = [lo, hi]
-        .into_iter()
-        .flatten()
-        .any(|v| !(v.is_finite() && v >= low && v < high));
+    s.suspect = !fits(basis, lo, hi);
     if s.suspect {
-        return s;
+        // A stated period the amounts do not fit: read them in the one other period they all fit,
+        // if there is exactly one (`Mensuel de 35000 à 50000` is annual). The label stays suspect.
+        match corrected_basis(lo, hi).filter(|c| Some(*c) != stated && stated.is_some()) {
+            Some(c) => basis = c,
+            None => {
+                s.basis = Some(basis);
+                return s;
+            }
+        }
     }
-    let paid = months
+    s.basis = Some(basis);
+    s.period_inferred = stated != Some(basis);
+    let paid = s
+        .months
         .filter(|m| (12.0..=16.0).contains(m))
         .unwrap_or(DEFAULT_MONTHS);
+    let hours_per_month = match weekly_hours {
+        Some(h) => monthly_hours(h),
+        None => HOURS_PER_MONTH,
+    };
+    if basis == Period::Horaire {
+        s.hours_read = Some(weekly_hours.is_some());
+    }
     let annualize = |v: f64| {
         let a = match basis {
-            Period::Horaire => v * HOURS_PER_MONTH * paid,
+            Period::Horaire => v * hours_per_month * paid,
             Period::Mensuel => v * paid,
             _ => v,
         };
@@ -221,6 +254,104 @@ pub fn parse_salary(libelle: &str) -> Salary {
         s.annual_max = max.map(annualize);
     }
     s
+}
+
+/// [`finish`] for a salary read from a comment (no paid months).
+pub(crate) fn finish_comment(s: Salary, weekly_hours: Option<f64>) -> Salary {
+    finish(s, weekly_hours)
+}
+
+/// Every amount lies in the plausible band of `basis`.
+fn fits(basis: Period, lo: Option<f64>, hi: Option<f64>) -> bool {
+    let (low, high) = match basis {
+        Period::Horaire => HOURLY_RANGE,
+        Period::Mensuel => MONTHLY_RANGE,
+        _ => ANNUAL_RANGE,
+    };
+    [lo, hi]
+        .into_iter()
+        .flatten()
+        .all(|v| v.is_finite() && v >= low && v < high)
+}
+
+/// Typical amounts per period, `[low, high)`, narrower than the plausible bands: a suspect label is
+/// re-read in another period only when all its amounts are typical of that one period.
+pub const TYPICAL_HOURLY: (f64, f64) = (5.0, 150.0);
+pub const TYPICAL_MONTHLY: (f64, f64) = (700.0, 10_000.0);
+pub const TYPICAL_ANNUAL: (f64, f64) = (10_000.0, 150_000.0);
+
+/// The one period all the amounts are typical of (see the `TYPICAL_*` bands), if any:
+/// 35000 and 50000 → annual, 2080 and 2147 → monthly, 11 → hourly, 400000 → none, 486 and 1801 → none.
+pub fn corrected_basis(lo: Option<f64>, hi: Option<f64>) -> Option<Period> {
+    let of = |v: f64| {
+        [
+            (Period::Horaire, TYPICAL_HOURLY),
+            (Period::Mensuel, TYPICAL_MONTHLY),
+            (Period::Annuel, TYPICAL_ANNUAL),
+        ]
+        .into_iter()
+        .find(|(_, (a, b))| v >= *a && v < *b)
+        .map(|(p, _)| p)
+    };
+    let mut found = None;
+    for v in [lo, hi].into_iter().flatten() {
+        let p = of(v)?;
+        if found.is_some_and(|f| f != p) {
+            return None;
+        }
+        found = Some(p);
+    }
+    found
+}
+
+/// Monthly hours of a `weekly`-hour week (× 52 / 12), rounded to the hundredth: 35 → 151.67 (the
+/// legal figure, [`HOURS_PER_MONTH`]), 39 → 169.0, 26 → 112.67.
+pub fn monthly_hours(weekly: f64) -> f64 {
+    (weekly * 52.0 / 12.0 * 100.0).round() / 100.0
+}
+
+/// Plausible weekly hours `[low, high]`: a figure outside is not taken as the week's hours.
+pub const WEEKLY_HOURS_RANGE: (f64, f64) = (1.0, 60.0);
+
+/// The weekly hours at the head of a `dureeTravailLibelle`: `35H` → 35, `39H Travail en journée` → 39,
+/// `37H30` → 37.5, `36H50` → 36.83 (hours and minutes, rounded to the hundredth), `35 H  Travail…`
+/// → 35, `26H Autre` → 26. `None` for `Temps plein`, `temps partiel`, a figure outside 1…60 h or
+/// minutes ≥ 60.
+pub fn weekly_hours(libelle: &str) -> Option<f64> {
+    let t = libelle.trim_start().as_bytes();
+    let digits = t.iter().take_while(|b| b.is_ascii_digit()).count();
+    if digits == 0 || digits > 2 {
+        return None;
+    }
+    let hours: f64 = std::str::from_utf8(&t[..digits]).ok()?.parse().ok()?;
+    let mut i = digits;
+    while t.get(i) == Some(&b' ') {
+        i += 1;
+    }
+    if !matches!(t.get(i), Some(b'H' | b'h')) {
+        return None;
+    }
+    i += 1;
+    let m_digits = t[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+    let after = t.get(i + m_digits);
+    if m_digits > 2 || after.is_some_and(|b| b.is_ascii_alphabetic()) {
+        return None;
+    }
+    let minutes: f64 = if m_digits == 0 {
+        0.0
+    } else {
+        std::str::from_utf8(&t[i..i + m_digits])
+            .ok()?
+            .parse()
+            .ok()?
+    };
+    if minutes >= 60.0 {
+        return None;
+    }
+    let h = ((hours + minutes / 60.0) * 100.0).round() / 100.0;
+    (WEEKLY_HOURS_RANGE.0..=WEEKLY_HOURS_RANGE.1)
+        .contains(&h)
+        .then_some(h)
 }
 
 /// The period an amount of an `autre` or period-less label most plausibly is, from its size:
@@ -425,11 +556,8 @@ mod tests {
     #[test]
     fn anomalies_are_suspect_and_never_annualized() {
         for l in [
-            "Mensuel de 40000.0 Euros à 50000.0 Euros sur 12.0 mois", // annual labelled monthly
-            "Mensuel de 400000.0 Euros à 450000.0 Euros",             // extra zero
-            "Annuel de 486,00 Euros à 1801,00 Euros",                 // monthly labelled annual
-            "Annuel de 11,00 Euros",                                  // hourly labelled annual
-            "Horaire de 1800,00 Euros",                               // monthly labelled hourly
+            "Mensuel de 400000.0 Euros à 450000.0 Euros", // extra zero
+            "Annuel de 486,00 Euros à 1801,00 Euros",     // 486 is typical of no period
             "Horaire de 2,50 Euros",
             "Mensuel de 150,00 Euros",
             "Annuel de 900000 Euros",
@@ -439,6 +567,7 @@ mod tests {
             assert!(s.suspect, "{l}");
             assert!(s.has_amount(), "{l}");
             assert_eq!((s.annual_min, s.annual_max), (None, None), "{l}");
+            assert!(!s.period_inferred, "{l}");
         }
         // The amounts themselves are kept as written.
         let s = p("Mensuel de 40000.0 Euros à 50000.0 Euros sur 12.0 mois");
@@ -446,6 +575,93 @@ mod tests {
             (s.min, s.max, s.months, s.currency),
             (Some(40000.0), Some(50000.0), Some(12.0), Some("EUR"))
         );
+    }
+
+    #[test]
+    fn a_suspect_label_whose_amounts_fit_one_other_period_is_read_in_it() {
+        // (label, corrected basis, annual min, annual max): the label stays suspect, the period is
+        // marked inferred.
+        for (l, basis, amin, amax) in [
+            (
+                "Mensuel de 40000.0 Euros à 50000.0 Euros sur 12.0 mois",
+                Period::Annuel,
+                Some(40000.0),
+                Some(50000.0),
+            ),
+            (
+                "Annuel de 2080,00 Euros à 2147,00 Euros",
+                Period::Mensuel,
+                Some(24960.0),
+                Some(25764.0),
+            ),
+            // 11 × 151.67 × 12
+            (
+                "Annuel de 11,00 Euros",
+                Period::Horaire,
+                Some(20020.44),
+                None,
+            ),
+            (
+                "Horaire de 1800,00 Euros",
+                Period::Mensuel,
+                Some(21600.0),
+                None,
+            ),
+        ] {
+            let s = p(l);
+            assert!(s.suspect, "{l}");
+            assert!(s.period_inferred, "{l}");
+            assert_eq!(s.basis, Some(basis), "{l}");
+            assert_eq!((s.annual_min, s.annual_max), (amin, amax), "{l}");
+        }
+        assert_eq!(corrected_basis(Some(486.0), Some(1801.0)), None);
+        assert_eq!(corrected_basis(Some(400000.0), None), None);
+        assert_eq!(corrected_basis(Some(9000.0), Some(12000.0)), None);
+    }
+
+    #[test]
+    fn hourly_amounts_use_the_weekly_hours_read() {
+        // 168FGDD: 26H a week → 112.67 h a month: 11.65 × 112.67 × 12 = 15751.27 (not 21203.47).
+        let s = parse_salary_on("Horaire de 11,65 Euros", Some(26.0));
+        assert_eq!((s.annual_min, s.hours_read), (Some(15751.27), Some(true)));
+        // 39H → 169 h a month.
+        let s = parse_salary_on("Horaire de 11,65 Euros à 13,00 Euros", Some(39.0));
+        assert_eq!((s.annual_min, s.annual_max), (Some(23626.2), Some(26364.0)));
+        // 35H read gives the legal figure exactly.
+        let s = parse_salary_on("Horaire de 11,65 Euros", Some(35.0));
+        assert_eq!((s.annual_min, s.hours_read), (Some(21203.47), Some(true)));
+        let s = parse_salary_on("Horaire de 11,65 Euros", None);
+        assert_eq!((s.annual_min, s.hours_read), (Some(21203.47), Some(false)));
+        // Hours do not touch other periods.
+        let s = parse_salary_on("Mensuel de 1800 Euros", Some(26.0));
+        assert_eq!((s.annual_min, s.hours_read), (Some(21600.0), None));
+        assert_eq!(monthly_hours(35.0), HOURS_PER_MONTH);
+    }
+
+    #[test]
+    fn weekly_hours_from_the_working_time_label() {
+        for (l, h) in [
+            ("35H", Some(35.0)),
+            ("39H Travail en journée", Some(39.0)),
+            ("35H\nTravail en journée", Some(35.0)),
+            ("37H30", Some(37.5)),
+            ("36H50", Some(36.83)),
+            ("39H10\nTravail en journée", Some(39.17)),
+            ("37H4", Some(37.07)),
+            ("35 H  Travail en journée", Some(35.0)),
+            ("26H Autre", Some(26.0)),
+            ("17H30 Travail en journée", Some(17.5)),
+            ("Temps plein", None),
+            ("temps partiel", None),
+            ("0H", None),
+            ("99H", None),
+            ("35H75", None),
+            ("350H", None),
+            ("35Heures", None),
+            ("", None),
+        ] {
+            assert_eq!(weekly_hours(l), h, "{l:?}");
+        }
     }
 
     #[test]
@@ -564,7 +780,9 @@ mod tests {
                 assert!(v.is_finite() && v >= 0.0, "{label:?}");
             }
             assert!(
-                !(s.suspect && (s.annual_min.is_some() || s.annual_max.is_some())),
+                !(s.suspect
+                    && !s.period_inferred
+                    && (s.annual_min.is_some() || s.annual_max.is_some())),
                 "{label:?}"
             );
             assert_eq!(s.currency.is_some(), s.has_amount(), "{label:?}");

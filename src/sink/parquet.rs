@@ -51,7 +51,7 @@ pub fn arrow_schema() -> SchemaRef {
 }
 
 /// The Arrow schema of the normalized offer followed by `extra` columns (the history dataset adds
-/// its own after the 52 of the schema).
+/// its own after the schema's columns).
 pub fn arrow_schema_with(extra: &[Column]) -> SchemaRef {
     let fields: Vec<Field> = COLUMNS.iter().chain(extra).map(field).collect();
     Arc::new(Schema::new(fields))

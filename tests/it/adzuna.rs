@@ -657,11 +657,14 @@ fn expected_adzuna(sim: &SimHandle) -> BTreeMap<String, String> {
 /// (id, source, code_rome) of every row.
 fn rows(path: &Path) -> Vec<(String, String, String)> {
     let mut r = csv::Reader::from_path(path).unwrap();
-    assert_eq!(r.headers().unwrap().len(), 52);
+    assert_eq!(
+        r.headers().unwrap().len(),
+        ftcollect::normalize::offer::COLUMN_COUNT
+    );
     r.records()
         .map(|x| {
             let x = x.unwrap();
-            assert_eq!(x.len(), 52);
+            assert_eq!(x.len(), ftcollect::normalize::offer::COLUMN_COUNT);
             (x[0].to_string(), x[1].to_string(), x[25].to_string())
         })
         .collect()
@@ -1075,5 +1078,37 @@ fn the_mixed_demo_runs_through_the_binary() {
         rows(&dir.path().join("ft.csv"))
             .iter()
             .all(|r| r.1 == "france_travail")
+    );
+}
+
+/// Issue 17: hybrid work counts. Every result of the real UK file that mentions remote or hybrid work
+/// (read by hand: "Hybrid Bonus Package", "hybrid working model" ×3, "hybrid working available",
+/// "mostly remote") is true (before, only "mostly remote" counted: 1 of these 6); no result
+/// is false; every other is null.
+#[test]
+fn hybrid_work_in_real_adzuna_results() {
+    let Some(dir) = real_dir() else { return };
+    let (_, offers, _) = normalize_file(&dir, "adzuna_search_gb_2023-05_50results.json");
+    let yes: BTreeSet<&str> = offers
+        .iter()
+        .filter(|o| o.remote_work == Some(true))
+        .map(|o| o.id.as_str())
+        .collect();
+    assert_eq!(
+        yes,
+        BTreeSet::from([
+            "4019697492",
+            "4019698370",
+            "4019698371",
+            "4058869031",
+            "4061408041",
+            "4076939816",
+        ])
+    );
+    assert!(offers.iter().all(|o| o.remote_work != Some(false)));
+    assert!(
+        offers
+            .iter()
+            .all(|o| o.application_url_source.as_deref() == Some("redirect_url"))
     );
 }

@@ -156,7 +156,7 @@ fn ids(path: &Path) -> Vec<String> {
     r.records()
         .map(|rec| {
             let rec = rec.expect("a well-formed row");
-            assert_eq!(rec.len(), 52);
+            assert_eq!(rec.len(), ftcollect::normalize::offer::COLUMN_COUNT);
             rec[0].to_string()
         })
         .collect()

@@ -60,11 +60,15 @@ pub fn expected(sim: &SimHandle, months: u32) -> BTreeSet<String> {
 pub fn csv_ids(path: &Path) -> Vec<String> {
     let mut r = csv::Reader::from_path(path).unwrap();
     let headers = r.headers().unwrap().clone();
-    assert_eq!(headers.len(), 52);
+    assert_eq!(headers.len(), ftcollect::normalize::offer::COLUMN_COUNT);
     r.records()
         .map(|rec| {
             let rec = rec.expect("well-formed row");
-            assert_eq!(rec.len(), 52, "row with the wrong number of columns");
+            assert_eq!(
+                rec.len(),
+                ftcollect::normalize::offer::COLUMN_COUNT,
+                "row with the wrong number of columns"
+            );
             rec[0].to_string()
         })
         .collect()

@@ -110,7 +110,10 @@ fn check_after_kill(out: &Path) -> u64 {
     let mut r = csv::ReaderBuilder::new().from_reader(&bytes[..c.csv_bytes as usize]);
     let mut n = 0;
     for rec in r.records() {
-        assert_eq!(rec.expect("well-formed row").len(), 52);
+        assert_eq!(
+            rec.expect("well-formed row").len(),
+            ftcollect::normalize::offer::COLUMN_COUNT
+        );
         n += 1;
     }
     assert_eq!(n, c.csv_rows);

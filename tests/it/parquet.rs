@@ -70,6 +70,28 @@ fn duckdb_and_pyarrow_read_the_right_types_and_the_same_cells_as_the_csv() {
     assert_eq!(r["types"]["remote_work"], "BOOLEAN");
     assert_eq!(r["types"]["positions"], "INTEGER");
     assert_eq!(r["types"]["id"], "VARCHAR");
+    // The columns issue 17 added.
+    for (column, kind) in [
+        ("application_url_source", "VARCHAR"),
+        ("salary_source", "VARCHAR"),
+        ("salary_gross_net", "VARCHAR"),
+        ("salary_annual_period", "VARCHAR"),
+        ("salary_period_inferred", "BOOLEAN"),
+        ("weekly_hours", "DOUBLE"),
+        ("salary_hours_read", "BOOLEAN"),
+        ("department_source", "VARCHAR"),
+        ("nature_contrat", "VARCHAR"),
+        ("offres_manque_candidats", "BOOLEAN"),
+        ("salary_complements", "VARCHAR[]"),
+        ("deplacement", "VARCHAR"),
+        ("contexte_travail", "VARCHAR[]"),
+    ] {
+        assert_eq!(r["types"][column], kind, "{column}");
+    }
+    assert_eq!(
+        r["types"].as_object().unwrap().len(),
+        ftcollect::normalize::offer::COLUMN_COUNT
+    );
     assert_eq!(r["sampled"], 50);
     assert_eq!(
         r["mismatches"],
