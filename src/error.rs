@@ -193,9 +193,9 @@ impl fmt::Display for ApiError {
             } => write!(
                 f,
                 "{what}: the API kept answering 429 (rate limited) and this run has already waited {:.1} s \
-                 for its rate limit; waiting more would pass the --max-throttle-wait budget of {}. \
-                 The checkpoint is kept: run the same command again to resume, with a larger \
-                 --max-throttle-wait (e.g. 2h) to wait longer",
+                 for its rate limit; waiting more would pass the run's budget for waiting on 429s ({}). \
+                 The checkpoint is kept: run the same collection again to resume, with a larger \
+                 budget (retry.throttle_budget) to wait longer",
                 waited.as_secs_f64(),
                 format_budget(*budget)
             ),

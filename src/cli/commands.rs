@@ -79,7 +79,7 @@ pub(super) fn report(outcome: &Outcome) {
         print_out(&format!("{r}\n"));
     }
     if let Some(s) = &outcome.summary {
-        eprint!("{}", s.render());
+        eprint!("{}", super::errors::with_options(&s.render()));
     }
 }
 
@@ -341,9 +341,12 @@ fn sync_cmd(a: &SyncArgs) -> Result<ExitCode, Error> {
         print_out(&format!("{p}\n"));
     }
     if let Some(s) = &r.summary {
-        eprint!("{}", s.render_for_dataset(&c.dataset));
+        eprint!(
+            "{}",
+            super::errors::with_options(&s.render_for_dataset(&c.dataset))
+        );
     }
-    eprint!("{}", r.render());
+    eprint!("{}", super::errors::with_options(&r.render()));
     Ok(code_for(r.status))
 }
 

@@ -37,6 +37,28 @@ fn endpoint_option(s: EndpointSetting) -> &'static str {
     }
 }
 
+/// The library names the configuration fields a user may change (`CollectConfig`'s and
+/// `RetryPolicy`'s) in its messages; the command line's user reads the options that set them.
+const FIELD_OPTIONS: [(&str, &str); 4] = [
+    (
+        "budget (retry.throttle_budget)",
+        "--max-throttle-wait (e.g. 2h)",
+    ),
+    ("(api_url, token_url)", "(--api-url and --token-url)"),
+    ("the configured rate_limit_delay", "--rate-limit-delay"),
+    ("retry.throttle_budget", "--max-throttle-wait"),
+];
+
+/// `text` (a library message or summary) with the configuration fields it names replaced by the
+/// options that set them.
+pub fn with_options(text: &str) -> String {
+    FIELD_OPTIONS
+        .iter()
+        .fold(text.to_string(), |t, (field, option)| {
+            t.replace(field, option)
+        })
+}
+
 /// "option was X, now Y".
 fn change(c: &QueryChange) -> String {
     format!("{} was {}, now {}", option_for(c.field), c.was, c.now)
@@ -178,7 +200,7 @@ pub fn message(e: &Error) -> String {
             unknown.join(", "),
             known.join(", ")
         ),
-        e => e.to_string(),
+        e => with_options(&e.to_string()),
     }
 }
 

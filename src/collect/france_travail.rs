@@ -252,7 +252,7 @@ impl Source for FranceTravailSource {
         if counts.failed > 0 {
             problems.push(format!(
                 "{} slice(s) failed after their retries: the checkpoint is kept and nothing written is lost. \
-                 If the API could not be reached, check the network, --api-url and --token-url; then run the same \
+                 If the API could not be reached, check the network and the API and token URLs (api_url, token_url); then run the same \
                  command again to fetch what is missing",
                 counts.failed
             ));

@@ -314,9 +314,9 @@ impl Transport {
                     burst.map(|b| format!(" (burst {b})")).unwrap_or_default(),
                     base.as_secs_f64(),
                     if base > self.limiter.base_delay() {
-                        " (slower than --rate-limit-delay)"
+                        " (slower than the configured rate_limit_delay)"
                     } else {
-                        " (--rate-limit-delay)"
+                        " (the configured rate_limit_delay)"
                     }
                 );
             }

@@ -670,7 +670,7 @@ fn r21_unreachable_api() {
             "collection INCOMPLETE",
             "the token request failed after 2 attempts",
             "Connection refused",
-            "check the network, --api-url and --token-url",
+            "check the network and the API and token URLs (--api-url and --token-url)",
             "run the same command again",
         ],
     );

@@ -452,7 +452,10 @@ fn past_the_429_budget_the_request_fails_with_an_error_naming_the_budget_and_the
         other => panic!("expected ThrottleBudget, got {other:?}"),
     }
     let m = e.to_string();
-    assert!(m.contains("--max-throttle-wait") && m.contains("3s"), "{m}");
+    assert!(
+        m.contains("retry.throttle_budget") && m.contains("3s"),
+        "{m}"
+    );
     assert!(
         elapsed < Duration::from_secs(5),
         "gave up late: {elapsed:?}"

@@ -337,7 +337,7 @@ fn a_run_past_its_429_budget_stops_like_an_outage_and_resumes_without_loss() {
     assert!(
         s.problems
             .iter()
-            .any(|p| p.contains("--max-throttle-wait") && p.contains("2s")),
+            .any(|p| p.contains("retry.throttle_budget") && p.contains("2s")),
         "{:?}",
         s.problems
     );
