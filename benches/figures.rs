@@ -18,12 +18,12 @@ use chrono::{TimeZone, Utc};
 use ftcollect::collect::{self, CollectConfig, DEFAULT_ROME_CODES, FranceTravailSettings};
 use ftcollect::http::{Cancel, HttpSettings, RateLimiter, RetryPolicy, Transport};
 use ftcollect::normalize::{Warnings, normalize_france_travail_owned};
-use ftcollect::plan::{self, Strategy};
 use ftcollect::secret::Credentials;
 use ftcollect::simulator::{
     self, Behaviours, BulkSecond, Churn, Grain, Query, ShortPages, SimConfig, SimHandle, Storm,
 };
 use ftcollect::source::france_travail::model::SearchBody;
+use ftcollect::source::france_travail::plan::{self, Strategy};
 use ftcollect::source::france_travail::{FranceTravailClient, SearchParams, Sort};
 
 /// Share of the universe that matches the default query over 12 months (measured: ~0.576).

@@ -27,7 +27,6 @@ pub mod http;
 pub mod lock;
 pub mod logging;
 pub mod normalize;
-pub mod plan;
 pub mod secret;
 #[cfg(feature = "simulator")]
 pub mod simulator;

@@ -14,8 +14,8 @@ use crate::error::{Error, QueryChange, QueryField, ResumeError};
 use crate::fsutil;
 use crate::http::stats::ApiStatsSnapshot;
 use crate::normalize::Warnings;
-use crate::plan::Strategy;
 use crate::source::france_travail::CreationWindow;
+use crate::source::france_travail::plan::Strategy;
 
 /// 3: each source's state under its name (2 had France Travail's plan and Adzuna's part as fields).
 pub const FORMAT_VERSION: u32 = 3;

@@ -3,14 +3,14 @@
 use super::summary::RunStatus;
 use super::{CollectConfig, Outcome};
 use crate::error::Error;
-use crate::plan::{self, Plan, Strategy};
 use crate::source::france_travail::CreationWindow;
+use crate::source::france_travail::plan::{self, Plan, Strategy};
 
 /// `--dry-run`: probe the starting slices' totals and print the plan, writing nothing.
 pub fn dry_run(c: &CollectConfig, window: CreationWindow) -> Result<Outcome, Error> {
     // Adzuna is not probed: every call counts against its quota.
     let adzuna_line = c.sources.adzuna.then(|| {
-        let phrases = super::adzuna::phrases(&c.rome_codes, c.search.as_deref())
+        let phrases = crate::source::adzuna::collector::phrases(&c.rome_codes, c.search.as_deref())
             .map(|p| p.len())
             .unwrap_or(0);
         format!(
@@ -28,8 +28,8 @@ pub fn dry_run(c: &CollectConfig, window: CreationWindow) -> Result<Outcome, Err
             )),
         });
     }
-    let client = super::france_travail::client_for(c, Default::default());
-    super::referential::check_rome_codes(&client, &c.rome_codes)?;
+    let client = crate::source::france_travail::collector::client_for(c, Default::default());
+    crate::source::france_travail::referential::check_rome_codes(&client, &c.rome_codes)?;
     let adaptive_roots = plan::adaptive::roots(&c.rome_codes, c.departements.as_deref(), window);
     let probe = Plan::new(
         Strategy::Adaptive,

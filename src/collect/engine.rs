@@ -60,7 +60,10 @@ pub fn collect_with(c: &CollectConfig, factories: &[SourceFactory]) -> Result<Ou
         super::outputs::probe(c)?;
     }
     if c.dry_run {
-        return super::dry_run::dry_run(c, crate::plan::window_for(now, c.months));
+        return super::dry_run::dry_run(
+            c,
+            crate::source::france_travail::plan::window_for(now, c.months),
+        );
     }
     // Each source checks what it can (codes, credentials, quota file) before any file is
     // touched. An unreachable endpoint is left to the run, which retries it and keeps a

@@ -5,16 +5,12 @@
 //! owns the output, the dedup set and the checkpoint; workers only fetch and normalize; an offer is
 //! written once per collection; the checkpoint always describes a durable prefix of the CSV.
 
-pub mod adzuna;
 pub mod checkpoint;
 pub mod dedup;
 mod dry_run;
 pub mod engine;
-pub mod france_travail;
 pub mod outputs;
 pub mod progress;
-pub mod reconcile;
-pub mod referential;
 pub mod resume;
 pub mod source;
 pub mod summary;
@@ -26,10 +22,10 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use crate::http::{Cancel, HttpSettings, RetryPolicy};
-use crate::plan::Strategy;
 use crate::secret::Credentials;
+use crate::source::france_travail::plan::Strategy;
 
-pub use adzuna::AdzunaSettings;
+pub use crate::source::adzuna::collector::AdzunaSettings;
 pub use engine::{collect, collect_with};
 pub use source::{Source, SourceFactory};
 
@@ -39,7 +35,9 @@ pub const DEFAULT_SOURCE: &str = crate::normalize::france_travail::SOURCE;
 
 /// Encodes a page's rows in the worker. Encoding into memory cannot fail; if it ever did, the
 /// rows come back empty and the writer encodes the offers itself.
-fn encode(offers: &[crate::normalize::NormalizedOffer]) -> crate::sink::csv::EncodedRows {
+pub(crate) fn encode(
+    offers: &[crate::normalize::NormalizedOffer],
+) -> crate::sink::csv::EncodedRows {
     crate::sink::csv::encode_rows(offers).unwrap_or_else(|e| {
         log::error!("CSV encoding failed in a worker ({e}); the writer encodes the page");
         crate::sink::csv::EncodedRows::default()

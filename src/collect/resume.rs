@@ -191,7 +191,7 @@ pub fn prepare(c: &CollectConfig, now: DateTime<Utc>, cp_path: &Path) -> Result<
             }
         }
     }
-    let window = crate::plan::window_for(now, c.months);
+    let window = crate::source::france_travail::plan::window_for(now, c.months);
     let sink = CsvSink::create(out).map_err(|source| Error::OutputCreate {
         output: out.clone(),
         source,

@@ -11,15 +11,15 @@
 //! `verdict().complete` is true only when the source can prove it fetched every offer it plans to.
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 
 use super::CollectConfig;
-use super::reconcile::Reconciliation;
 use crate::error::{ApiError, Error};
 use crate::http::stats::ApiStats;
 use crate::normalize::{NormalizedOffer, Warnings};
-use crate::plan::{PageResult, PlanCounts};
 use crate::sink::csv::EncodedRows;
 use crate::source::france_travail::CreationWindow;
+use crate::source::france_travail::reconcile::Reconciliation;
 
 /// What a worker hands back for one page.
 pub struct Fetched {
@@ -135,7 +135,35 @@ pub type SourceFactory = fn(&SourceContext) -> Result<Option<Box<dyn Source>>, E
 /// The sources a collection can use, in the order their requests are handed out.
 pub fn registered() -> Vec<SourceFactory> {
     vec![
-        super::adzuna::AdzunaSource::build,
-        super::france_travail::FranceTravailSource::build,
+        crate::source::adzuna::collector::AdzunaSource::build,
+        crate::source::france_travail::collector::FranceTravailSource::build,
     ]
+}
+
+/// What a page brought back (what a planner needs of it).
+#[derive(Clone, Debug, Default)]
+pub struct PageResult {
+    /// The `Content-Range` total (`None` on a 204 without one).
+    pub total: Option<u64>,
+    /// Ids of the offers of the page, in page order.
+    pub ids: Vec<String>,
+    /// Their creation times (seconds since the epoch), in page order.
+    pub created: Vec<Option<i64>>,
+    /// How many offers the `Content-Range` said the page holds.
+    pub declared: Option<u64>,
+}
+
+/// Counters for the summary.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanCounts {
+    pub slices: u64,
+    pub done: u64,
+    pub split: u64,
+    pub capped: u64,
+    pub failed: u64,
+    pub pending: u64,
+    /// Offers a capped slice could not reach: its total minus the distinct offers held.
+    pub unreachable_offers: u64,
+    /// Kept for the summary's format (the seek paging leaves no gap to check).
+    pub gaps: u64,
 }

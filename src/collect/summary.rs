@@ -13,8 +13,8 @@ use crate::error::Error;
 use crate::fsutil;
 use crate::http::stats::ApiStatsSnapshot;
 use crate::normalize::Warnings;
-use crate::plan::PlanCounts;
 use crate::source::france_travail::CreationWindow;
+use crate::source::france_travail::plan::PlanCounts;
 
 /// How the run ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,7 +50,7 @@ pub struct Summary {
     pub slices: PlanCounts,
     /// What the run proved about its completeness (France Travail).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reconciliation: Option<super::reconcile::Reconciliation>,
+    pub reconciliation: Option<crate::source::france_travail::reconcile::Reconciliation>,
     pub api: ApiStatsSnapshot,
     pub warnings: Warnings,
     /// Why the run is incomplete, one line per problem.

@@ -181,7 +181,7 @@ fn partial_args() -> Vec<&'static str> {
 
 /// The ids the simulator holds for the interrupted collection's query.
 fn partial_expected(sim: &SimHandle) -> BTreeSet<String> {
-    let w = ftcollect::plan::window_for(sim.now(), 12);
+    let w = ftcollect::source::france_travail::plan::window_for(sim.now(), 12);
     let position = |list: &[&str], code: &str| list.iter().position(|c| *c == code).unwrap() as u8;
     let romes: Vec<&str> = ftcollect::simulator::catalog::ROMES
         .iter()

@@ -8,9 +8,9 @@ use ftcollect::collect::checkpoint::Checkpoint;
 use ftcollect::collect::{
     self, CollectConfig, DEFAULT_ROME_CODES, FranceTravailSettings, RunStatus,
 };
-use ftcollect::plan::{self, PlanState, SliceState, Strategy};
 use ftcollect::secret::Credentials;
 use ftcollect::simulator::{Query, SimHandle};
+use ftcollect::source::france_travail::plan::{self, PlanState, SliceState, Strategy};
 
 use crate::harness::*;
 
@@ -207,7 +207,10 @@ fn a_keyword_query_and_explicit_departements() {
 }
 
 /// The query string the simulator logs for a slice (without `range`).
-fn logged_query(spec: &ftcollect::plan::SliceSpec, keywords: Option<&str>) -> String {
+fn logged_query(
+    spec: &ftcollect::source::france_travail::plan::SliceSpec,
+    keywords: Option<&str>,
+) -> String {
     spec.params(keywords, 0, 0)
         .query_pairs()
         .into_iter()

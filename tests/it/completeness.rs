@@ -11,10 +11,10 @@ use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use ftcollect::collect::{self, RunStatus};
-use ftcollect::plan::Strategy;
 use ftcollect::simulator::{
     Behaviours, BulkSecond, Churn, Grain, Query, ShortPages, SimHandle, Storm,
 };
+use ftcollect::source::france_travail::plan::Strategy;
 
 use crate::collect::{config, csv_ids, default_query};
 use crate::harness::*;

@@ -13,8 +13,8 @@ use ftcollect::collect::{DEFAULT_ROME_CODES, RunStatus};
 use ftcollect::error::{Error, QueryField};
 use ftcollect::exit::code_for;
 use ftcollect::history::{self, SyncConfig, dataset, table};
-use ftcollect::plan;
 use ftcollect::simulator::{ScheduledRun, Sighting, SimHandle, lifecycle};
+use ftcollect::source::france_travail::plan;
 
 use crate::collect::config;
 use crate::harness::*;
@@ -408,7 +408,7 @@ fn another_query_or_a_foreign_directory_is_refused() {
     );
     // The strategy does not change the query.
     let mut grid = sync_config(&sim, &ds);
-    grid.collect.strategy = ftcollect::plan::Strategy::Grid;
+    grid.collect.strategy = ftcollect::source::france_travail::plan::Strategy::Grid;
     sim.advance(DAY);
     grid.collect.now = Some(sim.now());
     assert_eq!(history::sync(&grid).unwrap().status, RunStatus::Complete);

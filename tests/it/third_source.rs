@@ -4,13 +4,13 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use ftcollect::collect::source::PageResult;
 use ftcollect::collect::source::{
     Failure, Fetched, Request, SourceContext, SourceProgress, SourceVerdict, Ticket,
 };
 use ftcollect::collect::{self, CollectConfig, RunStatus, Source};
 use ftcollect::error::{ApiError, Error};
 use ftcollect::normalize::{NormalizedOffer, Warnings};
-use ftcollect::plan::PageResult;
 use ftcollect::sink::csv::EncodedRows;
 use ftcollect::source::france_travail::CreationWindow;
 

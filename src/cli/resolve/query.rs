@@ -5,7 +5,7 @@ use crate::cli::args::{CollectArgs, SourceArg, StrategyArg};
 use ftcollect::collect::DEFAULT_ROME_CODES;
 use ftcollect::error::Error;
 use ftcollect::normalize::departements;
-use ftcollect::plan::Strategy;
+use ftcollect::source::france_travail::plan::Strategy;
 
 /// The query settings of `collect` and `sync`.
 #[derive(Clone, Debug)]

@@ -4,12 +4,12 @@
 use std::time::Duration;
 
 use crate::cli::args::{CollectArgs, SourceArg};
-use ftcollect::collect::adzuna::{AdzunaSettings, default_delay, phrases};
 use ftcollect::collect::{FranceTravailSettings, Sources};
 use ftcollect::config::Env;
 use ftcollect::error::Error;
 use ftcollect::http;
 use ftcollect::secret::Credentials;
+use ftcollect::source::adzuna::collector::{AdzunaSettings, default_delay, phrases};
 use ftcollect::source::adzuna::{self, AdzunaKeys, COUNTRIES};
 use ftcollect::source::france_travail::{DEFAULT_API_URL, DEFAULT_TOKEN_URL};
 

@@ -6,6 +6,7 @@
 //! nothing outside this module speaks to Adzuna, and the app key never leaves it.
 
 pub mod client;
+pub mod collector;
 pub mod model;
 pub mod quota;
 

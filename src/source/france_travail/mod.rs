@@ -3,8 +3,12 @@
 
 pub mod auth;
 pub mod client;
+pub mod collector;
 pub mod model;
 pub mod params;
+pub mod plan;
+pub mod reconcile;
+pub mod referential;
 
 pub use client::{DEFAULT_API_URL, DEFAULT_TOKEN_URL, FranceTravailClient, SearchPage};
 pub use model::RawOffer;

@@ -557,7 +557,7 @@ fn small_page_sizes_respect_the_range_rules() {
 
 #[test]
 fn a_page_that_leaves_an_offer_out_is_caught_by_the_recount() {
-    use crate::collect::reconcile::Reconciliation;
+    use crate::source::france_travail::reconcile::Reconciliation;
     let w = window();
     let offers = universe(6_000, 12);
     let victim = offers[17].id.clone();

@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::plan::{Observed, Plan, SliceState};
+use crate::source::france_travail::plan::{Observed, Plan, SliceState};
 
 /// One root, read at the start and again at the end.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

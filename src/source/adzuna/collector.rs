@@ -17,21 +17,21 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::source::{
+use crate::collect::source::{
     Failure, Fetched, Request, Source, SourceContext, SourceProgress, SourceVerdict, Ticket,
 };
-use super::{CollectConfig, encode};
+use crate::collect::{CollectConfig, encode};
 use crate::error::{ApiError, Error, QueryApi, QueryChange, QueryField, ResumeError};
 use crate::http::stats::ApiStats;
 use crate::http::{RateLimiter, Transport};
 use crate::normalize::{NormalizedOffer, Warnings, normalize_adzuna};
-use crate::plan::PageResult;
 use crate::source::adzuna::client::AdzunaPage;
 use crate::source::adzuna::{
     self, AdzunaClient, AdzunaKeys, Limits, QuotaClock, QuotaLedger, SearchQuery, ShiftedClock,
     SystemClock,
 };
 use crate::source::france_travail::CreationWindow;
+use crate::source::france_travail::plan::PageResult;
 
 /// Where and how to reach Adzuna.
 #[derive(Clone, Debug)]

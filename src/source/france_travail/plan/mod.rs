@@ -48,6 +48,8 @@ const QUIET_PASSES: u32 = 6;
 /// A seek slice is cut by time only into parts of at least this many pages each.
 const SPLIT_MIN_PART_PAGES: u64 = 2;
 
+pub use crate::collect::source::{PageResult, PlanCounts};
+
 /// How the query is cut into slices.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -91,34 +93,6 @@ pub struct PageTask {
     /// The plan's epoch when the task was handed out: a task of an earlier epoch (before the
     /// bound detection started the plan over) never stands for one of the current epoch.
     pub epoch: u32,
-}
-
-/// What a page brought back (what the plan needs of it).
-#[derive(Clone, Debug, Default)]
-pub struct PageResult {
-    /// The `Content-Range` total (`None` on a 204 without one).
-    pub total: Option<u64>,
-    /// Ids of the offers of the page, in page order.
-    pub ids: Vec<String>,
-    /// Their creation times (seconds since the epoch), in page order.
-    pub created: Vec<Option<i64>>,
-    /// How many offers the `Content-Range` said the page holds.
-    pub declared: Option<u64>,
-}
-
-/// Counters for the summary.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PlanCounts {
-    pub slices: u64,
-    pub done: u64,
-    pub split: u64,
-    pub capped: u64,
-    pub failed: u64,
-    pub pending: u64,
-    /// Offers a capped slice could not reach: its total minus the distinct offers held.
-    pub unreachable_offers: u64,
-    /// Kept for the summary's format (the seek paging leaves no gap to check).
-    pub gaps: u64,
 }
 
 /// What the run saw of the API's behaviour (for the summary and the verdict).

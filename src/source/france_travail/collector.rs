@@ -1,4 +1,4 @@
-//! France Travail as a source of the collection: its client, its planner (`crate::plan`) and
+//! France Travail as a source of the collection: its client, its planner (`crate::source::france_travail::plan`) and
 //! the plan's state as its checkpoint state.
 //!
 //! Invariants: a page is handed to the plan only after its offers were written (the engine calls
@@ -11,15 +11,17 @@ use std::sync::Arc;
 use chrono::DateTime;
 
 use super::reconcile::Reconciliation;
-use super::source::{
+use crate::collect::source::{
     Failure, Fetched, Request, Source, SourceContext, SourceProgress, SourceVerdict, Ticket,
 };
-use super::{CollectConfig, encode};
+use crate::collect::{CollectConfig, encode};
 use crate::error::{ApiError, Error, QueryApi};
 use crate::http::stats::ApiStats;
 use crate::http::{RateLimiter, Transport};
 use crate::normalize::{NormalizedOffer, Warnings, normalize_france_travail_owned};
-use crate::plan::{self, PageResult, PageTask, Plan, PlanState, SliceState, Strategy};
+use crate::source::france_travail::plan::{
+    self, PageResult, PageTask, Plan, PlanState, SliceState, Strategy,
+};
 use crate::source::france_travail::{CreationWindow, FranceTravailClient, SearchPage};
 
 /// The name of the source (the output's `source` column and the checkpoint's key).
