@@ -69,7 +69,12 @@ pub fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
 }
 
 /// Removes temporary files a killed process left beside `path` (`.<name>.tmp-<pid>`, see
-/// [`temp_path`]) for dead processes. Returns how many were removed.
+/// [`temp_path`]). Returns how many were removed.
+///
+/// Call it only while holding the lock that makes this process the one writer of `path` (the
+/// output lock of `lock.rs`, or a history dataset's lock): every other process that wrote such a
+/// file is then gone, so no liveness has to be guessed (a pid can be reused; `/proc` is not
+/// portable). Only this process's own temporary file is kept.
 pub fn remove_stale_temps(path: &Path) -> usize {
     let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
         return 0;
@@ -87,8 +92,7 @@ pub fn remove_stale_temps(path: &Path) -> usize {
         else {
             continue;
         };
-        let alive = pid == std::process::id() || Path::new(&format!("/proc/{pid}")).exists();
-        if !alive && fs::remove_file(e.path()).is_ok() {
+        if pid != std::process::id() && fs::remove_file(e.path()).is_ok() {
             n += 1;
         }
     }
@@ -197,6 +201,37 @@ mod tests {
         write_atomic(&p, b"two").unwrap();
         assert_eq!(fs::read(&p).unwrap(), b"two");
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn stale_temps_go_whatever_their_pid_and_only_ours_stays() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("jobs.csv");
+        // Pid 1 is alive on every Unix: the lock, not a liveness guess, says the file is stale.
+        let names = [".jobs.csv.tmp-1", ".jobs.csv.tmp-4000000"];
+        for n in names {
+            fs::write(dir.path().join(n), b"x").unwrap();
+        }
+        fs::write(temp_path(&p), b"ours").unwrap();
+        fs::write(dir.path().join(".jobs.csv.checkpoint.tmp-1"), b"other file").unwrap();
+        fs::write(dir.path().join(".jobs.csv.tmp-x"), b"not ours to judge").unwrap();
+        assert_eq!(remove_stale_temps(&p), 2);
+        let mut left: Vec<String> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        let mut want = vec![
+            ".jobs.csv.checkpoint.tmp-1".to_string(),
+            ".jobs.csv.tmp-x".to_string(),
+            temp_path(&p)
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned(),
+        ];
+        want.sort();
+        assert_eq!(left, want);
     }
 
     #[test]

@@ -273,56 +273,60 @@ pub struct HistoryArgs {
     pub dataset: PathBuf,
 }
 
-fn parse_delay(s: &str) -> Result<f64, String> {
+/// A number of seconds within `range`; the messages give `example`.
+fn seconds_in(s: &str, range: std::ops::RangeInclusive<f64>, example: &str) -> Result<f64, String> {
     let v: f64 = s
         .trim()
         .parse()
-        .map_err(|_| format!("`{s}` is not a number of seconds (e.g. 0.1)"))?;
-    if !v.is_finite() || v < 0.0 {
+        .map_err(|_| format!("`{s}` is not a number of seconds (e.g. {example})"))?;
+    if !v.is_finite() || !range.contains(&v) {
         return Err(format!(
-            "`{s}` is negative: give 0 or more seconds (the API allows 10 requests per second: 0.1)"
-        ));
-    }
-    if v > 3600.0 {
-        return Err(format!(
-            "`{s}` seconds between requests is more than an hour: give a delay such as 0.1"
+            "`{s}` must be between {} and {} seconds (e.g. {example})",
+            range.start(),
+            range.end()
         ));
     }
     Ok(v)
 }
 
+/// `--rate-limit-delay`: the API allows 10 requests per second.
+fn parse_delay(s: &str) -> Result<f64, String> {
+    seconds_in(s, 0.0..=3600.0, "0.1, for the API's 10 requests per second")
+}
+
+/// `--adzuna-delay`: Adzuna allows 25 calls a minute.
 fn parse_adzuna_delay(s: &str) -> Result<f64, String> {
-    let v: f64 = s
-        .trim()
-        .parse()
-        .map_err(|_| format!("`{s}` is not a number of seconds (e.g. 2.4)"))?;
-    if !v.is_finite() || !(0.0..=3600.0).contains(&v) {
-        return Err(format!(
-            "`{s}` must be between 0 and 3600 seconds (Adzuna allows 25 calls a minute: 2.4)"
-        ));
-    }
-    Ok(v)
+    seconds_in(s, 0.0..=3600.0, "2.4, for Adzuna's 25 calls a minute")
 }
 
 pub(super) fn parse_limits(s: &str) -> Result<ftcollect::source::adzuna::Limits, String> {
     ftcollect::source::adzuna::Limits::parse(s)
 }
 
+/// `--timeout`: more than 0 seconds.
 fn parse_positive_secs(s: &str) -> Result<f64, String> {
-    let v: f64 = s
-        .trim()
-        .parse()
-        .map_err(|_| format!("`{s}` is not a number of seconds"))?;
-    if !v.is_finite() || v <= 0.0 || v > 3600.0 {
-        return Err(format!(
-            "`{s}` must be more than 0 and at most 3600 seconds"
-        ));
-    }
-    Ok(v)
+    seconds_in(s, 0.001..=3600.0, "30")
 }
 
+/// The longest `--max-throttle-wait`.
+const MAX_THROTTLE_WAIT: std::time::Duration = std::time::Duration::from_secs(7 * 86_400);
+
+/// `--max-throttle-wait`: whole seconds (`1800`) or a duration with units (`45s`, `30m`, `2h`,
+/// `1h30m`, read by `humantime`), at most 7 days.
 fn parse_throttle_wait(s: &str) -> Result<std::time::Duration, String> {
-    ftcollect::http::retry::parse_duration(s)
+    let v = s.trim();
+    let d = match v.parse::<u64>() {
+        Ok(secs) => std::time::Duration::from_secs(secs),
+        Err(_) => humantime::parse_duration(v).map_err(|e| {
+            format!("`{s}` is not a duration ({e}): give seconds (1800) or a duration such as 30m, 2h or 1h30m")
+        })?,
+    };
+    if d > MAX_THROTTLE_WAIT {
+        return Err(format!(
+            "`{s}` is more than 7 days: give a duration such as 30m or 2h"
+        ));
+    }
+    Ok(d)
 }
 
 /// `--keep-backups`: how many backups of each output file are kept (`None`: all).
@@ -345,4 +349,43 @@ pub(super) fn parse_time(s: &str) -> Result<chrono::DateTime<chrono::Utc>, Strin
     chrono::DateTime::parse_from_rfc3339(s)
         .map(|d| d.with_timezone(&chrono::Utc))
         .map_err(|_| format!("`{s}` is not an RFC 3339 time such as 2026-11-28T12:00:00Z"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn throttle_wait_in_seconds_or_with_units() {
+        let s = Duration::from_secs;
+        for (v, want) in [
+            ("1800", s(1800)),
+            ("45s", s(45)),
+            ("30m", s(1800)),
+            (" 2h ", s(7200)),
+            ("1h30m", s(5400)),
+            ("1.5h", s(5400)),
+            ("0", s(0)),
+        ] {
+            assert_eq!(parse_throttle_wait(v), Ok(want), "{v}");
+        }
+        for bad in ["", "m", "-5", "abc", "8000000", "200h"] {
+            assert!(parse_throttle_wait(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn seconds_options_share_one_rule_with_their_own_example() {
+        assert_eq!(parse_delay("0.1"), Ok(0.1));
+        assert_eq!(parse_delay("0"), Ok(0.0));
+        assert_eq!(
+            parse_delay("-1"),
+            Err("`-1` must be between 0 and 3600 seconds (e.g. 0.1, for the API's 10 requests per second)".into())
+        );
+        assert!(parse_delay("NaN").is_err());
+        assert!(parse_adzuna_delay("3601").is_err());
+        assert_eq!(parse_positive_secs("30"), Ok(30.0));
+        assert!(parse_positive_secs("0").is_err());
+    }
 }

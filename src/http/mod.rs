@@ -92,52 +92,62 @@ pub fn build_agent(settings: &HttpSettings) -> ureq::Agent {
     ureq::Agent::new_with_config(config)
 }
 
-/// Checks that a base URL is usable: `https://`, or `http://` on a loopback host only.
-/// `what` names the setting in the error (e.g. "--api-url / FRANCE_TRAVAIL_API_URL").
-pub fn check_base_url(url: &str, what: &str) -> Result<(), String> {
-    let lower = url.to_ascii_lowercase();
-    let rest = if let Some(r) = lower.strip_prefix("https://") {
-        r
-    } else if let Some(r) = lower.strip_prefix("http://") {
-        let host = host_of(r);
-        if !is_loopback_host(host) {
-            return Err(format!(
-                "{what} is `{url}`: plain http:// is only allowed for a loopback host (the simulator). \
-                 Use an https:// URL for a real API."
-            ));
-        }
-        r
-    } else {
-        return Err(format!(
-            "{what} is `{url}`, which is not an http(s) URL. Give a URL such as https://api.francetravail.io/partenaire/offresdemploi."
-        ));
-    };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    if authority.contains('@') {
-        return Err(format!(
-            "{what} is `{url}`: credentials in a URL are not supported; remove the `user@` part."
-        ));
-    }
-    if host_of(rest).is_empty() {
-        return Err(format!("{what} is `{url}`, which has no host."));
-    }
-    Ok(())
+/// Why a base URL cannot be used ([`check_base_url`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BaseUrlProblem {
+    /// Not an absolute `http(s)://host…` URL.
+    NotHttp,
+    /// Plain `http://` to a host that is not loopback (only the simulator may be reached so).
+    PlainHttpNotLoopback,
+    /// `user@` credentials in the URL.
+    Credentials,
 }
 
-fn host_of(after_scheme: &str) -> &str {
-    let authority = after_scheme.split(['/', '?', '#']).next().unwrap_or("");
-    if let Some(rest) = authority.strip_prefix('[') {
-        return rest.split(']').next().unwrap_or("");
+impl BaseUrlProblem {
+    /// The problem in words for the setting named `what` whose value is `url`.
+    pub fn describe(&self, what: &str, url: &str) -> String {
+        match self {
+            BaseUrlProblem::NotHttp => format!(
+                "{what} is `{url}`, which is not an http(s) URL with a host. Give a URL such as \
+                 https://api.francetravail.io/partenaire/offresdemploi."
+            ),
+            BaseUrlProblem::PlainHttpNotLoopback => format!(
+                "{what} is `{url}`: plain http:// is only allowed for a loopback host (the simulator). \
+                 Use an https:// URL for a real API."
+            ),
+            BaseUrlProblem::Credentials => format!(
+                "{what} is `{url}`: credentials in a URL are not supported; remove the `user@` part."
+            ),
+        }
     }
-    authority.split(':').next().unwrap_or("")
+}
+
+/// Checks that a base URL is usable: `https://`, or `http://` on a loopback host only, with a
+/// host and no `user@` part. Parsed by the `http` crate's `Uri` (ureq's own, already in the tree).
+pub fn check_base_url(url: &str) -> Result<(), BaseUrlProblem> {
+    let uri: ureq::http::Uri = url.parse().map_err(|_| BaseUrlProblem::NotHttp)?;
+    let authority = uri.authority().ok_or(BaseUrlProblem::NotHttp)?;
+    if authority.as_str().contains('@') {
+        return Err(BaseUrlProblem::Credentials);
+    }
+    let host = authority.host();
+    if host.is_empty() {
+        return Err(BaseUrlProblem::NotHttp);
+    }
+    match uri.scheme_str().map(str::to_ascii_lowercase).as_deref() {
+        Some("https") => Ok(()),
+        Some("http") if is_loopback_host(host) => Ok(()),
+        Some("http") => Err(BaseUrlProblem::PlainHttpNotLoopback),
+        _ => Err(BaseUrlProblem::NotHttp),
+    }
 }
 
 fn is_loopback_host(host: &str) -> bool {
-    host == "localhost"
-        || host
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    bare.eq_ignore_ascii_case("localhost")
+        || bare
             .parse::<std::net::IpAddr>()
-            .map(|ip| ip.is_loopback())
-            .unwrap_or(false)
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// What one attempt of an exchange produced.
@@ -400,21 +410,38 @@ mod tests {
 
     #[test]
     fn base_urls() {
+        for ok in [
+            "https://api.francetravail.io/partenaire/offresdemploi",
+            "HTTPS://API.example.org",
+            "http://127.0.0.1:8080/partenaire/offresdemploi",
+            "http://localhost:1/",
+            "http://[::1]:8080/",
+        ] {
+            assert_eq!(check_base_url(ok), Ok(()), "{ok}");
+        }
+        for (bad, problem) in [
+            (
+                "http://api.francetravail.io/x",
+                BaseUrlProblem::PlainHttpNotLoopback,
+            ),
+            (
+                "http://127.0.0.1.evil.com/",
+                BaseUrlProblem::PlainHttpNotLoopback,
+            ),
+            ("http://evil.com@127.0.0.1/", BaseUrlProblem::Credentials),
+            ("ftp://x", BaseUrlProblem::NotHttp),
+            ("https://", BaseUrlProblem::NotHttp),
+            ("api.francetravail.io/x", BaseUrlProblem::NotHttp),
+            ("", BaseUrlProblem::NotHttp),
+        ] {
+            assert_eq!(check_base_url(bad), Err(problem), "{bad}");
+        }
+        // Two `@`: not a URI at all, or credentials; never the loopback host it ends with.
+        assert!(check_base_url("http://user@evil.com:80@127.0.0.1/").is_err());
         assert!(
-            check_base_url("https://api.francetravail.io/partenaire/offresdemploi", "x").is_ok()
+            BaseUrlProblem::PlainHttpNotLoopback
+                .describe("the API URL", "http://x")
+                .contains("plain http:// is only allowed for a loopback host")
         );
-        assert!(check_base_url("http://127.0.0.1:8080/partenaire/offresdemploi", "x").is_ok());
-        assert!(check_base_url("http://localhost:1/", "x").is_ok());
-        assert!(check_base_url("http://[::1]:8080/", "x").is_ok());
-        let e = check_base_url("http://api.francetravail.io/x", "the API URL").unwrap_err();
-        assert!(
-            e.contains("plain http:// is only allowed for a loopback host"),
-            "{e}"
-        );
-        assert!(check_base_url("http://127.0.0.1.evil.com/", "x").is_err());
-        assert!(check_base_url("http://user@evil.com:80@127.0.0.1/", "x").is_err());
-        assert!(check_base_url("http://evil.com@127.0.0.1/", "x").is_err());
-        assert!(check_base_url("ftp://x", "x").is_err());
-        assert!(check_base_url("https://", "x").is_err());
     }
 }

@@ -52,40 +52,6 @@ impl RetryPolicy {
     }
 }
 
-/// Parses a duration option such as `--max-throttle-wait`: whole seconds (`90`), or a number with
-/// a unit `s`, `m` or `h` (`45s`, `30m`, `2h`, `1.5h`), at most 7 days.
-pub fn parse_duration(value: &str) -> Result<Duration, String> {
-    let v = value.trim();
-    let (number, unit) = match v.char_indices().find(|(_, c)| c.is_ascii_alphabetic()) {
-        Some((i, _)) => (v[..i].trim(), v[i..].trim()),
-        None => (v, "s"),
-    };
-    let scale = match unit.to_ascii_lowercase().as_str() {
-        "s" | "sec" => 1.0,
-        "m" | "min" => 60.0,
-        "h" => 3600.0,
-        _ => {
-            return Err(format!(
-                "`{value}` has an unknown unit `{unit}`: give seconds (1800) or a number with s, m or h (30m, 2h)"
-            ));
-        }
-    };
-    let n: f64 = number
-        .parse()
-        .ok()
-        .filter(|n: &f64| n.is_finite() && *n >= 0.0)
-        .ok_or_else(|| {
-            format!("`{value}` is not a duration: give seconds (1800) or a number with s, m or h (30m, 2h)")
-        })?;
-    let secs = n * scale;
-    if secs > 7.0 * 86_400.0 {
-        return Err(format!(
-            "`{value}` is more than 7 days: give a duration such as 30m or 2h"
-        ));
-    }
-    Ok(Duration::from_secs_f64(secs))
-}
-
 /// The longest wait a `Retry-After` can ask for (about 31 years): longer values are taken as this.
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(1_000_000_000);
 
@@ -195,20 +161,6 @@ mod tests {
                 let b = p.backoff(attempt, &mut rng);
                 assert!(b >= full / 2 && b <= full, "attempt {attempt}: {b:?}");
             }
-        }
-    }
-
-    #[test]
-    fn durations_in_seconds_or_with_a_unit() {
-        let s = Duration::from_secs;
-        assert_eq!(parse_duration("1800"), Ok(s(1800)));
-        assert_eq!(parse_duration("45s"), Ok(s(45)));
-        assert_eq!(parse_duration("30m"), Ok(s(1800)));
-        assert_eq!(parse_duration("2h"), Ok(s(7200)));
-        assert_eq!(parse_duration(" 1.5h "), Ok(s(5400)));
-        assert_eq!(parse_duration("0"), Ok(s(0)));
-        for bad in ["", "m", "-5", "10d", "2 hours", "abc", "8000000", "200h"] {
-            assert!(parse_duration(bad).is_err(), "{bad:?}");
         }
     }
 }

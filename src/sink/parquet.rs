@@ -172,7 +172,8 @@ impl ParquetSink {
                 path.join("jobs.parquet").display()
             )));
         }
-        // A killed earlier writer may have left its temporary file: it is garbage.
+        // A killed earlier writer may have left its temporary file: it is garbage (every caller
+        // holds the lock that makes it this path's one writer).
         fsutil::remove_stale_temps(path);
         let tmp = fsutil::temp_path(path);
         let file = File::create(&tmp)

@@ -334,7 +334,7 @@ fn r03_negative_rate_limit_delay() {
         2,
         &[
             "'--rate-limit-delay <SECONDS>'",
-            "`-1` is negative",
+            "`-1` must be between 0 and 3600 seconds",
             "give 0 or more seconds",
         ],
     );
@@ -356,7 +356,7 @@ fn r05_timeout_zero() {
         2,
         &[
             "'--timeout <SECONDS>'",
-            "must be more than 0 and at most 3600",
+            "`0` must be between 0.001 and 3600 seconds",
         ],
     );
 }

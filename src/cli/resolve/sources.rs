@@ -49,10 +49,14 @@ pub fn resolve_endpoints(a: &CollectArgs) -> Result<(String, String), Error> {
         .clone()
         .filter(|s| !s.trim().is_empty())
         .unwrap_or_else(|| DEFAULT_TOKEN_URL.to_string());
-    http::check_base_url(&api_url, "--api-url / FRANCE_TRAVAIL_API_URL").map_err(Error::Usage)?;
-    http::check_base_url(&token_url, "--token-url / FRANCE_TRAVAIL_TOKEN_URL")
-        .map_err(Error::Usage)?;
+    base_url(&api_url, "--api-url / FRANCE_TRAVAIL_API_URL")?;
+    base_url(&token_url, "--token-url / FRANCE_TRAVAIL_TOKEN_URL")?;
     Ok((api_url, token_url))
+}
+
+/// `url` checked as the base URL given by `option`; a usage error naming it otherwise.
+fn base_url(url: &str, option: &str) -> Result<(), Error> {
+    http::check_base_url(url).map_err(|p| Error::Usage(p.describe(option, url)))
 }
 
 /// The sources to read and the settings of each.
@@ -163,7 +167,7 @@ fn resolve_adzuna(a: &CollectArgs, env: Env) -> Result<AdzunaSettings, Error> {
         .clone()
         .filter(|s| !s.trim().is_empty())
         .unwrap_or_else(|| adzuna::DEFAULT_API_URL.to_string());
-    http::check_base_url(&api_url, "--adzuna-url / ADZUNA_API_URL").map_err(Error::Usage)?;
+    base_url(&api_url, "--adzuna-url / ADZUNA_API_URL")?;
     let country = check_adzuna_country(&a.adzuna_country)?;
     let quota_file = match &a.adzuna_quota_file {
         Some(p) if p.as_os_str().is_empty() => {
