@@ -335,7 +335,7 @@ fn r03_negative_rate_limit_delay() {
         &[
             "'--rate-limit-delay <SECONDS>'",
             "`-1` must be between 0 and 3600 seconds",
-            "give 0 or more seconds",
+            "e.g. 0.1, for the API's 10 requests per second",
         ],
     );
 }
