@@ -99,16 +99,16 @@ impl HistoricalCollector {
         let outcome = collect::collect(&c)?;
         match (outcome.status, outcome.summary) {
             (RunStatus::Complete, _) => Ok(output),
-            (_, Some(s)) => Err(Error::Data(format!(
-                "the collection into {} is {:?}: {}. Run it again to resume.",
-                output.display(),
-                s.status,
-                s.problems.join("; ")
-            ))),
-            (status, None) => Err(Error::Data(format!(
-                "the collection into {} ended {status:?}",
-                output.display()
-            ))),
+            (_, Some(s)) => Err(Error::Incomplete {
+                output,
+                status: format!("{:?}", s.status),
+                problems: s.problems,
+            }),
+            (status, None) => Err(Error::Incomplete {
+                output,
+                status: format!("{status:?}"),
+                problems: Vec::new(),
+            }),
         }
     }
 }

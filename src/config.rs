@@ -2,7 +2,7 @@
 //! touching the process environment) and the `.env` file. No command-line types here: the binary's
 //! `cli::resolve` turns flags and these variables into typed configurations.
 
-use crate::error::Error;
+use crate::error::{EnvFileProblem, Error};
 
 /// Reads an environment variable (`std::env::var` in production).
 pub type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
@@ -31,7 +31,12 @@ pub fn load_dotenv() -> Result<(), Error> {
         Ok(()) => Ok(()),
         Err(dotenvy::Error::LineParse(bad, _)) => {
             let content = std::fs::read_to_string(&path).unwrap_or_default();
-            Err(Error::Config(dotenv_line_error(&path, &content, &bad)))
+            Err(Error::EnvFile {
+                problem: EnvFileProblem::Line {
+                    which: bad_line(&content, &bad),
+                },
+                path,
+            })
         }
         Err(dotenvy::Error::Io(e)) => Err(Error::io(
             format!(
@@ -40,15 +45,18 @@ pub fn load_dotenv() -> Result<(), Error> {
             ),
             e,
         )),
-        Err(e) => Err(Error::Config(format!(
-            "the .env file {} cannot be loaded ({e}): fix it, or remove it",
-            path.display()
-        ))),
+        Err(e) => Err(Error::EnvFile {
+            path,
+            problem: EnvFileProblem::Other {
+                reason: e.to_string(),
+            },
+        }),
     }
 }
 
-/// The message for a `.env` line `dotenvy` cannot parse (`bad` is the text it stopped at).
-fn dotenv_line_error(path: &std::path::Path, content: &str, bad: &str) -> String {
+/// Which line of a `.env` file `dotenvy` cannot parse (`bad` is the text it stopped at), by
+/// number and variable name, never by value.
+fn bad_line(content: &str, bad: &str) -> String {
     let at = (!bad.trim().is_empty())
         .then(|| content.find(bad.trim_end()))
         .flatten()
@@ -64,17 +72,11 @@ fn dotenv_line_error(path: &std::path::Path, content: &str, bad: &str) -> String
                 && n.chars()
                     .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
         });
-    let which = match (at, name) {
+    match (at, name) {
         (Some(i), Some(n)) => format!("line {} (the value of {n})", i + 1),
         (Some(i), None) => format!("line {}", i + 1),
         (None, _) => "a line".to_string(),
-    };
-    format!(
-        "the .env file {} cannot be parsed: {which} is not of the form NAME=value (the value is not shown: \
-         it may be a secret). Fix that line (quote a value holding spaces or #: NAME=\"a b\"), comment it out \
-         with #, or remove the file.",
-        path.display()
-    )
+    }
 }
 
 #[cfg(test)]
@@ -83,20 +85,24 @@ mod tests {
 
     #[test]
     fn a_bad_dotenv_line_is_named_by_number_and_variable_never_by_value() {
-        let p = std::path::Path::new("/x/.env");
-        let m = dotenv_line_error(
-            p,
+        let which = bad_line(
             "FRANCE_TRAVAIL_ID=id\nFRANCE_TRAVAIL_KEY=my secret value\n",
             "my secret value",
         );
+        assert_eq!(which, "line 2 (the value of FRANCE_TRAVAIL_KEY)");
+        let m = Error::EnvFile {
+            path: "/x/.env".into(),
+            problem: EnvFileProblem::Line { which },
+        }
+        .to_string();
         assert!(
-            m.contains("/x/.env cannot be parsed: line 2 (the value of FRANCE_TRAVAIL_KEY)")
-                && !m.contains("secret value"),
+            m.starts_with(
+                "the .env file /x/.env cannot be parsed: line 2 (the value of FRANCE_TRAVAIL_KEY) \
+                 is not of the form NAME=value"
+            ) && !m.contains("secret value"),
             "{m}"
         );
-        let m = dotenv_line_error(p, "A=1\n\njust words\n", "just words");
-        assert!(m.contains("line 3 is not of the form NAME=value"), "{m}");
-        let m = dotenv_line_error(p, "A=1\n", "");
-        assert!(m.contains("a line is not of the form"), "{m}");
+        assert_eq!(bad_line("A=1\n\njust words\n", "just words"), "line 3");
+        assert_eq!(bad_line("A=1\n", ""), "a line");
     }
 }

@@ -76,7 +76,7 @@ pub fn code_for<'a>(result: impl Into<RunResult<'a>>) -> ExitCode {
             Error::Api(ApiError::Quota { .. } | ApiError::ThrottleBudget { .. }) => {
                 ExitCode::Incomplete
             }
-            Error::Busy(_) | Error::OutputBusy { .. } => ExitCode::Busy,
+            Error::DatasetBusy { .. } | Error::OutputBusy { .. } => ExitCode::Busy,
             e if e.is_usage() => ExitCode::Usage,
             _ => ExitCode::Error,
         },
@@ -94,8 +94,19 @@ mod tests {
         assert_eq!(code_for(RunStatus::Interrupted).code(), 130);
         assert_eq!(code_for(&Error::Usage("x".into())).code(), 2);
         assert_eq!(code_for(&Error::Config("x".into())).code(), 1);
-        assert_eq!(code_for(&Error::Data("x".into())).code(), 1);
-        assert_eq!(code_for(&Error::Busy("x".into())).code(), 75);
+        let damaged = Error::File(crate::error::FileError::CsvEmpty {
+            csv: "a.csv".into(),
+        });
+        assert_eq!(code_for(&damaged).code(), 1);
+        let busy = Error::DatasetBusy {
+            dataset: "hist".into(),
+            holder: "pid 1".into(),
+        };
+        assert_eq!(code_for(&busy).code(), 75);
+        let parquet_dir = Error::ParquetIsDirectory {
+            parquet: "out".into(),
+        };
+        assert_eq!(code_for(&parquet_dir).code(), 2);
         let busy = Error::OutputBusy {
             output: "jobs.csv".into(),
             holder: "pid 1".into(),

@@ -139,10 +139,14 @@ fn read_input(path: Option<&Path>) -> Result<(String, Vec<u8>), Error> {
         flate2::read::MultiGzDecoder::new(&raw[..])
             .read_to_end(&mut out)
             .map_err(|e| {
-                Error::Data(format!(
-                    "{name}: the gzip data is damaged ({e}); the archive may have been cut short. Copy it again \
-                     from where it came from, or normalize what `zcat` can still read of it."
-                ))
+                Error::Input(normalize::InputError {
+                    input: name.clone(),
+                    line: None,
+                    column: None,
+                    kind: normalize::InputErrorKind::Gzip(e.to_string()),
+                    advice: "",
+                    results_key: "",
+                })
             })?;
         return Ok((name, out));
     }
@@ -220,7 +224,7 @@ fn normalize_cmd(a: &NormalizeArgs) -> Result<ExitCode, Error> {
             match source {
                 SourceArg::FranceTravail => {
                     for raw in normalize::read_offers(&name, bytes) {
-                        let raw = raw.map_err(|e| Error::Data(e.to_string()))?;
+                        let raw = raw?;
                         offers.extend(normalize::normalize_france_travail_owned(
                             raw,
                             fetched_at,
@@ -231,7 +235,7 @@ fn normalize_cmd(a: &NormalizeArgs) -> Result<ExitCode, Error> {
                 SourceArg::Adzuna => {
                     let mut jobs = normalize::read_adzuna_jobs(&name, bytes);
                     for raw in &mut jobs {
-                        let raw = raw.map_err(|e| Error::Data(e.to_string()))?;
+                        let raw = raw?;
                         offers.extend(normalize::normalize_adzuna(
                             &raw,
                             country,

@@ -5,7 +5,8 @@
 use std::io;
 
 use ftcollect::error::{
-    ApiError, EndpointSetting, Error, QueryApi, QueryChange, QueryField, ResumeError,
+    ApiError, EndpointSetting, Error, FileError, QueryApi, QueryChange, QueryField, ResumeError,
+    RowProblem,
 };
 use ftcollect::history::dataset::MANIFEST;
 
@@ -39,7 +40,7 @@ fn endpoint_option(s: EndpointSetting) -> &'static str {
 
 /// The library names the configuration fields a user may change (`CollectConfig`'s and
 /// `RetryPolicy`'s) in its messages; the command line's user reads the options that set them.
-const FIELD_OPTIONS: [(&str, &str); 4] = [
+const FIELD_OPTIONS: [(&str, &str); 5] = [
     (
         "budget (retry.throttle_budget)",
         "--max-throttle-wait (e.g. 2h)",
@@ -47,6 +48,7 @@ const FIELD_OPTIONS: [(&str, &str); 4] = [
     ("(api_url, token_url)", "(--api-url and --token-url)"),
     ("the configured rate_limit_delay", "--rate-limit-delay"),
     ("retry.throttle_budget", "--max-throttle-wait"),
+    ("choose an output in", "choose an --output in"),
 ];
 
 /// `text` (a library message or summary) with the configuration fields it names replaced by the
@@ -127,14 +129,6 @@ pub fn message(e: &Error) -> String {
             output.display(),
             file.display()
         ),
-        Error::OutputDirCreate { dir, .. } => format!(
-            "cannot create the output directory {}: choose an --output in a directory you can write to",
-            dir.display()
-        ),
-        Error::OutputCreate { output, .. } => format!(
-            "cannot create {}: choose an --output in a directory you can write to",
-            output.display()
-        ),
         Error::ParquetCreate { parquet, .. } => format!(
             "cannot create the Parquet file {}: choose a --parquet path in a directory you can write to. \
              Nothing was collected yet.",
@@ -200,7 +194,48 @@ pub fn message(e: &Error) -> String {
             unknown.join(", "),
             known.join(", ")
         ),
+        Error::File(f) => file_message(f),
+        Error::Internal { what } => format!(
+            "internal error: {what}. This is a bug in ftcollect: please report it with the command you ran."
+        ),
         e => with_options(&e.to_string()),
+    }
+}
+
+/// A file in a state ftcollect cannot use, with the command that gets out of it where there is one.
+fn file_message(f: &FileError) -> String {
+    match f {
+        FileError::OlderSchema {
+            table,
+            columns,
+            now,
+        } => format!(
+            "{} was written by an older ftcollect whose offer schema had {columns} columns; this version \
+             writes {now} (docs/schema.md) and does not migrate a dataset. Start a new dataset \
+             (`ftcollect sync --dataset NEW_DIR …`) or keep the older ftcollect for this one; nothing was changed.",
+            table.display()
+        ),
+        FileError::ForeignCsv {
+            csv,
+            position,
+            found,
+            expected,
+        } => format!(
+            "{} is not a CSV written by ftcollect: column {position} is `{found}` where the schema has `{expected}`. \
+             Only files written by `ftcollect collect` or `ftcollect normalize` can be converted.",
+            csv.display()
+        ),
+        FileError::CsvRow {
+            csv,
+            row,
+            problem: RowProblem::Cell { reason },
+        } => format!(
+            "{} row {row}: {reason}. The file was changed after ftcollect wrote it: restore that cell (or \
+             remove the row), or write the CSV again with `ftcollect normalize` from the raw pages. \
+             Nothing was written.",
+            csv.display()
+        ),
+        f => f.to_string(),
     }
 }
 
@@ -222,8 +257,8 @@ fn resume_message(r: &ResumeError) -> String {
              that wrote it ({tool}), or run with --restart to start over.",
             checkpoint.display()
         ),
-        ResumeError::AdzunaPartDamaged { reason } => format!(
-            "the checkpoint's Adzuna part is damaged ({reason}). Run the same command with --restart to start over \
+        ResumeError::SourcePartDamaged { source, reason } => format!(
+            "the checkpoint's {source} part is damaged ({reason}). Run the same command with --restart to start over \
              (the current output is kept as a .bak file)."
         ),
         ResumeError::OutputGone { checkpoint, output } => format!(

@@ -136,8 +136,9 @@ impl Checkpoint {
 
     /// Replaces the checkpoint atomically.
     pub fn save(&self, path: &Path) -> Result<(), Error> {
-        let bytes = serde_json::to_vec(self)
-            .map_err(|e| Error::Data(format!("cannot encode the checkpoint: {e}")))?;
+        let bytes = serde_json::to_vec(self).map_err(|e| Error::Internal {
+            what: format!("cannot encode the checkpoint: {e}"),
+        })?;
         fsutil::write_atomic_at(path, &bytes, Some("checkpoint-write"))
             .map_err(|e| Error::io(format!("cannot write the checkpoint {}", path.display()), e))
     }

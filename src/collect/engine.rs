@@ -206,7 +206,9 @@ impl Run<'_> {
             .num_threads(c.workers.max(1))
             .thread_name(|i| format!("ftcollect-worker-{i}"))
             .build()
-            .map_err(|e| Error::Config(format!("cannot start the worker pool: {e}")))?;
+            .map_err(|e| Error::Internal {
+                what: format!("cannot start the worker pool: {e}"),
+            })?;
         type Answer = ((usize, Ticket), Result<Fetched, ApiError>);
         let (tx, rx) = mpsc::channel::<Answer>();
         let mut progress = Progress::new(c.quiet);
@@ -507,12 +509,7 @@ impl Run<'_> {
                     plan_report: None,
                 });
             }
-            return Err(match e {
-                ApiError::BadRequest { message, .. } => {
-                    Error::Usage(format!("the API rejected the query: {message}"))
-                }
-                e => Error::Api(e),
-            });
+            return Err(Error::Api(e));
         }
         Ok(Outcome {
             status,

@@ -39,6 +39,29 @@ pub struct Fetched {
     pub fetched_at: DateTime<Utc>,
 }
 
+/// The normalized offers of a page's raw items, each with its own warnings (see
+/// [`Fetched::offer_warnings`]); an item that yields no offer has its warnings added to the
+/// page's `warnings`.
+pub fn normalize_page<T>(
+    items: impl ExactSizeIterator<Item = T>,
+    warnings: &mut Warnings,
+    mut normalize: impl FnMut(T, &mut Warnings) -> Option<NormalizedOffer>,
+) -> (Vec<NormalizedOffer>, Vec<Warnings>) {
+    let mut offers = Vec::with_capacity(items.len());
+    let mut offer_warnings = Vec::with_capacity(items.len());
+    for item in items {
+        let mut w = Warnings::default();
+        match normalize(item, &mut w) {
+            Some(offer) => {
+                offers.push(offer);
+                offer_warnings.push(w);
+            }
+            None => warnings.merge(&w),
+        }
+    }
+    (offers, offer_warnings)
+}
+
 /// One request of a source, named so its answer finds its way back.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Ticket(pub u64);

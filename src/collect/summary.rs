@@ -85,8 +85,9 @@ fn api_line(api: &ApiStatsSnapshot) -> String {
 
 impl Summary {
     pub fn save(&self, path: &Path) -> Result<(), Error> {
-        let bytes = serde_json::to_vec_pretty(self)
-            .map_err(|e| Error::Data(format!("cannot encode the summary: {e}")))?;
+        let bytes = serde_json::to_vec_pretty(self).map_err(|e| Error::Internal {
+            what: format!("cannot encode the summary: {e}"),
+        })?;
         fsutil::write_atomic(path, &bytes)
             .map_err(|e| Error::io(format!("cannot write the summary {}", path.display()), e))
     }

@@ -26,7 +26,7 @@ use super::pause_point;
 use crate::collect::RunStatus;
 use crate::collect::checkpoint::QueryKey;
 use crate::collect::summary::Summary;
-use crate::error::Error;
+use crate::error::{Error, FileError};
 use crate::fsutil;
 use crate::source::france_travail::CreationWindow;
 
@@ -141,28 +141,28 @@ impl Manifest {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(Error::io(format!("cannot read {}", p.display()), e)),
         };
-        let m: Manifest = serde_json::from_slice(&bytes).map_err(|e| {
-            Error::Data(format!(
-                "{} is damaged or was not written by ftcollect ({e}). Nothing was changed; \
-                 restore it from a backup, or start a new dataset in another directory.",
-                p.display()
-            ))
-        })?;
+        let m: Manifest =
+            serde_json::from_slice(&bytes).map_err(|e| FileError::ManifestDamaged {
+                manifest: p.clone(),
+                reason: e.to_string(),
+            })?;
         if m.format != FORMAT_VERSION {
-            return Err(Error::Data(format!(
-                "{} has format {} but this ftcollect reads format {FORMAT_VERSION} (written by {}): use that version.",
-                p.display(),
-                m.format,
-                m.tool
-            )));
+            return Err(FileError::ManifestFormat {
+                manifest: p,
+                found: m.format,
+                expected: FORMAT_VERSION,
+                writer: m.tool,
+            }
+            .into());
         }
         Ok(Some(m))
     }
 
     /// Replaces `manifest.json` atomically (temporary file, fsync, rename, fsync of the directory).
     pub fn save(&self, l: &Layout) -> Result<(), Error> {
-        let bytes = serde_json::to_vec_pretty(self)
-            .map_err(|e| Error::Data(format!("cannot encode the manifest: {e}")))?;
+        let bytes = serde_json::to_vec_pretty(self).map_err(|e| Error::Internal {
+            what: format!("cannot encode the manifest: {e}"),
+        })?;
         fsutil::write_atomic(&l.manifest(), &bytes)
             .map_err(|e| Error::io(format!("cannot write {}", l.manifest().display()), e))
     }
@@ -222,12 +222,13 @@ pub fn save_collected(l: &Layout, s: &Summary) -> Result<(), Error> {
 fn read_json<T: serde::de::DeserializeOwned>(p: &Path, what: &str) -> Result<Option<T>, Error> {
     match fs::read(p) {
         Ok(b) => serde_json::from_slice(&b).map(Some).map_err(|e| {
-            Error::Data(format!(
-                "{what} {} is damaged ({e}). Delete the directory {} to drop the unfinished run \
-                 (the dataset itself is not affected).",
-                p.display(),
-                fsutil::parent_dir(p).display()
-            ))
+            FileError::UnfinishedRunFile {
+                what: what.to_string(),
+                file: p.to_path_buf(),
+                reason: e.to_string(),
+                work: fsutil::parent_dir(p),
+            }
+            .into()
         }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(Error::io(format!("cannot read {}", p.display()), e)),
@@ -235,8 +236,9 @@ fn read_json<T: serde::de::DeserializeOwned>(p: &Path, what: &str) -> Result<Opt
 }
 
 fn write_json<T: Serialize>(p: &Path, v: &T) -> Result<(), Error> {
-    let bytes = serde_json::to_vec_pretty(v)
-        .map_err(|e| Error::Data(format!("cannot encode {}: {e}", p.display())))?;
+    let bytes = serde_json::to_vec_pretty(v).map_err(|e| Error::Internal {
+        what: format!("cannot encode {}: {e}", p.display()),
+    })?;
     fsutil::write_atomic(p, &bytes)
         .map_err(|e| Error::io(format!("cannot write {}", p.display()), e))
 }
@@ -303,11 +305,12 @@ pub fn read_runs(l: &Layout) -> Result<Vec<RunRecord>, Error> {
         .filter(|(_, l)| !l.trim().is_empty())
         .map(|(i, line)| {
             serde_json::from_str(line).map_err(|e| {
-                Error::Data(format!(
-                    "{} line {} is not a run record ({e}): the file was modified outside ftcollect.",
-                    p.display(),
-                    i + 1
-                ))
+                FileError::RunRecord {
+                    runs: p.clone(),
+                    line: i + 1,
+                    reason: e.to_string(),
+                }
+                .into()
             })
         })
         .collect()
@@ -323,8 +326,9 @@ pub fn stage_runs(l: &Layout, record: &RunRecord) -> Result<(), Error> {
     if !bytes.is_empty() && !bytes.ends_with(b"\n") {
         bytes.push(b'\n');
     }
-    serde_json::to_writer(&mut bytes, record)
-        .map_err(|e| Error::Data(format!("cannot encode the run record: {e}")))?;
+    serde_json::to_writer(&mut bytes, record).map_err(|e| Error::Internal {
+        what: format!("cannot encode the run record: {e}"),
+    })?;
     bytes.push(b'\n');
     let p = l.staging(&record.run_id).join(RUNS);
     let mut f =
@@ -358,12 +362,10 @@ impl DatasetLock {
     }
 
     fn busy(l: &Layout, holder: &str) -> Error {
-        Error::Busy(format!(
-            "another ftcollect process holds the lock on {} ({holder}): only one sync may work on a \
-                 dataset at a time. Wait for it to finish (or stop it) and run this command again. \
-                 The lock is held by a live process: the system releases it when its holder exits or dies.",
-            l.dir.display()
-        ))
+        Error::DatasetBusy {
+            dataset: l.dir.clone(),
+            holder: holder.to_string(),
+        }
     }
 
     fn lock_error(p: &Path, e: std::io::Error) -> Error {
@@ -506,12 +508,11 @@ fn move_into_place(from: &Path, to: &Path) -> Result<(), Error> {
         fsutil::sync_dir(&fsutil::parent_dir(to)).map_err(io_at(to))?;
         fsutil::sync_dir(&fsutil::parent_dir(from)).map_err(io_at(from))?;
     } else if !to.exists() {
-        return Err(Error::Data(format!(
-            "the committed run's file {} is missing and {} does not exist: the dataset was modified \
-             outside ftcollect. Restore it from a backup.",
-            from.display(),
-            to.display()
-        )));
+        return Err(FileError::CommittedRunMissing {
+            from: from.to_path_buf(),
+            to: to.to_path_buf(),
+        }
+        .into());
     }
     Ok(())
 }

@@ -29,7 +29,7 @@ use super::table::{
     parse_hash,
 };
 use super::{pause_point, scrub};
-use crate::error::Error;
+use crate::error::{Error, FileError};
 use crate::normalize::offer::{COLUMN_COUNT, Cell};
 use crate::sink::csv::{self as csv_sink, RowError, read_offers};
 use crate::sink::parquet::ParquetSink;
@@ -148,11 +148,12 @@ pub fn stage(m: &MergeInput<'_>) -> Result<MergeCounts, Error> {
                 let left = v.ts_ms(col::LEFT_WINDOW, row);
                 if let Some(slot) = slots.get_mut(buf.as_str()) {
                     if slot.stored.is_some() {
-                        return Err(Error::Data(format!(
-                            "{} holds offer {source}/{id} twice: it was modified outside ftcollect. \
-                             Restore it from a backup.",
-                            l.offers().display()
-                        )));
+                        return Err(FileError::OfferTwice {
+                            table: l.offers(),
+                            source: source.to_string(),
+                            id: id.to_string(),
+                        }
+                        .into());
                     }
                     slot.stored = Some(Stored {
                         first_seen: v.ts_ms(col::FIRST_SEEN, row).unwrap_or(t),
@@ -204,16 +205,14 @@ pub fn stage(m: &MergeInput<'_>) -> Result<MergeCounts, Error> {
     let file = File::open(&csv_path)
         .map_err(|e| Error::io(format!("cannot read {}", csv_path.display()), e))?;
     let unreadable = |e: RowError| {
-        let (row, why) = match e {
-            RowError::Csv { row, error } => (row, format!("cannot be read as CSV ({error})")),
-            RowError::Width { row, found } => (row, format!("has {found} columns")),
-            RowError::Cell { row, error } => (row, error.to_string()),
-        };
-        Error::Data(format!(
-            "{} row {row}: {why}. Delete {} to collect this run again.",
-            csv_path.display(),
-            l.work().display()
-        ))
+        let (row, problem) = e.into_parts();
+        FileError::RunRow {
+            csv: csv_path.clone(),
+            row,
+            problem,
+            work: l.work(),
+        }
+        .into()
     };
     read_offers(file.take(len), unreadable, |offer| {
         key_into(&mut buf, &offer.source, &offer.id);

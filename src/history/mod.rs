@@ -27,7 +27,7 @@ pub mod table;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 use crate::collect::checkpoint::{self, QueryKey};
 use crate::collect::summary::{self, Summary};
@@ -188,7 +188,9 @@ pub fn stored_query(dataset: &std::path::Path) -> Result<Option<QueryKey>, Error
     Ok(PendingRun::load(&l)?.map(|p| p.query))
 }
 
-/// One scheduled run (see the module documentation).
+/// One scheduled run (see the module documentation), in phases: open the dataset and take its
+/// lock; land a run an earlier invocation committed; check the query; choose the run (finish the
+/// pending one, or start a new one); collect; merge and commit.
 pub fn sync(c: &SyncConfig) -> Result<SyncReport, Error> {
     if c.collect.dry_run {
         let outcome = collect::collect(&c.collect)?;
@@ -201,43 +203,12 @@ pub fn sync(c: &SyncConfig) -> Result<SyncReport, Error> {
         });
     }
     let l = Layout::new(&c.dataset);
-    if l.dir.exists() && !l.dir.is_dir() {
-        return Err(Error::DatasetIsFile {
-            dataset: l.dir.clone(),
-        });
-    }
-    // A folder that is not a dataset is refused before anything (even the lock file) is put in it.
-    if !l.manifest().exists() {
-        dataset::check_new_dataset(&l)?;
-    }
-    std::fs::create_dir_all(&l.dir).map_err(|e| {
-        Error::io(
-            format!("cannot create the dataset directory {}", l.dir.display()),
-            e,
-        )
-    })?;
+    open_dataset(&l)?;
     let _lock = DatasetLock::acquire(&l, "sync")?;
     let recovery = dataset::recover(&l)?;
     let manifest = recovery.manifest;
     if let Some(done) = recovery.finished {
-        // The previous invocation committed its run and stopped before it could say so: that
-        // run has now landed, and it is this invocation's run.
-        let record = dataset::read_runs(&l)?
-            .into_iter()
-            .rev()
-            .find(|r| r.run_id == done.run_id);
-        log::warn!(
-            "run {} had been committed by an earlier sync that stopped before finishing: it is now in place; \
-             run sync again for a new run",
-            done.run_id
-        );
-        return Ok(SyncReport {
-            status: done.status,
-            run: record,
-            summary: None,
-            finished_earlier_run: true,
-            plan_report: None,
-        });
+        return landed_earlier(&l, done.run_id, done.status);
     }
     if manifest.is_none() {
         dataset::check_new_dataset(&l)?;
@@ -251,55 +222,8 @@ pub fn sync(c: &SyncConfig) -> Result<SyncReport, Error> {
             change,
         });
     }
-
     let now = c.collect.now.unwrap_or_else(Utc::now);
-    let mut pending = PendingRun::load(&l)?;
-    let mut collected = match &pending {
-        Some(_) => finished_collection(&l)?,
-        None => None,
-    };
-    if let Some(p) = &pending
-        && collected.is_none()
-        && now - p.run_at > MAX_RESUME_AGE
-    {
-        log::warn!(
-            "dropping the unfinished collection of run {} (started for {}): it is older than {} hours, \
-             and resuming it would stamp today's observations with that time; starting a new run",
-            p.run_id,
-            p.run_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            MAX_RESUME_AGE.num_hours()
-        );
-        pending = None;
-    }
-    let (run, earlier) = match pending {
-        Some(p) => {
-            if let Some(change) = p.query.difference(&query) {
-                return Err(Error::UnfinishedRunOfAnotherQuery {
-                    dataset: l.dir.clone(),
-                    work: l.work(),
-                    change,
-                });
-            }
-            log::warn!(
-                "finishing run {} (started for {} by an earlier sync that did not complete); \
-                 run sync again afterwards for a new run",
-                p.run_id,
-                p.run_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-            );
-            (p, true)
-        }
-        None => {
-            dataset::clear_work(&l)?;
-            std::fs::create_dir_all(l.work())
-                .map_err(|e| Error::io(format!("cannot create {}", l.work().display()), e))?;
-            let seq = manifest.as_ref().map_or(0, |m| m.runs) + 1;
-            let p = PendingRun::new(seq, now, query.clone());
-            p.save(&l)?;
-            collected = None;
-            (p, false)
-        }
-    };
-
+    let (run, earlier, collected) = choose_run(&l, manifest.as_ref(), &query, now)?;
     let summary = match collected {
         Some(s) => s,
         None => match collect_run(c, &l, &run)? {
@@ -316,53 +240,7 @@ pub fn sync(c: &SyncConfig) -> Result<SyncReport, Error> {
         },
     };
     pause_point("collected");
-
-    let merge_started = Instant::now();
-    let complete = summary.status == RunStatus::Complete;
-    std::fs::create_dir_all(l.staging(&run.run_id)).map_err(|e| {
-        Error::io(
-            format!("cannot create {}", l.staging(&run.run_id).display()),
-            e,
-        )
-    })?;
-    let mut metadata = crate::sink::parquet::metadata(&query);
-    metadata.push(("ftcollect.history.run_id".into(), run.run_id.clone()));
-    metadata.push((
-        "ftcollect.history.run_at".into(),
-        crate::normalize::offer::format_ts(&run.run_at),
-    ));
-    let counts = merge::stage(&MergeInput {
-        layout: &l,
-        run: &run,
-        complete,
-        window_min: summary.window.min,
-        metadata,
-        scrub_withdrawn: c.scrub_withdrawn,
-    })?;
-    let record = run_record(
-        &run,
-        &summary,
-        &counts,
-        merge_started.elapsed().as_secs_f64(),
-    );
-    dataset::stage_runs(&l, &record)?;
-    let this = run.run_ref(summary.status);
-    let next = Manifest {
-        format: dataset::FORMAT_VERSION,
-        tool: format!("ftcollect {}", env!("CARGO_PKG_VERSION")),
-        query: manifest.as_ref().map_or(query, |m| m.query.clone()),
-        runs: run.seq,
-        first_run: manifest
-            .as_ref()
-            .and_then(|m| m.first_run.clone())
-            .or_else(|| Some(this.clone())),
-        last_run: Some(this.clone()),
-        offers: counts.tracked,
-        active: counts.active,
-        publishing: Some(this),
-        updated_at: Utc::now(),
-    };
-    dataset::commit(&l, next)?;
+    let record = merge_and_commit(c, &l, &run, &summary, manifest, query)?;
     Ok(SyncReport {
         status: summary.status,
         run: Some(record),
@@ -370,6 +248,144 @@ pub fn sync(c: &SyncConfig) -> Result<SyncReport, Error> {
         finished_earlier_run: earlier,
         plan_report: None,
     })
+}
+
+/// Creates the dataset's directory, refusing a file or a folder that is not a dataset before
+/// anything (even the lock file) is put in it.
+fn open_dataset(l: &Layout) -> Result<(), Error> {
+    if l.dir.exists() && !l.dir.is_dir() {
+        return Err(Error::DatasetIsFile {
+            dataset: l.dir.clone(),
+        });
+    }
+    if !l.manifest().exists() {
+        dataset::check_new_dataset(l)?;
+    }
+    std::fs::create_dir_all(&l.dir).map_err(|e| {
+        Error::io(
+            format!("cannot create the dataset directory {}", l.dir.display()),
+            e,
+        )
+    })
+}
+
+/// The previous invocation committed its run and stopped before it could say so: that run has
+/// now landed, and it is this invocation's run.
+fn landed_earlier(l: &Layout, run_id: String, status: RunStatus) -> Result<SyncReport, Error> {
+    let record = dataset::read_runs(l)?
+        .into_iter()
+        .rev()
+        .find(|r| r.run_id == run_id);
+    log::warn!(
+        "run {run_id} had been committed by an earlier sync that stopped before finishing: it is now in place; \
+         run sync again for a new run"
+    );
+    Ok(SyncReport {
+        status,
+        run: record,
+        summary: None,
+        finished_earlier_run: true,
+        plan_report: None,
+    })
+}
+
+/// The run this invocation works on: the pending one (`true`) with its finished collection if
+/// any, unless it is too old to resume; otherwise a new one, its work directory made afresh.
+fn choose_run(
+    l: &Layout,
+    manifest: Option<&Manifest>,
+    query: &QueryKey,
+    now: DateTime<Utc>,
+) -> Result<(PendingRun, bool, Option<Summary>), Error> {
+    let mut pending = PendingRun::load(l)?;
+    let collected = match &pending {
+        Some(_) => finished_collection(l)?,
+        None => None,
+    };
+    if let Some(p) = &pending
+        && collected.is_none()
+        && now - p.run_at > MAX_RESUME_AGE
+    {
+        log::warn!(
+            "dropping the unfinished collection of run {} (started for {}): it is older than {} hours, \
+             and resuming it would stamp today's observations with that time; starting a new run",
+            p.run_id,
+            p.run_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            MAX_RESUME_AGE.num_hours()
+        );
+        pending = None;
+    }
+    if let Some(p) = pending {
+        if let Some(change) = p.query.difference(query) {
+            return Err(Error::UnfinishedRunOfAnotherQuery {
+                dataset: l.dir.clone(),
+                work: l.work(),
+                change,
+            });
+        }
+        log::warn!(
+            "finishing run {} (started for {} by an earlier sync that did not complete); \
+             run sync again afterwards for a new run",
+            p.run_id,
+            p.run_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        );
+        return Ok((p, true, collected));
+    }
+    dataset::clear_work(l)?;
+    std::fs::create_dir_all(l.work())
+        .map_err(|e| Error::io(format!("cannot create {}", l.work().display()), e))?;
+    let seq = manifest.map_or(0, |m| m.runs) + 1;
+    let p = PendingRun::new(seq, now, query.clone());
+    p.save(l)?;
+    Ok((p, false, None))
+}
+
+/// Merges the run's collection into the dataset's tables (staged), records the run and commits
+/// the new manifest: the run lands whole or not at all.
+fn merge_and_commit(
+    c: &SyncConfig,
+    l: &Layout,
+    run: &PendingRun,
+    summary: &Summary,
+    manifest: Option<Manifest>,
+    query: QueryKey,
+) -> Result<RunRecord, Error> {
+    let merge_started = Instant::now();
+    let staging = l.staging(&run.run_id);
+    std::fs::create_dir_all(&staging)
+        .map_err(|e| Error::io(format!("cannot create {}", staging.display()), e))?;
+    let mut metadata = crate::sink::parquet::metadata(&query);
+    metadata.push(("ftcollect.history.run_id".into(), run.run_id.clone()));
+    metadata.push((
+        "ftcollect.history.run_at".into(),
+        crate::normalize::offer::format_ts(&run.run_at),
+    ));
+    let counts = merge::stage(&MergeInput {
+        layout: l,
+        run,
+        complete: summary.status == RunStatus::Complete,
+        window_min: summary.window.min,
+        metadata,
+        scrub_withdrawn: c.scrub_withdrawn,
+    })?;
+    let record = run_record(run, summary, &counts, merge_started.elapsed().as_secs_f64());
+    dataset::stage_runs(l, &record)?;
+    let this = run.run_ref(summary.status);
+    let first_run = manifest.as_ref().and_then(|m| m.first_run.clone());
+    let next = Manifest {
+        format: dataset::FORMAT_VERSION,
+        tool: format!("ftcollect {}", env!("CARGO_PKG_VERSION")),
+        query: manifest.map_or(query, |m| m.query),
+        runs: run.seq,
+        first_run: first_run.or_else(|| Some(this.clone())),
+        last_run: Some(this.clone()),
+        offers: counts.tracked,
+        active: counts.active,
+        publishing: Some(this),
+        updated_at: Utc::now(),
+    };
+    dataset::commit(l, next)?;
+    Ok(record)
 }
 
 /// The pending run's collection if it finished (complete or incomplete) and awaits its merge:
@@ -419,7 +435,9 @@ fn collect_run(c: &SyncConfig, l: &Layout, run: &PendingRun) -> Result<Option<Su
     cc.now = Some(run.run_at);
     let outcome = collect::collect(&cc)?;
     let Some(mut s) = outcome.summary else {
-        return Err(Error::Data("the collection ended without a summary".into()));
+        return Err(Error::Internal {
+            what: "the collection ended without a summary".into(),
+        });
     };
     if outcome.status == RunStatus::Interrupted {
         return Ok(None);

@@ -20,7 +20,7 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
 use super::dataset::{self, DatasetLock, Layout, Manifest, PendingRun, RunRecord};
 use super::table::{OFFER_COLUMNS, TableReader, ms_to_ts};
-use crate::error::Error;
+use crate::error::{Error, FileError};
 
 const DAY_MS: f64 = 86_400_000.0;
 
@@ -88,11 +88,12 @@ pub fn report(dir: &Path) -> Result<HistoryReport, Error> {
     drop(TableReader::open(&l.offers(), OFFER_COLUMNS)?);
     let file = File::open(l.offers())
         .map_err(|e| Error::io(format!("cannot read {}", l.offers().display()), e))?;
-    let damaged = |e: &dyn std::fmt::Display| {
-        Error::Data(format!(
-            "{} cannot be read ({e}): the file is damaged.",
-            l.offers().display()
-        ))
+    let damaged = |e: &dyn std::fmt::Display| -> Error {
+        FileError::TableDamaged {
+            table: l.offers(),
+            reason: e.to_string(),
+        }
+        .into()
     };
     let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| damaged(&e))?;
     let names = [

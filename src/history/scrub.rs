@@ -147,7 +147,9 @@ pub fn stage_snapshots(l: &Layout, run_id: &str, keys: &HashSet<Box<str>>) -> Re
         }
         let rel = file
             .strip_prefix(l.snapshots())
-            .map_err(|_| Error::Data(format!("{} is outside the snapshots", file.display())))?;
+            .map_err(|_| Error::Internal {
+                what: format!("{} is outside the snapshots", file.display()),
+            })?;
         let dest = staged_dir(l, run_id).join(rel);
         let dir = crate::fsutil::parent_dir(&dest);
         fs::create_dir_all(&dir)

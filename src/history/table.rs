@@ -17,7 +17,7 @@ use arrow_array::{Array, ArrayRef, RecordBatch};
 use chrono::{DateTime, Utc};
 use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
 
-use crate::error::Error;
+use crate::error::{Error, FileError};
 use crate::normalize::offer::{COLUMN_COUNT, COLUMNS, Cell, Column, Kind, NormalizedOffer};
 use crate::sink::parquet::{BATCH_ROWS, arrow_schema_with};
 
@@ -349,47 +349,45 @@ impl TableReader {
     pub fn open(path: &Path, extra: &[Column]) -> Result<TableReader, Error> {
         let file = File::open(path)
             .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
-        let damaged = |e: &dyn std::fmt::Display| {
-            Error::Data(format!(
-                "{} cannot be read as Parquet ({e}). The file is damaged or was not written by ftcollect; \
-                 restore it from a backup (the snapshots under snapshots/ hold every run's offers).",
-                path.display()
-            ))
+        let damaged = |e: &dyn std::fmt::Display| -> Error {
+            FileError::NotParquet {
+                table: path.to_path_buf(),
+                reason: e.to_string(),
+            }
+            .into()
         };
         let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| damaged(&e))?;
         let want = arrow_schema_with(extra);
         let got = builder.schema().clone();
         if let Some(old) = older_schema(&got, extra) {
-            return Err(Error::Data(format!(
-                "{} was written by an older ftcollect whose offer schema had {old} columns; this version \
-                 writes {COLUMN_COUNT} (docs/schema.md) and does not migrate a dataset. Start a new dataset \
-                 (`ftcollect sync --dataset NEW_DIR …`) or keep the older ftcollect for this one; nothing was changed.",
-                path.display()
-            )));
+            return Err(FileError::OlderSchema {
+                table: path.to_path_buf(),
+                columns: old,
+                now: COLUMN_COUNT,
+            }
+            .into());
         }
         for (i, w) in want.fields().iter().enumerate() {
             let found = got.fields().get(i);
             if found.map(|f| (f.name(), f.data_type())) != Some((w.name(), w.data_type())) {
-                return Err(Error::Data(format!(
-                    "{} is not a table this ftcollect writes: column {} is {}, expected `{}` ({}). \
-                     It was written by another version or modified; nothing was changed.",
-                    path.display(),
-                    i + 1,
-                    found
+                return Err(FileError::ForeignColumn {
+                    table: path.to_path_buf(),
+                    position: i + 1,
+                    found: found
                         .map(|f| format!("`{}` ({})", f.name(), f.data_type()))
                         .unwrap_or_else(|| "missing".into()),
-                    w.name(),
-                    w.data_type()
-                )));
+                    expected: format!("`{}` ({})", w.name(), w.data_type()),
+                }
+                .into());
             }
         }
         if got.fields().len() != want.fields().len() {
-            return Err(Error::Data(format!(
-                "{} has {} columns where this ftcollect writes {}: it was written by another version or modified.",
-                path.display(),
-                got.fields().len(),
-                want.fields().len()
-            )));
+            return Err(FileError::ColumnCount {
+                table: path.to_path_buf(),
+                found: got.fields().len(),
+                expected: want.fields().len(),
+            }
+            .into());
         }
         let rows = builder.metadata().file_metadata().num_rows() as u64;
         let reader = builder
@@ -409,10 +407,11 @@ impl TableReader {
         match self.reader.next() {
             None => Ok(None),
             Some(Ok(b)) => Ok(Some(b)),
-            Some(Err(e)) => Err(Error::Data(format!(
-                "{} cannot be read ({e}): the file is damaged.",
-                self.path.display()
-            ))),
+            Some(Err(e)) => Err(FileError::TableDamaged {
+                table: self.path.clone(),
+                reason: e.to_string(),
+            }
+            .into()),
         }
     }
 

@@ -59,6 +59,8 @@ pub enum InputErrorKind {
     BadResultats,
     /// Nothing but whitespace.
     Empty,
+    /// Gzip data that cannot be decompressed (cut short).
+    Gzip(String),
 }
 
 /// An input that could not be read, with where and why.
@@ -104,6 +106,11 @@ impl fmt::Display for InputError {
                 )
             }
             InputErrorKind::Empty => write!(f, ": the input is empty; {advice}"),
+            InputErrorKind::Gzip(msg) => write!(
+                f,
+                ": the gzip data is damaged ({msg}); the archive may have been cut short. Copy it again \
+                 from where it came from, or normalize what `zcat` can still read of it."
+            ),
         }
     }
 }

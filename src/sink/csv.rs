@@ -236,6 +236,34 @@ pub enum RowError {
     Cell { row: u64, error: offer::CellError },
 }
 
+impl RowError {
+    /// The row's number and what is wrong with it, as the library's errors name them.
+    pub fn into_parts(self) -> (u64, crate::error::RowProblem) {
+        use crate::error::RowProblem;
+        match self {
+            RowError::Csv { row, error } => (
+                row,
+                RowProblem::Csv {
+                    reason: error.to_string(),
+                },
+            ),
+            RowError::Width { row, found } => (
+                row,
+                RowProblem::Width {
+                    found,
+                    expected: crate::normalize::offer::COLUMNS.len(),
+                },
+            ),
+            RowError::Cell { row, error } => (
+                row,
+                RowProblem::Cell {
+                    reason: error.to_string(),
+                },
+            ),
+        }
+    }
+}
+
 /// Reads back the rows of a CSV this tool wrote (`input` starts at its header), decoding each
 /// into an offer handed to `each` in file order. The first unreadable row stops the reading with
 /// `on_error`'s error (each caller says what to do about it); `each` may stop it with its own.

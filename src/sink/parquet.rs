@@ -22,7 +22,7 @@ use parquet::file::metadata::KeyValue;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::schema::types::ColumnPath;
 
-use crate::error::Error;
+use crate::error::{Error, FileError};
 use crate::fsutil;
 use crate::normalize::offer::{COLUMNS, Cell, Column, Kind, NormalizedOffer};
 
@@ -166,11 +166,9 @@ impl ParquetSink {
         extra: &[Column],
     ) -> Result<ParquetSink, Error> {
         if path.is_dir() {
-            return Err(Error::Usage(format!(
-                "{} is a directory: give a Parquet file path such as {}.",
-                path.display(),
-                path.join("jobs.parquet").display()
-            )));
+            return Err(Error::ParquetIsDirectory {
+                parquet: path.to_path_buf(),
+            });
         }
         // A killed earlier writer may have left its temporary file: it is garbage (every caller
         // holds the lock that makes it this path's one writer).
@@ -287,43 +285,36 @@ pub fn convert_csv(
     match check_header(csv)? {
         HeaderCheck::Ours => {}
         HeaderCheck::Empty => {
-            return Err(Error::Data(format!(
-                "{} is empty: there is nothing to convert.",
-                csv.display()
-            )));
+            return Err(FileError::CsvEmpty {
+                csv: csv.to_path_buf(),
+            }
+            .into());
         }
         HeaderCheck::Foreign {
             position,
             found,
             expected,
         } => {
-            return Err(Error::Data(format!(
-                "{} is not a CSV written by ftcollect: column {position} is `{found}` where the schema has `{expected}`. \
-                 Only files written by `ftcollect collect` or `ftcollect normalize` can be converted.",
-                csv.display()
-            )));
+            return Err(FileError::ForeignCsv {
+                csv: csv.to_path_buf(),
+                position,
+                found,
+                expected: expected.to_string(),
+            }
+            .into());
         }
     }
     let file =
         File::open(csv).map_err(|e| Error::io(format!("cannot read {}", csv.display()), e))?;
     let mut sink = ParquetSink::create(parquet, metadata)?;
-    let unreadable = |e: RowError| match e {
-        RowError::Csv { row, error } => Error::Data(format!(
-            "{} cannot be read as CSV near row {row} ({error}): the file was cut short or changed after ftcollect \
-             wrote it. Repair or remove that row, or write the CSV again. Nothing was written.",
-            csv.display()
-        )),
-        RowError::Width { row, found } => Error::Data(format!(
-            "{} row {row} has {found} columns instead of {}: the file was modified or cut short.",
-            csv.display(),
-            COLUMNS.len()
-        )),
-        RowError::Cell { row, error } => Error::Data(format!(
-            "{} row {row}: {error}. The file was changed after ftcollect wrote it: restore that cell (or \
-             remove the row), or write the CSV again with `ftcollect normalize` from the raw pages. \
-             Nothing was written.",
-            csv.display()
-        )),
+    let unreadable = |e: RowError| -> Error {
+        let (row, problem) = e.into_parts();
+        FileError::CsvRow {
+            csv: csv.to_path_buf(),
+            row,
+            problem,
+        }
+        .into()
     };
     crate::sink::csv::read_offers(file, unreadable, |offer| sink.write(&offer))?;
     sink.finish()

@@ -9,7 +9,7 @@ use ftcollect::collect::source::{
     Failure, Fetched, Request, SourceContext, SourceProgress, SourceVerdict, Ticket,
 };
 use ftcollect::collect::{self, CollectConfig, RunStatus, Source};
-use ftcollect::error::{ApiError, Error};
+use ftcollect::error::{ApiError, Error, ResumeError};
 use ftcollect::normalize::{NormalizedOffer, Warnings};
 use ftcollect::sink::csv::EncodedRows;
 use ftcollect::source::france_travail::CreationWindow;
@@ -104,8 +104,12 @@ impl Source for FakeJobs {
         saved: Option<&serde_json::Value>,
     ) -> Result<(), Error> {
         if let Some(v) = saved {
-            self.done =
-                serde_json::from_value(v.clone()).map_err(|e| Error::Data(e.to_string()))?;
+            self.done = serde_json::from_value(v.clone()).map_err(|e| {
+                Error::Resume(ResumeError::SourcePartDamaged {
+                    source: "the third source".into(),
+                    reason: e.to_string(),
+                })
+            })?;
         }
         Ok(())
     }

@@ -19,12 +19,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::collect::source::{
     Failure, Fetched, Request, Source, SourceContext, SourceProgress, SourceVerdict, Ticket,
+    normalize_page,
 };
 use crate::collect::{CollectConfig, encode};
 use crate::error::{ApiError, Error, QueryApi, QueryChange, QueryField, ResumeError};
 use crate::http::stats::ApiStats;
 use crate::http::{RateLimiter, Transport};
-use crate::normalize::{NormalizedOffer, Warnings, normalize_adzuna};
+use crate::normalize::{Warnings, normalize_adzuna};
 use crate::source::adzuna::client::AdzunaPage;
 use crate::source::adzuna::{
     self, AdzunaClient, AdzunaKeys, Limits, QuotaClock, QuotaLedger, SearchQuery, ShiftedClock,
@@ -203,7 +204,8 @@ impl AdzunaPlan {
             });
         };
         let mut state: AdzunaState = serde_json::from_value(saved.clone()).map_err(|e| {
-            Error::Resume(ResumeError::AdzunaPartDamaged {
+            Error::Resume(ResumeError::SourcePartDamaged {
+                source: "Adzuna".into(),
                 reason: e.to_string(),
             })
         })?;
@@ -510,9 +512,9 @@ impl AdzunaSource {
             return Ok(None);
         }
         let Some(settings) = c.adzuna.clone() else {
-            return Err(Error::Config(
-                "the Adzuna source needs its settings (ADZUNA_APP_ID, ADZUNA_APP_KEY, …)".into(),
-            ));
+            return Err(Error::SourceWithoutSettings {
+                source: "Adzuna".into(),
+            });
         };
         let phrases = phrases(&c.rome_codes, c.search.as_deref())?;
         let client = client_for(c, &settings, ctx.stats.clone())?;
@@ -656,25 +658,15 @@ impl Source for AdzunaSource {
 fn fetched(z: &AdzunaClient, page: AdzunaPage, code_rome: Option<String>) -> Fetched {
     let mut warnings = Warnings::default();
     warnings.add("adzuna: non-object instead of a job", page.skipped);
-    let mut offers: Vec<NormalizedOffer> = Vec::with_capacity(page.jobs.len());
-    let mut offer_warnings = Vec::with_capacity(page.jobs.len());
-    for j in &page.jobs {
-        let mut w = Warnings::default();
-        let offer = normalize_adzuna(
+    let (offers, offer_warnings) = normalize_page(page.jobs.iter(), &mut warnings, |j, w| {
+        normalize_adzuna(
             j,
             Some(z.country()),
             code_rome.as_deref(),
             page.fetched_at,
-            &mut w,
-        );
-        match offer {
-            Some(offer) => {
-                offers.push(offer);
-                offer_warnings.push(w);
-            }
-            None => warnings.merge(&w),
-        }
-    }
+            w,
+        )
+    });
     Fetched {
         result: PageResult {
             total: page.count,

@@ -13,12 +13,13 @@ use chrono::DateTime;
 use super::reconcile::Reconciliation;
 use crate::collect::source::{
     Failure, Fetched, Request, Source, SourceContext, SourceProgress, SourceVerdict, Ticket,
+    normalize_page,
 };
 use crate::collect::{CollectConfig, encode};
-use crate::error::{ApiError, Error, QueryApi};
+use crate::error::{ApiError, Error, QueryApi, ResumeError};
 use crate::http::stats::ApiStats;
 use crate::http::{RateLimiter, Transport};
-use crate::normalize::{NormalizedOffer, Warnings, normalize_france_travail_owned};
+use crate::normalize::{Warnings, normalize_france_travail_owned};
 use crate::source::france_travail::plan::{
     self, PageResult, PageTask, Plan, PlanState, SliceState, Strategy,
 };
@@ -221,9 +222,10 @@ impl Source for FranceTravailSource {
         self.plan = match saved {
             Some(v) => {
                 Plan::restore(serde_json::from_value::<PlanState>(v.clone()).map_err(|e| {
-                    Error::Data(format!(
-                        "the checkpoint's France Travail plan is damaged: {e}"
-                    ))
+                    Error::Resume(ResumeError::SourcePartDamaged {
+                        source: "France Travail".into(),
+                        reason: e.to_string(),
+                    })
                 })?)
             }
             None => new_plan(c, window),
@@ -232,8 +234,9 @@ impl Source for FranceTravailSource {
     }
 
     fn state(&self) -> Result<serde_json::Value, Error> {
-        serde_json::to_value(self.plan.state())
-            .map_err(|e| Error::Data(format!("cannot encode the plan: {e}")))
+        serde_json::to_value(self.plan.state()).map_err(|e| Error::Internal {
+            what: format!("cannot encode the plan: {e}"),
+        })
     }
 
     fn progress(&self) -> SourceProgress {
@@ -304,18 +307,10 @@ fn fetched(page: SearchPage) -> Fetched {
         .collect();
     let declared = page.range.map(|(a, b)| b.saturating_sub(a) + 1);
     let fetched_at = page.fetched_at;
-    let mut offers: Vec<NormalizedOffer> = Vec::with_capacity(page.offers.len());
-    let mut offer_warnings = Vec::with_capacity(page.offers.len());
-    for o in page.offers {
-        let mut w = Warnings::default();
-        match normalize_france_travail_owned(o, fetched_at, &mut w) {
-            Some(offer) => {
-                offers.push(offer);
-                offer_warnings.push(w);
-            }
-            None => warnings.merge(&w),
-        }
-    }
+    let (offers, offer_warnings) =
+        normalize_page(page.offers.into_iter(), &mut warnings, |o, w| {
+            normalize_france_travail_owned(o, fetched_at, w)
+        });
     Fetched {
         result: PageResult {
             total: page.total,

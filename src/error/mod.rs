@@ -9,6 +9,9 @@
 use std::fmt;
 use std::io;
 
+mod file;
+pub use file::{FileError, RowProblem};
+
 use std::path::PathBuf;
 
 /// A request to an API that did not succeed.
@@ -315,18 +318,42 @@ fn format_budget(d: std::time::Duration) -> String {
 /// An error that ends a command.
 #[derive(Debug)]
 pub enum Error {
-    /// The command line is wrong (exit 2). The message names the option and the fix.
+    /// A front end's own message for a request it refuses (exit 2), naming its option and the
+    /// fix. The library never builds it: its own refusals are the typed variants below.
     Usage(String),
-    /// The configuration or environment is wrong (exit 1): missing credentials, bad `.env`, …
+    /// A front end's own message for a configuration it cannot resolve (exit 1): missing
+    /// credentials, no place for a state file. The library never builds it.
     Config(String),
     /// An API failed in a way that stops the run (exit 1).
     Api(ApiError),
     /// A file could not be read or written (exit 1).
     Io { context: String, source: io::Error },
-    /// A file holds something this tool cannot use (exit 1): corrupt checkpoint, foreign CSV, …
-    Data(String),
-    /// Another process is working on the same dataset (exit 75): the message names it.
-    Busy(String),
+    /// A file ftcollect wrote is in a state it cannot use (exit 1); nothing was changed.
+    File(FileError),
+    /// Raw API material to normalize cannot be read (exit 1): where and why.
+    Input(crate::normalize::InputError),
+    /// Another live process holds the lock of a history dataset (exit 75); `holder` is its
+    /// description. Nothing was changed.
+    DatasetBusy { dataset: PathBuf, holder: String },
+    /// The Parquet path given is a directory.
+    ParquetIsDirectory { parquet: PathBuf },
+    /// A source is enabled in the configuration but its settings are not given.
+    SourceWithoutSettings { source: String },
+    /// A `.env` file cannot be loaded.
+    EnvFile {
+        path: PathBuf,
+        problem: EnvFileProblem,
+    },
+    /// A collection asked for by a caller of [`crate::api`] did not complete: `status` is its
+    /// run status, `problems` the summary's.
+    Incomplete {
+        output: PathBuf,
+        status: String,
+        problems: Vec<String>,
+    },
+    /// Something that cannot happen did (an encoder failing on our own types, a worker pool
+    /// that cannot start): `what` says what; a bug to report.
+    Internal { what: String },
     /// Another live process holds the lock of an output file (exit 75); `holder` is its
     /// description (`pid N (collect, since T)`). Nothing was changed.
     OutputBusy { output: PathBuf, holder: String },
@@ -401,6 +428,16 @@ pub enum Error {
     },
 }
 
+/// Why a `.env` file cannot be loaded.
+#[derive(Debug)]
+pub enum EnvFileProblem {
+    /// A line is not `NAME=value`; `which` names it ("line 2 (the value of NAME)"), never by
+    /// its value (it may be a secret).
+    Line { which: String },
+    /// Anything else the parser reports.
+    Other { reason: String },
+}
+
 /// Why a collection cannot resume from its checkpoint. Nothing was changed; restarting the
 /// collection (`CollectConfig::restart`) moves the files aside and starts over.
 #[derive(Debug)]
@@ -415,8 +452,8 @@ pub enum ResumeError {
         /// The tool (and version) that wrote it.
         tool: String,
     },
-    /// The checkpoint's Adzuna part cannot be decoded.
-    AdzunaPartDamaged { reason: String },
+    /// A source's part of the checkpoint (`source`, e.g. "Adzuna") cannot be decoded.
+    SourcePartDamaged { source: String, reason: String },
     /// The checkpoint exists but its output does not.
     OutputGone {
         checkpoint: PathBuf,
@@ -470,8 +507,8 @@ impl fmt::Display for ResumeError {
                  with the version that wrote it ({tool})",
                 checkpoint.display()
             ),
-            ResumeError::AdzunaPartDamaged { reason } => {
-                write!(f, "the checkpoint's Adzuna part is damaged ({reason})")
+            ResumeError::SourcePartDamaged { source, reason } => {
+                write!(f, "the checkpoint's {source} part is damaged ({reason})")
             }
             ResumeError::OutputGone { checkpoint, output } => write!(
                 f,
@@ -600,6 +637,7 @@ impl Error {
         matches!(
             self,
             Error::Usage(_)
+                | Error::ParquetIsDirectory { .. }
                 | Error::NoSource
                 | Error::CheckpointOfAnotherQuery { .. }
                 | Error::DatasetOfAnotherQuery { .. }
@@ -609,6 +647,7 @@ impl Error {
                 | Error::NoAdzunaPhrase { .. }
                 | Error::UnknownRomeCodes { .. }
                 | Error::Api(ApiError::QueryRejected { .. })
+                | Error::Api(ApiError::BadRequest { .. })
         )
     }
 }
@@ -616,7 +655,52 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Usage(m) | Error::Config(m) | Error::Data(m) | Error::Busy(m) => f.write_str(m),
+            Error::Usage(m) | Error::Config(m) => f.write_str(m),
+            Error::File(e) => e.fmt(f),
+            Error::Input(e) => e.fmt(f),
+            Error::DatasetBusy { dataset, holder } => write!(
+                f,
+                "another ftcollect process holds the lock on {} ({holder}): only one sync may work on a \
+                 dataset at a time. Wait for it to finish (or stop it) and run this command again. \
+                 The lock is held by a live process: the system releases it when its holder exits or dies.",
+                dataset.display()
+            ),
+            Error::ParquetIsDirectory { parquet } => write!(
+                f,
+                "{} is a directory: give a Parquet file path such as {}.",
+                parquet.display(),
+                parquet.join("jobs.parquet").display()
+            ),
+            Error::SourceWithoutSettings { source } => write!(
+                f,
+                "the {source} source is enabled but its settings are not given (its keys and endpoint)"
+            ),
+            Error::EnvFile { path, problem } => match problem {
+                EnvFileProblem::Line { which } => write!(
+                    f,
+                    "the .env file {} cannot be parsed: {which} is not of the form NAME=value (the value is \
+                     not shown: it may be a secret). Fix that line (quote a value holding spaces or #: \
+                     NAME=\"a b\"), comment it out with #, or remove the file.",
+                    path.display()
+                ),
+                EnvFileProblem::Other { reason } => write!(
+                    f,
+                    "the .env file {} cannot be loaded ({reason}): fix it, or remove it",
+                    path.display()
+                ),
+            },
+            Error::Incomplete {
+                output,
+                status,
+                problems,
+            } => {
+                write!(f, "the collection into {} is {status}", output.display())?;
+                if !problems.is_empty() {
+                    write!(f, ": {}", problems.join("; "))?;
+                }
+                f.write_str(". Run it again to resume.")
+            }
+            Error::Internal { what } => write!(f, "internal error: {what}"),
             Error::Api(e) => e.fmt(f),
             Error::Io { context, .. } => f.write_str(context),
             Error::OutputBusy { output, holder } => write!(
@@ -765,6 +849,18 @@ impl std::error::Error for Error {
             Error::ParquetNotWritten { cause, .. } => cause.source(),
             _ => None,
         }
+    }
+}
+
+impl From<crate::normalize::InputError> for Error {
+    fn from(e: crate::normalize::InputError) -> Self {
+        Error::Input(e)
+    }
+}
+
+impl From<FileError> for Error {
+    fn from(e: FileError) -> Self {
+        Error::File(e)
     }
 }
 
