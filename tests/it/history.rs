@@ -418,9 +418,8 @@ fn another_query_or_a_foreign_directory_is_refused() {
     std::fs::write(foreign.join("notes.txt"), "mine").unwrap();
     let e = history::sync(&sync_config(&sim, &foreign)).unwrap_err();
     assert!(
-        e.to_string().contains("not an ftcollect history dataset")
-            && e.to_string().contains("notes.txt"),
-        "{e}"
+        matches!(&e, Error::NotADataset { dataset, found } if dataset == &foreign && found == "notes.txt"),
+        "{e:?}"
     );
     assert_eq!(
         std::fs::read_dir(&foreign).unwrap().count(),
