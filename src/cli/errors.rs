@@ -242,68 +242,15 @@ fn file_message(f: &FileError) -> String {
 /// Why a collection cannot resume, with the fix: `--restart`.
 fn resume_message(r: &ResumeError) -> String {
     match r {
-        ResumeError::CheckpointDamaged { checkpoint, reason } => format!(
-            "the checkpoint {} is damaged or was not written by ftcollect ({reason}). Nothing was changed. \
-             Run the same command with --restart to start the collection over (the current output is kept as a .bak file).",
-            checkpoint.display()
+        ResumeError::CheckpointFormat { tool, .. } => format!(
+            "{}. Nothing was changed. Finish it with the version that wrote it ({tool}), or run with --restart \
+             to start over.",
+            r.problem()
         ),
-        ResumeError::CheckpointFormat {
-            checkpoint,
-            format,
-            expected,
-            tool,
-        } => format!(
-            "the checkpoint {} has format {format} but this ftcollect reads format {expected}. Finish it with the version \
-             that wrote it ({tool}), or run with --restart to start over.",
-            checkpoint.display()
-        ),
-        ResumeError::SourcePartDamaged { source, reason } => format!(
-            "the checkpoint's {source} part is damaged ({reason}). Run the same command with --restart to start over \
-             (the current output is kept as a .bak file)."
-        ),
-        ResumeError::OutputGone { checkpoint, output } => format!(
-            "the checkpoint {} exists but {} is gone, so the collection cannot resume. Run with --restart to start over.",
-            checkpoint.display(),
-            output.display()
-        ),
-        ResumeError::OutputShorter {
-            output,
-            len,
-            recorded,
-        } => format!(
-            "{} is shorter ({len} bytes) than the checkpoint recorded ({recorded} bytes): it was modified outside ftcollect. \
-             Run with --restart to start over (the file is kept as a .bak file).",
-            output.display()
-        ),
-        ResumeError::OutputHeaderChanged { output } => format!(
-            "{} no longer starts with ftcollect's header, so the collection cannot resume. Nothing was changed. \
-             Run with --restart to start over (the file is kept as a .bak file).",
-            output.display()
-        ),
-        ResumeError::OutputRowColumns {
-            output,
-            row,
-            columns,
-            expected,
-        } => format!(
-            "{} row {row} has {columns} columns instead of {expected}: the file was modified outside ftcollect. Run with --restart to start over (the file is kept as a backup).",
-            output.display()
-        ),
-        ResumeError::OutputUnreadable {
-            output,
-            row,
-            reason,
-        } => format!(
-            "{} cannot be read as CSV near row {row} ({reason}). Run with --restart to start over (the file is kept as a backup).",
-            output.display()
-        ),
-        ResumeError::OutputRowsChanged {
-            output,
-            rows,
-            recorded,
-        } => format!(
-            "{} holds {rows} rows where the checkpoint recorded {recorded}: it was modified outside ftcollect. Run with --restart to start over.",
-            output.display()
+        _ => format!(
+            "{}. Nothing was changed. Run with --restart to start over (the current output and checkpoint are \
+             kept as .bak files).",
+            r.problem()
         ),
     }
 }

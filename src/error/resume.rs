@@ -54,30 +54,27 @@ pub enum ResumeError {
     },
 }
 
-impl fmt::Display for ResumeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl ResumeError {
+    /// What was found, without the fix (a front end adds its own, naming its option).
+    pub fn problem(&self) -> String {
         match self {
-            ResumeError::CheckpointDamaged { checkpoint, reason } => write!(
-                f,
-                "the checkpoint {} is damaged or was not written by ftcollect ({reason}); nothing was changed",
+            ResumeError::CheckpointDamaged { checkpoint, reason } => format!(
+                "the checkpoint {} is damaged or was not written by ftcollect ({reason})",
                 checkpoint.display()
             ),
             ResumeError::CheckpointFormat {
                 checkpoint,
                 format,
                 expected,
-                tool,
-            } => write!(
-                f,
-                "the checkpoint {} has format {format} but this ftcollect reads format {expected}; finish it \
-                 with the version that wrote it ({tool})",
+                ..
+            } => format!(
+                "the checkpoint {} has format {format} but this ftcollect reads format {expected}",
                 checkpoint.display()
             ),
             ResumeError::SourcePartDamaged { source, reason } => {
-                write!(f, "the checkpoint's {source} part is damaged ({reason})")
+                format!("the checkpoint's {source} part is damaged ({reason})")
             }
-            ResumeError::OutputGone { checkpoint, output } => write!(
-                f,
+            ResumeError::OutputGone { checkpoint, output } => format!(
                 "the checkpoint {} exists but {} is gone, so the collection cannot resume",
                 checkpoint.display(),
                 output.display()
@@ -86,15 +83,13 @@ impl fmt::Display for ResumeError {
                 output,
                 len,
                 recorded,
-            } => write!(
-                f,
+            } => format!(
                 "{} is shorter ({len} bytes) than the checkpoint recorded ({recorded} bytes): it was modified \
                  outside ftcollect",
                 output.display()
             ),
-            ResumeError::OutputHeaderChanged { output } => write!(
-                f,
-                "{} no longer starts with ftcollect's header, so the collection cannot resume; nothing was changed",
+            ResumeError::OutputHeaderChanged { output } => format!(
+                "{} no longer starts with ftcollect's header, so the collection cannot resume",
                 output.display()
             ),
             ResumeError::OutputRowColumns {
@@ -102,8 +97,7 @@ impl fmt::Display for ResumeError {
                 row,
                 columns,
                 expected,
-            } => write!(
-                f,
+            } => format!(
                 "{} row {row} has {columns} columns instead of {expected}: the file was modified outside ftcollect",
                 output.display()
             ),
@@ -111,8 +105,7 @@ impl fmt::Display for ResumeError {
                 output,
                 row,
                 reason,
-            } => write!(
-                f,
+            } => format!(
                 "{} cannot be read as CSV near row {row} ({reason})",
                 output.display()
             ),
@@ -120,12 +113,26 @@ impl fmt::Display for ResumeError {
                 output,
                 rows,
                 recorded,
-            } => write!(
-                f,
+            } => format!(
                 "{} holds {rows} rows where the checkpoint recorded {recorded}: it was modified outside ftcollect",
                 output.display()
             ),
-        }?;
-        f.write_str(" (restart the collection to start over; the files are kept as .bak files)")
+        }
+    }
+}
+
+impl fmt::Display for ResumeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.problem())?;
+        match self {
+            ResumeError::CheckpointFormat { tool, .. } => write!(
+                f,
+                "; nothing was changed: finish it with the version that wrote it ({tool}), or restart the \
+                 collection to start over"
+            ),
+            _ => f.write_str(
+                "; nothing was changed (restart the collection to start over; the files are kept as .bak files)",
+            ),
+        }
     }
 }

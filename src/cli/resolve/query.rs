@@ -3,23 +3,13 @@
 
 use crate::cli::args::{CollectArgs, SourceArg, StrategyArg};
 use ftcollect::collect::DEFAULT_ROME_CODES;
+use ftcollect::collect::checkpoint::QueryKey;
 use ftcollect::error::Error;
 use ftcollect::normalize::departements;
 use ftcollect::source::france_travail::plan::Strategy;
 
-/// The query settings of `collect` and `sync`.
-#[derive(Clone, Debug)]
-pub struct QuerySettings {
-    pub rome_codes: Vec<String>,
-    pub departements: Option<Vec<String>>,
-    pub search: Option<String>,
-    pub months: u32,
-    pub strategy: Strategy,
-    pub results_per_page: u32,
-}
-
-/// Resolves the query options.
-pub fn resolve(a: &CollectArgs) -> Result<QuerySettings, Error> {
+/// Resolves the query options into the key a checkpoint and a dataset record.
+pub fn resolve(a: &CollectArgs) -> Result<QueryKey, Error> {
     let rome_codes = if a.rome.is_empty() {
         DEFAULT_ROME_CODES.iter().map(|s| s.to_string()).collect()
     } else {
@@ -65,7 +55,8 @@ pub fn resolve(a: &CollectArgs) -> Result<QuerySettings, Error> {
             Some(s.to_string())
         }
     };
-    Ok(QuerySettings {
+    Ok(QueryKey {
+        sources: super::sources_of(&a.source).names(),
         rome_codes,
         departements,
         search,

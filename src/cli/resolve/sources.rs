@@ -13,7 +13,7 @@ use ftcollect::source::adzuna::collector::{AdzunaSettings, default_delay, phrase
 use ftcollect::source::adzuna::{self, AdzunaKeys, COUNTRIES};
 use ftcollect::source::france_travail::{DEFAULT_API_URL, DEFAULT_TOKEN_URL};
 
-use super::query::QuerySettings;
+use ftcollect::collect::checkpoint::QueryKey;
 
 /// `--source`'s values as the library's [`Sources`].
 pub fn sources_of(values: &[SourceArg]) -> Sources {
@@ -69,7 +69,7 @@ pub struct SourceSettings {
 /// Resolves `--source` and each source's settings and credentials.
 pub fn resolve(
     a: &CollectArgs,
-    query: &QuerySettings,
+    query: &QueryKey,
     endpoints: (String, String),
     env: Env,
 ) -> Result<SourceSettings, Error> {
