@@ -34,12 +34,28 @@ pub struct Start {
     pub locks: Vec<crate::lock::FileLock>,
 }
 
-/// Opens the output for a fresh run or a resume.
+/// Opens the output for a fresh run or a resume: the path checked, the lock taken, a killed
+/// run's temporaries swept, `restart` applied; then the checkpoint resumed, or a fresh output.
 pub fn prepare(c: &CollectConfig, now: DateTime<Utc>, cp_path: &Path) -> Result<Start, Error> {
-    let out = &c.output;
+    check_output_path(&c.output)?;
+    // From here on files are touched: a second run on this output stops here.
+    let locks = super::outputs::lock(c)?;
+    sweep_temporaries(c, cp_path);
+    if cp_path.exists() && c.restart {
+        move_previous_run_aside(c, cp_path)?;
+    }
+    if cp_path.exists() {
+        let cp = Checkpoint::load(cp_path)?;
+        return resume(c, cp, cp_path, locks);
+    }
+    fresh(c, now, locks)
+}
+
+/// The output's path is usable: not a directory, not under a file, its directory created.
+fn check_output_path(out: &Path) -> Result<(), Error> {
     if out.is_dir() {
         return Err(Error::OutputIsDirectory {
-            output: out.clone(),
+            output: out.to_path_buf(),
         });
     }
     let dir = fsutil::parent_dir(out);
@@ -50,18 +66,17 @@ pub fn prepare(c: &CollectConfig, now: DateTime<Utc>, cp_path: &Path) -> Result<
         .filter(|a| !a.is_dir())
     {
         return Err(Error::OutputUnderFile {
-            output: out.clone(),
+            output: out.to_path_buf(),
             file: file.to_path_buf(),
         });
     }
-    std::fs::create_dir_all(&dir).map_err(|source| Error::OutputDirCreate {
-        dir: dir.clone(),
-        source,
-    })?;
-    // From here on files are touched: a second run on this output stops here.
-    let locks = super::outputs::lock(c)?;
-    // Temporary files of a killed run (a checkpoint or Parquet file cut before its rename).
-    for p in [out.clone(), cp_path.to_path_buf()]
+    std::fs::create_dir_all(&dir).map_err(|source| Error::OutputDirCreate { dir, source })
+}
+
+/// Removes the temporary files of a killed run (a checkpoint or Parquet file cut before its
+/// rename); the caller holds the outputs' locks.
+fn sweep_temporaries(c: &CollectConfig, cp_path: &Path) {
+    for p in [c.output.clone(), cp_path.to_path_buf()]
         .iter()
         .chain(c.parquet.iter())
     {
@@ -73,93 +88,111 @@ pub fn prepare(c: &CollectConfig, now: DateTime<Utc>, cp_path: &Path) -> Result<
             );
         }
     }
+}
 
-    // The summary and the Parquet file describe the output they sit beside: they move aside with it.
-    let move_summary_aside = || super::outputs::move_companions_aside(c);
-    if cp_path.exists() && c.restart {
-        if out.exists() {
-            let b = super::outputs::move_aside(c, out)?;
-            log::warn!("restart: the previous output was moved to {}", b.display());
-            move_summary_aside()?;
-        }
-        let b = super::outputs::move_aside(c, cp_path)?;
-        log::info!(
-            "restart: the previous checkpoint was moved to {}",
-            b.display()
-        );
+/// `restart`: the output, its companions (summary, Parquet) and the checkpoint move aside.
+fn move_previous_run_aside(c: &CollectConfig, cp_path: &Path) -> Result<(), Error> {
+    if c.output.exists() {
+        let b = super::outputs::move_aside(c, &c.output)?;
+        log::warn!("restart: the previous output was moved to {}", b.display());
+        super::outputs::move_companions_aside(c)?;
     }
+    let b = super::outputs::move_aside(c, cp_path)?;
+    log::info!(
+        "restart: the previous checkpoint was moved to {}",
+        b.display()
+    );
+    Ok(())
+}
 
-    if cp_path.exists() {
-        let cp = Checkpoint::load(cp_path)?;
-        let key = super::engine::query_key(c);
-        if let Some(change) = cp.query.difference(&key) {
-            return Err(Error::CheckpointOfAnotherQuery {
-                checkpoint: Some(cp_path.to_path_buf()),
-                change,
-            });
-        }
-        if !out.exists() {
-            return Err(Error::Resume(ResumeError::OutputGone {
-                checkpoint: cp_path.to_path_buf(),
-                output: out.clone(),
-            }));
-        }
-        let len = std::fs::metadata(out)
-            .map_err(|e| Error::io(format!("cannot read {}", out.display()), e))?
-            .len();
-        if len < cp.csv_bytes {
-            return Err(Error::Resume(ResumeError::OutputShorter {
-                output: out.clone(),
-                len,
-                recorded: cp.csv_bytes,
-            }));
-        }
-        match csv_sink::check_header(out)? {
-            HeaderCheck::Ours => {}
-            _ => {
-                return Err(Error::Resume(ResumeError::OutputHeaderChanged {
-                    output: out.clone(),
-                }));
-            }
-        }
-        let mut seen = SeenSet::new();
-        let mut rows_by_source: BTreeMap<String, u64> = BTreeMap::new();
-        let rows = csv_sink::scan_keys(out, cp.csv_bytes, |source, id| {
-            seen.insert(source, id);
-            *rows_by_source.entry(source.to_string()).or_default() += 1;
-        })?;
-        if rows != cp.csv_rows {
-            return Err(Error::Resume(ResumeError::OutputRowsChanged {
-                output: out.clone(),
-                rows,
-                recorded: cp.csv_rows,
-            }));
-        }
-        let dropped = len - cp.csv_bytes;
-        log::info!(
-            "resuming {} from its checkpoint: {rows} offers kept{}",
-            out.display(),
-            if dropped > 0 {
-                format!(
-                    ", {dropped} bytes written after the checkpoint dropped (they will be fetched again)"
-                )
-            } else {
-                String::new()
-            }
-        );
-        let sink = CsvSink::resume(out, cp.csv_bytes, rows)
-            .map_err(|e| Error::io(format!("cannot reopen {}", out.display()), e))?;
-        return Ok(Start {
-            sink,
-            seen,
-            window: cp.window,
-            carry: cp.carry,
-            saved: cp.sources,
-            rows_by_source,
-            locks,
+/// Resumes from `cp`, once the output is proven to hold the durable prefix it recorded.
+fn resume(
+    c: &CollectConfig,
+    cp: Checkpoint,
+    cp_path: &Path,
+    locks: Vec<crate::lock::FileLock>,
+) -> Result<Start, Error> {
+    let out = &c.output;
+    if let Some(change) = cp.query.difference(&super::engine::query_key(c)) {
+        return Err(Error::CheckpointOfAnotherQuery {
+            checkpoint: Some(cp_path.to_path_buf()),
+            change,
         });
     }
+    let len = check_prefix(out, &cp, cp_path)?;
+    let mut seen = SeenSet::new();
+    let mut rows_by_source: BTreeMap<String, u64> = BTreeMap::new();
+    let rows = csv_sink::scan_keys(out, cp.csv_bytes, |source, id| {
+        seen.insert(source, id);
+        *rows_by_source.entry(source.to_string()).or_default() += 1;
+    })?;
+    if rows != cp.csv_rows {
+        return Err(Error::Resume(ResumeError::OutputRowsChanged {
+            output: out.clone(),
+            rows,
+            recorded: cp.csv_rows,
+        }));
+    }
+    let dropped = len - cp.csv_bytes;
+    log::info!(
+        "resuming {} from its checkpoint: {rows} offers kept{}",
+        out.display(),
+        if dropped > 0 {
+            format!(
+                ", {dropped} bytes written after the checkpoint dropped (they will be fetched again)"
+            )
+        } else {
+            String::new()
+        }
+    );
+    let sink = CsvSink::resume(out, cp.csv_bytes, rows)
+        .map_err(|e| Error::io(format!("cannot reopen {}", out.display()), e))?;
+    Ok(Start {
+        sink,
+        seen,
+        window: cp.window,
+        carry: cp.carry,
+        saved: cp.sources,
+        rows_by_source,
+        locks,
+    })
+}
 
+/// The output exists, is at least as long as the checkpoint's prefix and starts with our
+/// header; its length.
+fn check_prefix(out: &Path, cp: &Checkpoint, cp_path: &Path) -> Result<u64, Error> {
+    if !out.exists() {
+        return Err(Error::Resume(ResumeError::OutputGone {
+            checkpoint: cp_path.to_path_buf(),
+            output: out.to_path_buf(),
+        }));
+    }
+    let len = std::fs::metadata(out)
+        .map_err(|e| Error::io(format!("cannot read {}", out.display()), e))?
+        .len();
+    if len < cp.csv_bytes {
+        return Err(Error::Resume(ResumeError::OutputShorter {
+            output: out.to_path_buf(),
+            len,
+            recorded: cp.csv_bytes,
+        }));
+    }
+    match csv_sink::check_header(out)? {
+        HeaderCheck::Ours => Ok(len),
+        _ => Err(Error::Resume(ResumeError::OutputHeaderChanged {
+            output: out.to_path_buf(),
+        })),
+    }
+}
+
+/// A fresh output: an empty file is reused, an output of ours moves aside with its companions,
+/// a file that is not ours is refused untouched.
+fn fresh(
+    c: &CollectConfig,
+    now: DateTime<Utc>,
+    locks: Vec<crate::lock::FileLock>,
+) -> Result<Start, Error> {
+    let out = &c.output;
     if out.exists() {
         match csv_sink::check_header(out)? {
             HeaderCheck::Empty => {}
@@ -170,22 +203,17 @@ pub fn prepare(c: &CollectConfig, now: DateTime<Utc>, cp_path: &Path) -> Result<
                     out.display(),
                     b.display()
                 );
-                move_summary_aside()?;
+                super::outputs::move_companions_aside(c)?;
             }
             HeaderCheck::Foreign {
                 position,
                 found,
                 expected,
             } => {
-                let found = if found.chars().count() > 40 {
-                    format!("{}…", found.chars().take(40).collect::<String>())
-                } else {
-                    found
-                };
                 return Err(Error::ForeignOutput {
                     output: out.clone(),
                     position,
-                    found,
+                    found: shortened(found, 40),
                     expected,
                 });
             }
@@ -205,6 +233,15 @@ pub fn prepare(c: &CollectConfig, now: DateTime<Utc>, cp_path: &Path) -> Result<
         rows_by_source: BTreeMap::new(),
         locks,
     })
+}
+
+/// `s` cut to `max` characters, with an ellipsis when cut.
+fn shortened(s: String, max: usize) -> String {
+    if s.chars().count() > max {
+        format!("{}…", s.chars().take(max).collect::<String>())
+    } else {
+        s
+    }
 }
 
 #[cfg(test)]
