@@ -417,57 +417,17 @@ impl Run<'_> {
         };
         let status = verdict::status(&facts);
         let resumable = verdict::keeps_checkpoint(&facts);
-        let mut problems = Vec::new();
-        let mut notes = Vec::new();
-        let (mut announced_total, mut slices, mut reconciliation) = (None, None, None);
-        for (_, v) in &verdicts {
-            problems.extend(v.problems.iter().cloned());
-            notes.extend(v.notes.iter().cloned());
-            announced_total = announced_total.or(v.announced_total);
-            slices = slices.or(v.slices.clone());
-            reconciliation = reconciliation.or(v.reconciliation.clone());
-        }
-        problems.extend(verdict::run_problems(&facts));
-        if let Some(w) = verdict::empty_query_warning(status, announced_total) {
+        let mut told = Told::gather(&verdicts);
+        told.problems.extend(verdict::run_problems(&facts));
+        if let Some(w) = verdict::empty_query_warning(status, told.announced_total) {
             log::warn!("{w}");
-            notes.push(w);
+            told.notes.push(w);
         }
-        // By source when more than one takes part, or the one is not the default.
-        let offers_by_source: BTreeMap<String, u64> =
-            if verdicts.len() > 1 || verdicts.iter().any(|(n, _)| *n != super::DEFAULT_SOURCE) {
-                verdicts
-                    .iter()
-                    .map(|(n, _)| {
-                        let rows = self.rows_by_source.get(*n).copied().unwrap_or(0);
-                        (n.to_string(), rows)
-                    })
-                    .collect()
-            } else {
-                BTreeMap::new()
-            };
+        let offers_by_source = self.offers_by_source(&verdicts);
         let mut total_api = self.carry.api.clone();
         total_api.add(&self.stats.snapshot());
         self.carry.warnings.merge(&self.warnings);
-        // Parquet is produced from the durable CSV at the end of a run that was not cut short, so
-        // a resumed collection ends with a Parquet file holding exactly the CSV's rows.
-        let parquet = match &c.parquet {
-            Some(p) if !interrupted && self.fatal.is_none() => {
-                let n = crate::sink::parquet::convert_csv(
-                    &c.output,
-                    p,
-                    crate::sink::parquet::metadata(&query_key(c)),
-                )
-                .map_err(|e| Error::ParquetNotWritten {
-                    csv: c.output.clone(),
-                    parquet: p.clone(),
-                    rows: self.sink.rows(),
-                    cause: Box::new(e),
-                })?;
-                log::info!("wrote {n} offers to {}", p.display());
-                Some(p.clone())
-            }
-            _ => None,
-        };
+        let parquet = self.write_parquet(interrupted)?;
         let summary = Summary {
             tool: format!("ftcollect {}", env!("CARGO_PKG_VERSION")),
             status,
@@ -484,13 +444,13 @@ impl Run<'_> {
             offers_by_source,
             duplicates_skipped: self.carry.duplicates + self.duplicates,
             // France Travail's announced total (Adzuna's `count`s are in the notes).
-            announced_total,
-            slices: slices.unwrap_or_default(),
-            reconciliation,
+            announced_total: told.announced_total,
+            slices: told.slices.unwrap_or_default(),
+            reconciliation: told.reconciliation,
             api: total_api,
             warnings: self.carry.warnings.clone(),
-            problems,
-            notes,
+            problems: told.problems,
+            notes: told.notes,
         };
         summary.save(&summary::path_for(&c.output))?;
         if !resumable {
@@ -499,23 +459,83 @@ impl Run<'_> {
                 .map_err(|e| Error::io(format!("cannot remove {}", self.cp_path.display()), e))?;
             let _ = fsutil::sync_dir(&fsutil::parent_dir(&self.cp_path));
         }
-        if let Some(e) = self.fatal {
+        match self.fatal {
             // Out of patience with 429s: like an outage, the run ends incomplete with its
             // checkpoint and its summary (exit 3), the problem naming the budget.
-            if let ApiError::ThrottleBudget { .. } = e {
-                return Ok(Outcome {
-                    status,
-                    summary: Some(summary),
-                    plan_report: None,
-                });
-            }
-            return Err(Error::Api(e));
+            None | Some(ApiError::ThrottleBudget { .. }) => Ok(Outcome {
+                status,
+                summary: Some(summary),
+                plan_report: None,
+            }),
+            Some(e) => Err(Error::Api(e)),
         }
-        Ok(Outcome {
-            status,
-            summary: Some(summary),
-            plan_report: None,
-        })
+    }
+
+    /// Rows by source when more than one takes part, or the one is not the default (empty
+    /// otherwise).
+    fn offers_by_source(
+        &self,
+        verdicts: &[(&'static str, SourceVerdict)],
+    ) -> BTreeMap<String, u64> {
+        if verdicts.len() == 1 && verdicts[0].0 == super::DEFAULT_SOURCE {
+            return BTreeMap::new();
+        }
+        verdicts
+            .iter()
+            .map(|(n, _)| {
+                let rows = self.rows_by_source.get(*n).copied().unwrap_or(0);
+                (n.to_string(), rows)
+            })
+            .collect()
+    }
+
+    /// Parquet is produced from the durable CSV at the end of a run that was not cut short, so a
+    /// resumed collection ends with a Parquet file holding exactly the CSV's rows.
+    fn write_parquet(&self, interrupted: bool) -> Result<Option<PathBuf>, Error> {
+        let c = self.c;
+        let Some(p) = &c.parquet else {
+            return Ok(None);
+        };
+        if interrupted || self.fatal.is_some() {
+            return Ok(None);
+        }
+        let n = crate::sink::parquet::convert_csv(
+            &c.output,
+            p,
+            crate::sink::parquet::metadata(&query_key(c)),
+        )
+        .map_err(|e| Error::ParquetNotWritten {
+            csv: c.output.clone(),
+            parquet: p.clone(),
+            rows: self.sink.rows(),
+            cause: Box::new(e),
+        })?;
+        log::info!("wrote {n} offers to {}", p.display());
+        Ok(Some(p.clone()))
+    }
+}
+
+/// What the sources' verdicts tell the summary, gathered in registration order.
+#[derive(Default)]
+struct Told {
+    problems: Vec<String>,
+    notes: Vec<String>,
+    announced_total: Option<u64>,
+    slices: Option<super::source::PlanCounts>,
+    reconciliation: Option<crate::source::france_travail::reconcile::Reconciliation>,
+}
+
+impl Told {
+    fn gather(verdicts: &[(&'static str, SourceVerdict)]) -> Told {
+        let mut t = Told::default();
+        for (_, v) in verdicts {
+            t.problems.extend(v.problems.iter().cloned());
+            t.notes.extend(v.notes.iter().cloned());
+            t.announced_total = t.announced_total.or(v.announced_total);
+            t.slices = t.slices.or(v.slices.clone());
+            t.reconciliation = t.reconciliation.or(v.reconciliation.clone());
+        }
+        t
     }
 }
 
