@@ -33,6 +33,9 @@ impl Plan {
         );
         if reading != BoundReading::default() {
             self.observed.restarts += 1;
+            // Totals compared under the assumed reading did not add up because the reading was
+            // wrong, not because the stock moved: they must not make every unit doubtful.
+            self.observed.inconsistent_totals = 0;
             self.epoch += 1;
             let roots: Vec<Slice> = self
                 .slices
