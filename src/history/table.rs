@@ -51,6 +51,14 @@ pub const OFFER_COLUMNS: &[Column] = &[
         name: "version",
         kind: Kind::I32,
     },
+    Column {
+        name: "repost_of",
+        kind: Kind::Str,
+    },
+    Column {
+        name: "repost_of_source",
+        kind: Kind::Str,
+    },
 ];
 
 /// Positions of the extra columns in an `offers.parquet` row.
@@ -63,6 +71,8 @@ pub mod col {
     pub const TIMES_SEEN: usize = COLUMN_COUNT + 4;
     pub const CONTENT_HASH: usize = COLUMN_COUNT + 5;
     pub const VERSION: usize = COLUMN_COUNT + 6;
+    pub const REPOST_OF: usize = COLUMN_COUNT + 7;
+    pub const REPOST_OF_SOURCE: usize = COLUMN_COUNT + 8;
     /// Schema positions used by the merge.
     pub const ID: usize = 0;
     pub const SOURCE: usize = 1;

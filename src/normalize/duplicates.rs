@@ -178,6 +178,14 @@ pub fn group_id(fingerprint: u64) -> String {
     format!("dup-{fingerprint:016x}")
 }
 
+/// The key of a `duplicate_group` value (`dup-<16 hex>`), or `None` for anything else.
+pub fn parse_group_id(value: &str) -> Option<u64> {
+    let hex = value.strip_prefix("dup-")?;
+    (hex.len() == 16 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+        .then(|| u64::from_str_radix(hex, 16).ok())
+        .flatten()
+}
+
 /// For each row, in order, its group id when another row of `rows` shares its fingerprint.
 pub fn duplicate_groups(rows: &[NormalizedOffer]) -> Vec<Option<String>> {
     let prints: Vec<Option<u64>> = rows.iter().map(fingerprint).collect();
@@ -239,6 +247,10 @@ mod tests {
         assert_eq!(g[0].as_deref().map(str::len), Some(20));
         assert_eq!(duplicate_group(&rows[0]), g[0]);
         assert_eq!(duplicate_group(&rows[4]), None);
+        let id = g[0].as_deref().unwrap();
+        assert_eq!(parse_group_id(id).map(group_id).as_deref(), Some(id));
+        assert_eq!(parse_group_id("dup-xyz"), None);
+        assert_eq!(parse_group_id(""), None);
     }
 
     #[test]
