@@ -405,6 +405,83 @@ fn cpu(ctx: &mut Ctx) -> Vec<Vec<u8>> {
     data
 }
 
+/// Issue 17: the cost of duplicate detection at 1M offers (with 2% planted reposts). The key is
+/// computed by the normalizer (part of every row's CPU time): timed here alone, over the same
+/// rows, against the whole page → row time (parse + normalize, key included); then the grouping of
+/// the 1M keys (the count an analyst's `GROUP BY duplicate_group` does) is timed on its own.
+/// Pages are rendered and parsed one at a time, so memory stays small.
+fn duplicates(ctx: &mut Ctx) {
+    use ftcollect::normalize::duplicates::{duplicate_group, fingerprint};
+    use ftcollect::simulator::{Universe, UniverseConfig};
+    let n = if ctx.tiny { 10_000 } else { 1_000_000 };
+    let u = Universe::generate(UniverseConfig {
+        seed: 17,
+        offers: n,
+        months: 14,
+        now: now0(),
+        future_days: 0,
+        reposts: 0.02,
+    });
+    let now = now0().timestamp_millis();
+    let fetched_at = Utc::now();
+    let (mut rows_s, mut key_s, mut group_s) = (vec![], vec![], vec![]);
+    let (mut groups, mut grouped, mut keyed) = (0usize, 0usize, 0usize);
+    for _ in 0..ctx.runs {
+        let (mut rows_t, mut key_t) = (Duration::ZERO, Duration::ZERO);
+        let mut keys: Vec<u64> = Vec::with_capacity(u.len());
+        let mut w = Warnings::default();
+        for start in (0..u.len()).step_by(150) {
+            let end = (start + 150).min(u.len());
+            let page = serde_json::to_vec(&serde_json::json!({
+                "resultats": (start as u32..end as u32).map(|p| u.render(p, now)).collect::<Vec<_>>()
+            }))
+            .unwrap();
+            let t = Instant::now();
+            let b: SearchBody = serde_json::from_slice(&page).unwrap();
+            let rows: Vec<_> = b
+                .resultats
+                .into_iter()
+                .filter_map(|o| normalize_france_travail_owned(o, fetched_at, &mut w))
+                .collect();
+            rows_t += t.elapsed();
+            let t = Instant::now();
+            for r in &rows {
+                std::hint::black_box(duplicate_group(r));
+            }
+            key_t += t.elapsed();
+            keys.extend(rows.iter().filter_map(fingerprint));
+        }
+        let t = Instant::now();
+        let mut count: std::collections::HashMap<u64, u32> =
+            std::collections::HashMap::with_capacity(keys.len());
+        for k in &keys {
+            *count.entry(*k).or_default() += 1;
+        }
+        groups = count.values().filter(|c| **c > 1).count();
+        grouped = count
+            .values()
+            .filter(|c| **c > 1)
+            .map(|c| *c as usize)
+            .sum();
+        group_s.push(t.elapsed().as_secs_f64());
+        keyed = keys.len();
+        rows_s.push(rows_t.as_secs_f64());
+        key_s.push(key_t.as_secs_f64());
+    }
+    let (r, k, g) = (median(rows_s), median(key_s), median(group_s));
+    let share = (k + g) / r;
+    ctx.rows.push([
+        format!("duplicate detection at {}k offers (2% planted reposts)", u.len() / 1000),
+        format!(
+            "key {k:.2} s + grouping {g:.2} s = {:.1}% of pages → normalized rows ({r:.1} s, key included); \
+             {keyed} rows keyed, {groups} groups of {grouped} rows",
+            100.0 * share
+        ),
+        "must not dominate: ≤ 10% of the rows' CPU time".into(),
+        ok(share <= 0.10),
+    ]);
+}
+
 fn pandas(ctx: &mut Ctx, data: &[Vec<u8>]) {
     let Ok(py) = std::env::var("FTCOLLECT_BENCH_PYTHON") else {
         ctx.rows.push([
@@ -1049,6 +1126,9 @@ fn main() {
     }
     if want("completeness") {
         completeness(&mut ctx);
+    }
+    if want("duplicates") {
+        duplicates(&mut ctx);
     }
     let mut table = String::from("| figure | measured | target | status |\n|---|---|---|---|\n");
     for r in &ctx.rows {

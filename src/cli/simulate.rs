@@ -26,6 +26,8 @@ pub fn demo(a: &DemoArgs) -> Result<ExitCode, Error> {
             offers: 600,
             ..AdzunaSimConfig::default()
         },
+        // Reposts and Adzuna copies of France Travail offers, as in a real market.
+        duplicates: simulator::DuplicateShapes::REALISTIC,
         ..SimConfig::default()
     })
     .map_err(|e| Error::io("cannot start the simulator on a loopback port", e))?;

@@ -9,10 +9,15 @@
 //! - absent from a **complete** run while active: `left_window_at = t` if it was created before
 //!   `min` (the query can no longer see it: it may still be online), else `withdrawn_at = t`;
 //! - absent from an **incomplete** run: unchanged (a partial view proves nothing);
-//! - already withdrawn or out of the window and absent: unchanged.
+//! - already withdrawn or out of the window and absent: unchanged;
+//! - repost: a **new** offer whose `duplicate_group` is held by an offer withdrawn in the dataset
+//!   (before this run or by it) gets `repost_of`/`repost_of_source` = that offer's id and source
+//!   (the most recently withdrawn one; ties broken by the smaller source, then id); the link is
+//!   kept by later runs and never set on an offer already tracked.
 //!
 //! Memory: one compact slot per offer of *this run's collection* (its key and the few stored
-//! fields it needs, about 100 bytes), plus one Arrow batch and the Parquet writers' row groups. The
+//! fields it needs, about 100 bytes), the withdrawn offers sharing a group with one of them, plus
+//! one Arrow batch and the Parquet writers' row groups. The
 //! stored history is streamed, never loaded: memory follows the size of the market, not the
 //! length of the history.
 
@@ -30,6 +35,7 @@ use super::table::{
 };
 use super::{pause_point, scrub};
 use crate::error::{Error, FileError};
+use crate::normalize::duplicates::parse_group_id;
 use crate::normalize::offer::{COLUMN_COUNT, Cell};
 use crate::sink::csv::{self as csv_sink, RowError, read_offers};
 use crate::sink::parquet::ParquetSink;
@@ -54,6 +60,9 @@ pub struct MergeCounts {
     pub scrubbed_snapshot_rows: u64,
     /// Of which neither withdrawn nor out of the window.
     pub active: u64,
+    /// New offers that repost a withdrawn one (`repost_of` set).
+    #[serde(default)]
+    pub reposts: u64,
 }
 
 /// One run to merge.
@@ -71,7 +80,7 @@ pub struct MergeInput<'a> {
 }
 
 /// What the dataset knew of an offer this run saw.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 struct Stored {
     first_seen: i64,
     times_seen: i32,
@@ -80,12 +89,27 @@ struct Stored {
     date_updated: Option<i64>,
     /// Withdrawn or out of the window before this run.
     gone: bool,
+    /// Its `repost_of` and `repost_of_source`, kept as they are.
+    repost_of: Option<(Box<str>, Box<str>)>,
 }
 
 #[derive(Default)]
 struct Slot {
     stored: Option<Stored>,
     written: bool,
+}
+
+/// The withdrawn offer a new one reposts: the latest withdrawn, then the smaller `(source, id)`.
+struct Reposted {
+    withdrawn: i64,
+    source: Box<str>,
+    id: Box<str>,
+}
+
+impl Reposted {
+    fn better_than(&self, other: &Reposted) -> bool {
+        (other.withdrawn, &*self.source, &*self.id) < (self.withdrawn, &*other.source, &*other.id)
+    }
 }
 
 fn key_into(buf: &mut String, source: &str, id: &str) {
@@ -116,9 +140,14 @@ pub fn stage(m: &MergeInput<'_>) -> Result<MergeCounts, Error> {
     // The keys this run saw.
     let mut slots: HashMap<Box<str>, Slot> = HashMap::new();
     let mut buf = String::new();
-    csv_sink::scan_keys(&csv_path, len, |source, id| {
+    // The duplicate groups this run saw, and for each the withdrawn offer it may repost.
+    let mut reposted: HashMap<u64, Option<Reposted>> = HashMap::new();
+    csv_sink::scan_keys_and_groups(&csv_path, len, |source, id, group| {
         key_into(&mut buf, source, id);
         slots.entry(buf.as_str().into()).or_default();
+        if let Some(g) = parse_group_id(group) {
+            reposted.entry(g).or_default();
+        }
     })?;
 
     let snapshot_dir = l.staged_snapshot_dir(run_id);
@@ -162,6 +191,10 @@ pub fn stage(m: &MergeInput<'_>) -> Result<MergeCounts, Error> {
                         hash: v.str(col::CONTENT_HASH, row).and_then(parse_hash),
                         date_updated: v.ts_ms(col::DATE_UPDATED, row),
                         gone: withdrawn.is_some() || left.is_some(),
+                        repost_of: v.str(col::REPOST_OF, row).map(|id| {
+                            let source = v.str(col::REPOST_OF_SOURCE, row).unwrap_or_default();
+                            (source.into(), id.into())
+                        }),
                     });
                     continue;
                 }
@@ -178,6 +211,19 @@ pub fn stage(m: &MergeInput<'_>) -> Result<MergeCounts, Error> {
                 }
                 if withdrawn.is_none() && left.is_none() {
                     counts.active += 1;
+                }
+                if let Some(at) = withdrawn {
+                    let group = v.str(col::DUPLICATE_GROUP, row).and_then(parse_group_id);
+                    if let Some(best) = group.and_then(|g| reposted.get_mut(&g)) {
+                        let this = Reposted {
+                            withdrawn: at,
+                            source: source.into(),
+                            id: id.into(),
+                        };
+                        if best.as_ref().is_none_or(|b| this.better_than(b)) {
+                            *best = Some(this);
+                        }
+                    }
                 }
                 v.fill_lists(row, &mut lists);
                 let mut cells = v.cells(row, &lists);
@@ -226,7 +272,19 @@ pub fn stage(m: &MergeInput<'_>) -> Result<MergeCounts, Error> {
         let cells = offer.cells();
         let hash = content_hash(&cells);
         let updated_ms = offer.date_updated.map(|d| d.timestamp_millis());
-        let (first_seen, times_seen, version, change) = match slot.stored {
+        let repost_of: Option<(&str, &str)> = match &slot.stored {
+            None => offer
+                .duplicate_group
+                .as_deref()
+                .and_then(parse_group_id)
+                .and_then(|g| reposted.get(&g)?.as_ref())
+                .map(|r| (&*r.source, &*r.id)),
+            Some(s) => s.repost_of.as_ref().map(|(s, i)| (&**s, &**i)),
+        };
+        if slot.stored.is_none() && repost_of.is_some() {
+            counts.reposts += 1;
+        }
+        let (first_seen, times_seen, version, change) = match &slot.stored {
             None => (t, 1, 1, NEW),
             Some(s) => {
                 let changed = s.hash != Some(hash) || s.date_updated != updated_ms;
@@ -265,6 +323,8 @@ pub fn stage(m: &MergeInput<'_>) -> Result<MergeCounts, Error> {
             Cell::I32(Some(times_seen)),
             Cell::Text(&hash),
             Cell::I32(Some(version)),
+            Cell::Str(repost_of.map(|r| r.1)),
+            Cell::Str(repost_of.map(|r| r.0)),
         ]);
         offers.write_cells(&row_cells)?;
         row_cells.truncate(COLUMN_COUNT);
@@ -283,4 +343,156 @@ pub fn stage(m: &MergeInput<'_>) -> Result<MergeCounts, Error> {
     }
     offers.finish()?;
     Ok(counts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::collect::{CollectConfig, FranceTravailSettings, engine};
+    use crate::history::dataset::{Layout, PendingRun};
+    use crate::normalize::NormalizedOffer;
+    use crate::sink::csv::CsvSink;
+
+    fn offer(source: &str, id: &str, group: Option<&str>) -> NormalizedOffer {
+        NormalizedOffer {
+            id: id.into(),
+            source: source.into(),
+            title: format!("job {id}"),
+            duplicate_group: group.map(Into::into),
+            ..Default::default()
+        }
+    }
+
+    /// Runs one complete merge of `rows` into the dataset at `l` (the staged state becomes the
+    /// dataset's `offers.parquet`), returning the counts and `(source/id, repost_of)` of every row.
+    fn run(l: &Layout, seq: u64, rows: &[NormalizedOffer]) -> (MergeCounts, Vec<(String, String)>) {
+        std::fs::create_dir_all(l.work()).unwrap();
+        let mut sink = CsvSink::create(&l.work_csv()).unwrap();
+        for r in rows {
+            sink.write(r).unwrap();
+        }
+        sink.sync().unwrap();
+        drop(sink);
+        let t = chrono::DateTime::parse_from_rfc3339("2026-11-01T06:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc)
+            + chrono::Duration::days(seq as i64);
+        let query = engine::query_key(&CollectConfig::new(
+            "x.csv",
+            FranceTravailSettings {
+                api_url: String::new(),
+                token_url: String::new(),
+                credentials: crate::secret::Credentials::new("a", "b"),
+            },
+        ));
+        let pending = PendingRun::new(seq, t, query);
+        let counts = stage(&MergeInput {
+            layout: l,
+            run: &pending,
+            complete: true,
+            window_min: t - chrono::Duration::days(90),
+            metadata: Vec::new(),
+            scrub_withdrawn: true,
+        })
+        .unwrap();
+        let staged = l
+            .staging(&pending.run_id)
+            .join(super::super::dataset::OFFERS);
+        std::fs::rename(staged, l.offers()).unwrap();
+        let mut reader = TableReader::open(&l.offers(), OFFER_COLUMNS).unwrap();
+        let mut links = Vec::new();
+        while let Some(batch) = reader.next_batch().unwrap() {
+            let v = reader.view(&batch);
+            for row in 0..v.rows() {
+                let key = format!(
+                    "{}/{}",
+                    v.str(col::SOURCE, row).unwrap(),
+                    v.str(col::ID, row).unwrap()
+                );
+                let link = match (
+                    v.str(col::REPOST_OF_SOURCE, row),
+                    v.str(col::REPOST_OF, row),
+                ) {
+                    (Some(s), Some(i)) => format!("{s}/{i}"),
+                    (None, None) => String::new(),
+                    other => panic!("half a link: {other:?}"),
+                };
+                links.push((key, link));
+            }
+        }
+        links.sort();
+        (counts, links)
+    }
+
+    #[test]
+    fn a_new_offer_of_a_withdrawn_offers_group_records_it_and_keeps_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let l = Layout::new(dir.path());
+        let (g1, g2) = ("dup-00000000000000a1", "dup-00000000000000b2");
+        let ft = crate::normalize::france_travail::SOURCE;
+        let az = crate::normalize::adzuna::SOURCE;
+        // Run 1: A (group 1), B (group 2), C (no group).
+        let (c, _) = run(
+            &l,
+            1,
+            &[
+                offer(ft, "A", Some(g1)),
+                offer(ft, "B", Some(g2)),
+                offer(ft, "C", None),
+            ],
+        );
+        assert_eq!((c.new, c.reposts), (3, 0));
+        // Run 2: A is gone (withdrawn by this run) and D reposts it; E shares B's group while B is
+        // still online (a duplicate, not a repost); C is gone but had no group.
+        let (c, links) = run(
+            &l,
+            2,
+            &[
+                offer(ft, "B", Some(g2)),
+                offer(ft, "D", Some(g1)),
+                offer(az, "E", Some(g2)),
+            ],
+        );
+        assert_eq!((c.new, c.withdrawn, c.reposts), (2, 2, 1));
+        let want = |v: &[(&str, &str)]| -> Vec<(String, String)> {
+            v.iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect()
+        };
+        assert_eq!(
+            links,
+            want(&[
+                ("adzuna/E", ""),
+                ("france_travail/A", ""),
+                ("france_travail/B", ""),
+                ("france_travail/C", ""),
+                ("france_travail/D", "france_travail/A"),
+            ])
+        );
+        // Run 3: D is seen again (its link is kept); B is gone, and an Adzuna copy F of it appears
+        // a run later (the link crosses sources); A, withdrawn in run 2, is still the one D reposts.
+        let (c, links) = run(&l, 3, &[offer(ft, "D", Some(g1)), offer(az, "E", Some(g2))]);
+        assert_eq!((c.new, c.reposts), (0, 0));
+        let (c, links4) = run(&l, 4, &[offer(ft, "D", Some(g1)), offer(az, "F", Some(g2))]);
+        // E was withdrawn by run 4 and B by run 3: the latest withdrawn, E, is the one F reposts.
+        assert_eq!((c.new, c.reposts), (1, 1));
+        assert_eq!(
+            links[4],
+            (
+                "france_travail/D".to_string(),
+                "france_travail/A".to_string()
+            )
+        );
+        assert_eq!(
+            links4,
+            want(&[
+                ("adzuna/E", ""),
+                ("adzuna/F", "adzuna/E"),
+                ("france_travail/A", ""),
+                ("france_travail/B", ""),
+                ("france_travail/C", ""),
+                ("france_travail/D", "france_travail/A"),
+            ])
+        );
+    }
 }

@@ -10,7 +10,9 @@
 //!   commit like the rest, each by one rename over the old file, rolled forward after a crash, so
 //!   a reader sees every file whole, old or scrubbed;
 //! - the other columns (dates, contract, salary, ROME code, département…) are kept: the history's
-//!   statistics do not change; `content_hash` and `version` keep the values they had.
+//!   statistics do not change; `content_hash` and `version` keep the values they had;
+//!   `duplicate_group` is kept too (a one-way hash of title, employer, place and the description's
+//!   opening, not their text), so a later repost of the offer is still recognized (`repost_of`).
 
 use std::collections::HashSet;
 use std::fs::{self, File};

@@ -2,7 +2,7 @@
 //! per-run snapshots — as columns, Parquet readers and the offer's content hash.
 //!
 //! Why a module of its own: the merge, the report and the tests must agree on the extra columns
-//! and read them back the same way. Invariants: both tables are the 65 columns of
+//! and read them back the same way. Invariants: both tables are the 66 columns of
 //! `docs/schema.md` in order, followed by the extra columns declared here (one table per file
 //! kind); a file whose columns differ is refused with a message naming the first difference,
 //! never half-read; the content hash is FNV-1a 64 over a canonical, versioned byte encoding of the
@@ -51,6 +51,14 @@ pub const OFFER_COLUMNS: &[Column] = &[
         name: "version",
         kind: Kind::I32,
     },
+    Column {
+        name: "repost_of",
+        kind: Kind::Str,
+    },
+    Column {
+        name: "repost_of_source",
+        kind: Kind::Str,
+    },
 ];
 
 /// Positions of the extra columns in an `offers.parquet` row.
@@ -63,12 +71,15 @@ pub mod col {
     pub const TIMES_SEEN: usize = COLUMN_COUNT + 4;
     pub const CONTENT_HASH: usize = COLUMN_COUNT + 5;
     pub const VERSION: usize = COLUMN_COUNT + 6;
+    pub const REPOST_OF: usize = COLUMN_COUNT + 7;
+    pub const REPOST_OF_SOURCE: usize = COLUMN_COUNT + 8;
     /// Schema positions used by the merge.
     pub const ID: usize = 0;
     pub const SOURCE: usize = 1;
     pub const DATE_CREATED: usize = 8;
     pub const DATE_UPDATED: usize = 9;
     pub const DATE_EXTRACTION: usize = 27;
+    pub const DUPLICATE_GROUP: usize = 65;
 }
 
 /// The columns a snapshot (`snapshots/run_date=…/run_id=…/part-0.parquet`) adds after the schema's columns.
@@ -93,8 +104,13 @@ pub const SNAPSHOT_COLUMNS: &[Column] = &[
 ];
 
 /// Columns left out of the content hash: they change without the offer changing
-/// (`date_extraction` is the fetch time; `date_updated` is compared on its own).
-pub const HASH_EXCLUDED: &[usize] = &[col::DATE_UPDATED, col::DATE_EXTRACTION];
+/// (`date_extraction` is the fetch time; `date_updated` is compared on its own; `duplicate_group`
+/// is derived from other columns, so a new key design must not make every offer "updated").
+pub const HASH_EXCLUDED: &[usize] = &[
+    col::DATE_UPDATED,
+    col::DATE_EXTRACTION,
+    col::DUPLICATE_GROUP,
+];
 
 /// Bumped if the canonical encoding below ever changes (it is fed into the hash first).
 const HASH_ENCODING: u8 = 2;
@@ -449,7 +465,7 @@ mod tests {
         };
         let msg = e.to_string();
         assert!(
-            msg.contains("was written by an older ftcollect whose offer schema had 52 columns; this version writes 65"),
+            msg.contains("was written by an older ftcollect whose offer schema had 52 columns; this version writes 66"),
             "{msg}"
         );
         assert!(msg.contains("Start a new dataset"), "{msg}");
@@ -498,7 +514,8 @@ mod tests {
         // Hashes are stored in datasets: the encoding must never change silently (if it has to,
         // bump HASH_ENCODING and say so in docs/history.md). This value was checked with an
         // independent Python implementation of the encoding described on `content_hash` (encoding 2,
-        // 65 columns, issue 17; it was e5612a8b4698c586 with encoding 1 and 52 columns).
+        // 65 columns, issue 17; it was e5612a8b4698c586 with encoding 1 and 52 columns; the 66th
+        // column, `duplicate_group`, is excluded, so the value stands).
         assert_eq!(hash_text(h(&base)), "0550dd02cb7197db");
         assert_eq!(parse_hash(&hash_text(h(&base))), Some(h(&base)));
         assert_eq!(parse_hash("xyz"), None);

@@ -1,4 +1,4 @@
-//! Adzuna raw job → one row of the normalized schema (the same 65 columns as France Travail).
+//! Adzuna raw job → one row of the normalized schema (the same 66 columns as France Travail).
 //!
 //! Why: analysts want both sources in one file, so every Adzuna field lands in the column that
 //! means the same thing (`docs/schema.md`, column "Adzuna source"). [`normalize_adzuna`] is a pure
@@ -19,6 +19,7 @@
 use chrono::{DateTime, Utc};
 
 use super::departements::DEPARTEMENTS;
+use super::duplicates::duplicate_group;
 use super::france_travail::parse_timestamp;
 use super::location::{Coordinates, check_coordinates, lone_coordinate, region_named};
 use super::offer::NormalizedOffer;
@@ -291,7 +292,7 @@ pub fn normalize_adzuna(
     let url_source = url.as_ref().map(|_| URL_FROM_REDIRECT.to_string());
     let advertised_amount = advertised && has_amount;
 
-    Some(NormalizedOffer {
+    let mut row = NormalizedOffer {
         id: id.to_string(),
         source: SOURCE.to_string(),
         title,
@@ -357,7 +358,10 @@ pub fn normalize_adzuna(
         salary_complements: None,
         deplacement: None,
         contexte_travail: None,
-    })
+        duplicate_group: None,
+    };
+    row.duplicate_group = duplicate_group(&row);
+    Some(row)
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! France Travail raw offer → one row of the normalized schema.
 //!
 //! [`normalize_france_travail`] is a pure function of the raw offer and the fetch time: the same input
-//! always gives the same row, whatever the thread. It fills every one of the 65 columns (Adzuna-only
+//! always gives the same row, whatever the thread. It fills every one of the 66 columns (Adzuna-only
 //! ones get their documented France Travail value, e.g. `salary_predicted` = false). The invariants:
 //! it never panics; an offer is dropped only when it has no usable `id` (counted as
 //! `offer without id`); a raw value of an unexpected type (`Lenient::Invalid`) becomes null and is
@@ -11,6 +11,7 @@
 
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Timelike, Utc};
 
+use super::duplicates::duplicate_group;
 use super::location::{Evidence, check_coordinates, place_with};
 use super::offer::NormalizedOffer;
 use super::remote::{fold, remote_work_with_exercise};
@@ -232,6 +233,7 @@ pub fn normalize_france_travail(
 ) -> Option<NormalizedOffer> {
     let mut o = normalize_with(raw, &raw.description, fetched_at, warnings)?;
     o.description = raw.description.get().filter(|d| !d.is_empty()).cloned();
+    o.duplicate_group = duplicate_group(&o);
     Some(o)
 }
 
@@ -305,6 +307,7 @@ pub fn normalize_france_travail_owned(
     o.langues = langues;
     o.driving_licences = licences;
     o.education_levels = education;
+    o.duplicate_group = duplicate_group(&o);
     Some(o)
 }
 
@@ -640,6 +643,8 @@ fn normalize_with(
         salary_complements,
         deplacement: owned(code(&raw.deplacement_libelle, "deplacementLibelle", w)),
         contexte_travail,
+        // Set by the callers once the description is in place.
+        duplicate_group: None,
     })
 }
 

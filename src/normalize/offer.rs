@@ -298,10 +298,11 @@ offer_schema! {
     salary_complements: Option<Vec<String>>,
     deplacement: Option<String>,
     contexte_travail: Option<Vec<String>>,
+    duplicate_group: Option<String>,
 }
 
 /// Number of columns in the schema.
-pub const COLUMN_COUNT: usize = 65;
+pub const COLUMN_COUNT: usize = 66;
 
 /// The column names, in order: the CSV header.
 pub fn header() -> impl Iterator<Item = &'static str> {
@@ -442,6 +443,7 @@ mod tests {
         assert_eq!(COLUMNS[27].name, "date_extraction");
         assert_eq!(COLUMNS[51].name, "education_levels");
         assert_eq!(COLUMNS[64].name, "contexte_travail");
+        assert_eq!(COLUMNS[65].name, "duplicate_group");
     }
 
     #[test]

@@ -16,6 +16,13 @@
 //! clock; `results_per_page` defaults to 10 and is capped at 50; `sort_by=date` orders newest first,
 //! any other order is by id; `count` is the number of matching jobs. Only the `fr` universe holds jobs:
 //! any other country answers `count` 0.
+//!
+//! Copies (issue 17): on top of its own jobs, the universe holds copies of France Travail offers
+//! ([`COPY_SHARE`] of its size by default), shown the way Adzuna aggregates them: the title (without
+//! `(H/F)` for half of them), the employer, `Town, Département` with the area list (Paris
+//! arrondissements as `Paris 8e Arrondissement`), the first 500 characters of the text on one line
+//! with an ellipsis, `permanent`/`contract` for a CDI/CDD, created up to three days later.
+//! [`AdzunaSim::copies`] is the truth.
 
 use std::collections::HashSet;
 use std::fmt::Write as _;
@@ -28,7 +35,7 @@ use serde_json::{Value, json};
 use super::catalog::COMPANIES;
 use super::geo::DEPTS;
 use super::server::{Reply, State};
-use super::universe::fold;
+use super::universe::{CopySource, fold};
 use crate::normalize::departements;
 use crate::secret::Secret;
 use crate::source::adzuna::{COUNTRIES, Limits};
@@ -36,6 +43,11 @@ use crate::source::adzuna::{COUNTRIES, Limits};
 const DAY_MS: i64 = 86_400_000;
 /// Jobs are created at most this many days before the start.
 pub const MAX_AGE_DAYS: i64 = 300;
+/// Copies of France Travail offers in a default universe, as a share of its size: Adzuna France
+/// aggregates France Travail's offers, so many of its jobs are such copies.
+pub const COPY_SHARE: f64 = 0.2;
+/// The length of the text Adzuna shows, in characters.
+const SNIPPET_CHARS: usize = 500;
 
 /// The parameter names the API accepts (any other one gets the HTML 400 page).
 const KNOWN_PARAMS: &[&str] = &[
@@ -193,6 +205,10 @@ struct Job {
     contract_time: Option<&'static str>,
     company: u8,
     words: HashSet<String>,
+    /// A copy of a France Travail offer shows its content instead.
+    copy: Option<Box<CopySource>>,
+    /// The description's opening sentence.
+    hook: String,
 }
 
 /// The Adzuna side of the simulator.
@@ -222,6 +238,22 @@ fn adzuna_region(r: &str) -> String {
     }
 }
 
+/// A France Travail town as Adzuna names it: `PARIS 08` → `Paris 8e Arrondissement`,
+/// `SAINT BRIEUC` → `Saint Brieuc`.
+fn adzuna_town(town: &str) -> String {
+    if let Some(n) = town
+        .to_ascii_uppercase()
+        .strip_prefix("PARIS ")
+        .and_then(|n| n.parse::<u32>().ok())
+    {
+        return format!(
+            "Paris {n}{} Arrondissement",
+            if n == 1 { "er" } else { "e" }
+        );
+    }
+    title_case(town)
+}
+
 fn title_case(s: &str) -> String {
     s.split(' ')
         .map(|w| {
@@ -239,13 +271,20 @@ fn title_case(s: &str) -> String {
 }
 
 impl AdzunaSim {
-    /// Generates the universe for a simulator started at `now`.
-    pub fn new(config: AdzunaSimConfig, seed: u64, now: DateTime<Utc>) -> AdzunaSim {
+    /// Generates the universe for a simulator started at `now`, with a copy of each of `copies`.
+    pub fn new(
+        config: AdzunaSimConfig,
+        seed: u64,
+        now: DateTime<Utc>,
+        copies: Vec<CopySource>,
+    ) -> AdzunaSim {
         let mut rng = fastrand::Rng::with_seed(seed ^ 0xAD2A);
         let now = now.timestamp_millis();
         let total_weight: f64 = FAMILIES.iter().map(|f| f.weight).sum();
         let dept_weight: f64 = DEPTS.iter().map(|d| d.weight).sum();
         let mut ids = HashSet::new();
+        // Openings from their own stream (the draws below stay as they were).
+        let mut hooks = fastrand::Rng::with_seed(seed ^ 0x400C);
         let mut jobs: Vec<Job> = (0..config.offers)
             .map(|_| {
                 let mut id = 4_000_000_000 + rng.u64(0..900_000_000);
@@ -328,12 +367,50 @@ impl AdzunaSim {
                     contract_time,
                     company: rng.u8(0..COMPANIES.len() as u8),
                     words: HashSet::new(),
+                    copy: None,
+                    hook: super::catalog::hook(&mut hooks),
                 };
                 let text = format!("{} {}", job.title(), job.description());
                 job.words = words_of(&text).collect();
                 job
             })
             .collect();
+        // The copies, from their own random stream (the jobs above do not change).
+        let mut crng = fastrand::Rng::with_seed(seed ^ 0x00C0_B1E5);
+        for c in copies {
+            let mut id = 4_000_000_000 + crng.u64(0..900_000_000);
+            while !ids.insert(id) {
+                id += 1;
+            }
+            let created =
+                (c.created + crng.i64(3_600_000..3 * DAY_MS)).min(now - 60_000) / 1000 * 1000;
+            let contract_type = match c.contract {
+                "CDI" => Some("permanent"),
+                "CDD" => Some("contract"),
+                _ => None,
+            };
+            let mut job = Job {
+                id,
+                created,
+                family: (FAMILIES.len() - 1) as u8,
+                title: 0,
+                extras: [u8::MAX; 2],
+                dept: c.dept,
+                region_only: false,
+                coords: crng.f64() < 0.9,
+                salary_kind: 0,
+                salary: (0.0, 0.0),
+                contract_type,
+                contract_time: Some("full_time"),
+                company: 0,
+                words: HashSet::new(),
+                copy: Some(Box::new(c)),
+                hook: String::new(),
+            };
+            let text = format!("{} {}", job.title(), job.description());
+            job.words = words_of(&text).collect();
+            jobs.push(job);
+        }
         jobs.sort_by(|a, b| b.created.cmp(&a.created).then(a.id.cmp(&b.id)));
         AdzunaSim {
             config,
@@ -342,6 +419,14 @@ impl AdzunaSim {
             refused: AtomicU64::new(0),
             fail_next: AtomicU32::new(0),
         }
+    }
+
+    /// The truth of the copies: (Adzuna id, France Travail id).
+    pub fn copies(&self) -> Vec<(String, String)> {
+        self.jobs
+            .iter()
+            .filter_map(|j| Some((j.id.to_string(), j.copy.as_ref()?.id.clone())))
+            .collect()
     }
 
     /// The Adzuna clock: the simulated clock plus the real time since the simulator started.
@@ -544,7 +629,10 @@ impl AdzunaSim {
         let f = &FAMILIES[j.family as usize];
         let d = &DEPTS[j.dept as usize];
         let dept = departements::departement(d.code);
-        let town = title_case(d.town);
+        let town = match &j.copy {
+            Some(c) => adzuna_town(&c.town),
+            None => title_case(d.town),
+        };
         let region = dept.map(|x| adzuna_region(x.region)).unwrap_or_default();
         let dept_name = dept.map_or("", |x| x.name);
         let mut area = vec![json!("France"), json!(region)];
@@ -576,7 +664,12 @@ impl AdzunaSim {
                 ),
                 (
                     "display_name",
-                    json!(COMPANIES[j.company as usize]).to_string(),
+                    json!(
+                        j.copy
+                            .as_ref()
+                            .map_or(COMPANIES[j.company as usize], |c| c.company)
+                    )
+                    .to_string(),
                 ),
             ],
         );
@@ -613,7 +706,7 @@ impl AdzunaSim {
                 "adref",
                 json!(format!("eyJhbGciOiJIUzI1NiJ9.{se}")).to_string(),
             ),
-            ("title", json!(f.titles[j.title as usize]).to_string()),
+            ("title", json!(j.title()).to_string()),
             ("description", json!(j.description()).to_string()),
             ("created", json!(created).to_string()),
             ("redirect_url", json!(redirect).to_string()),
@@ -654,12 +747,27 @@ impl AdzunaSim {
 }
 
 impl Job {
-    fn title(&self) -> &'static str {
-        FAMILIES[self.family as usize].titles[self.title as usize]
+    fn title(&self) -> &str {
+        match &self.copy {
+            // Half of the copies lose the gender marker.
+            Some(c) if self.id.is_multiple_of(2) => c.title.trim_end_matches(" (H/F)"),
+            Some(c) => &c.title,
+            None => FAMILIES[self.family as usize].titles[self.title as usize],
+        }
     }
 
     fn description(&self) -> String {
-        let mut s = FAMILIES[self.family as usize].lead.to_string();
+        if let Some(c) = &self.copy {
+            let mut s: String = c
+                .description
+                .chars()
+                .take(SNIPPET_CHARS)
+                .map(|ch| if ch == '\n' { ' ' } else { ch })
+                .collect();
+            s.push('…');
+            return s;
+        }
+        let mut s = format!("{} {}", self.hook, FAMILIES[self.family as usize].lead);
         for e in self.extras {
             if let Some(x) = EXTRAS.get(e as usize) {
                 s.push(' ');

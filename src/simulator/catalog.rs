@@ -401,3 +401,58 @@ pub const TRAVEL: &[(&str, &str)] = &[
     ("3", "Fréquents Zone nationale"),
     ("2", "Ponctuels Zone départementale"),
 ];
+
+/// The opening sentence of a simulated advert, `{0} {1}, {2}.`, one word list per part (12 × 12 ×
+/// 12 openings): real adverts rarely share their first words unless they are the same job, and
+/// without it two offers drawn alike would be textually identical. No word here is a search word
+/// of the simulated APIs' indexes (titles, labels, paragraphs, Adzuna phrases).
+pub const HOOKS: [&[&str]; 3] = [
+    &[
+        "Nous recrutons",
+        "Rejoignez-nous",
+        "Notre client recrute",
+        "Poste à pourvoir",
+        "Opportunité",
+        "Nouvelle offre",
+        "Création de poste",
+        "Remplacement",
+        "Renfort d'équipe",
+        "Recrutement",
+        "Urgent",
+        "À saisir",
+    ],
+    &[
+        "pour son site principal",
+        "pour une équipe de 5 personnes",
+        "pour une équipe de 12 personnes",
+        "au sein d'une PME familiale",
+        "au sein d'un grand groupe",
+        "pour un client du secteur public",
+        "pour un client industriel",
+        "pour un acteur de la santé",
+        "pour une jeune pousse en croissance",
+        "pour un cabinet reconnu",
+        "pour une collectivité",
+        "pour un réseau d'agences",
+    ],
+    &[
+        "démarrage immédiat",
+        "démarrage sous un mois",
+        "démarrage en septembre",
+        "démarrage en janvier",
+        "entretiens dès cette semaine",
+        "processus en deux entretiens",
+        "période d'essai de deux mois",
+        "poste sédentaire",
+        "déplacements ponctuels",
+        "horaires de bureau",
+        "parking sur place",
+        "accès en transports",
+    ],
+];
+
+/// An opening drawn from [`HOOKS`].
+pub fn hook(rng: &mut fastrand::Rng) -> String {
+    let [a, b, c] = HOOKS.map(|list| list[rng.usize(..list.len())]);
+    format!("{a} {b}, {c}.")
+}

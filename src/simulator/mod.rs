@@ -26,7 +26,7 @@ pub use behaviour::{Behaviours, BulkSecond, Churn, Grain, ShortPages, Storm, Tru
 pub use faults::{FaultConfig, FaultCounts};
 pub use lifecycle::{ScheduledRun, Sighting};
 pub use server::{Endpoint, RequestRecord};
-pub use universe::{Mark, Query, Universe, UniverseConfig};
+pub use universe::{CopySource, Mark, Query, Universe, UniverseConfig};
 
 use crate::secret::Secret;
 
@@ -56,6 +56,39 @@ pub struct SimConfig {
     pub adzuna: AdzunaSimConfig,
     /// Behaviours of the real API its documentation leaves open (all off by default).
     pub behaviours: Behaviours,
+    /// Planted duplicates (reposts, Adzuna copies): none by default, like the behaviours, so a
+    /// universe holds the offers asked for; `DuplicateShapes::REALISTIC` for `demo` and the
+    /// duplicate tests.
+    pub duplicates: DuplicateShapes,
+}
+
+/// How many planted duplicates the universes hold; the truth is [`SimHandle::planted_duplicates`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct DuplicateShapes {
+    /// France Travail reposts (new id, same job), as a share of its offers.
+    pub reposts: f64,
+    /// Adzuna jobs that copy a France Travail offer, as a share of the Adzuna universe's size
+    /// (added to it).
+    pub adzuna_copies: f64,
+}
+
+impl DuplicateShapes {
+    /// None planted.
+    pub const NONE: DuplicateShapes = DuplicateShapes {
+        reposts: 0.0,
+        adzuna_copies: 0.0,
+    };
+    /// The rates of a real market (see [`universe::REPOST_SHARE`], [`adzuna::COPY_SHARE`]).
+    pub const REALISTIC: DuplicateShapes = DuplicateShapes {
+        reposts: universe::REPOST_SHARE,
+        adzuna_copies: adzuna::COPY_SHARE,
+    };
+}
+
+impl Default for DuplicateShapes {
+    fn default() -> Self {
+        DuplicateShapes::NONE
+    }
 }
 
 impl Default for SimConfig {
@@ -77,6 +110,7 @@ impl Default for SimConfig {
             threads: 32,
             adzuna: AdzunaSimConfig::default(),
             behaviours: Behaviours::default(),
+            duplicates: DuplicateShapes::default(),
         }
     }
 }
@@ -104,8 +138,12 @@ pub fn start(config: SimConfig) -> std::io::Result<SimHandle> {
             months: config.months,
             now,
             future_days: config.future_days,
+            reposts: config.duplicates.reposts,
         },
         &groups,
+    );
+    let copies = universe.adzuna_copy_sources(
+        (config.adzuna.offers as f64 * config.duplicates.adzuna_copies).round() as usize,
     );
     let server =
         tiny_http::Server::http(&config.bind).map_err(|e| std::io::Error::other(e.to_string()))?;
@@ -130,6 +168,7 @@ pub fn start(config: SimConfig) -> std::io::Result<SimHandle> {
             config.adzuna.clone(),
             config.seed,
             now,
+            copies,
         )),
         config.behaviours.clone(),
     ));
@@ -279,6 +318,26 @@ impl SimHandle {
     pub fn truth(&self, mark: &Mark, q: &Query) -> Truth {
         let (stayed, ever) = self.state.universe.truth(mark, q, self.state.now_ms());
         Truth { stayed, ever }
+    }
+    /// The planted duplicates: (duplicate, original) as `source/id` — France Travail reposts and
+    /// Adzuna copies of France Travail offers.
+    pub fn planted_duplicates(&self) -> Vec<(String, String)> {
+        let ft = crate::normalize::france_travail::SOURCE;
+        let az = crate::normalize::adzuna::SOURCE;
+        let mut out: Vec<(String, String)> = self
+            .state
+            .universe
+            .reposts()
+            .into_iter()
+            .map(|(r, o)| (format!("{ft}/{r}"), format!("{ft}/{o}")))
+            .collect();
+        out.extend(
+            self.adzuna()
+                .copies()
+                .into_iter()
+                .map(|(c, o)| (format!("{az}/{c}"), format!("{ft}/{o}"))),
+        );
+        out
     }
     /// Offers (withdrawn, published) by the churn so far.
     pub fn churn_counts(&self) -> (u64, u64) {

@@ -6,6 +6,10 @@
 //! visible at time `t` only while `created <= t < withdrawn` (the API serves active offers only);
 //! results are ordered deterministically (creation date descending, then a fixed tie-break), so
 //! pages never overlap or skip while the universe does not change.
+//! Planted duplicates (issue 17): a share of the offers ([`UniverseConfig::reposts`]) are reposts —
+//! a new id and new dates for the content of an earlier offer with an employer and a département
+//! (its title upper-cased for half of them) — and [`Universe::reposts`] is the truth. About 2% of
+//! descriptions are HTML-escaped (`t&eacute;l&eacute;travail`), as in the real files (14 of 638).
 //! The churn behaviour (see `behaviour.rs`) is the one mutable part: it withdraws offers and
 //! publishes new ones (ids past the generated ones) in an overlay that `search_live`, `rec_by_id`
 //! and `truth` read; the generated records themselves never change.
@@ -38,7 +42,16 @@ pub struct UniverseConfig {
     pub now: DateTime<Utc>,
     /// Days after `now` for which new offers are generated (they appear as the clock moves).
     pub future_days: u32,
+    /// Reposts added on top of the generated offers, as a share of `offers`.
+    pub reposts: f64,
 }
+
+/// The share of reposts in a default universe: the real files hold 7 extra copies in 638 offers
+/// (1.1%); partner feeds repost more in a live market.
+pub const REPOST_SHARE: f64 = 0.02;
+
+/// The share of HTML-escaped descriptions (14 of the 638 real offers).
+const ESCAPED_SHARE: f64 = 0.022;
 
 /// One offer, compactly.
 #[derive(Clone, Copy, Debug)]
@@ -48,6 +61,9 @@ pub struct Rec {
     /// 0 when the offer is never updated.
     pub updated: i64,
     pub idx: u32,
+    /// The offer whose content (title, employer, place, texts) this one shows: its own index,
+    /// or for a repost the original's.
+    pub content: u32,
     pub dept: u8,
     pub rome: u8,
     pub contract: u8,
@@ -86,6 +102,8 @@ pub struct Universe {
     ids: IdCodec,
     words: WordIndex,
     tables: Tables,
+    /// Planted reposts: (repost index, original index).
+    reposts: Vec<(u32, u32)>,
     /// Churn: offers withdrawn and published while the simulator runs (see [`Universe::churn`]).
     live: RwLock<Live>,
     churned: AtomicBool,
@@ -135,6 +153,23 @@ impl Mark {
     pub fn step(&self) -> u64 {
         self.step
     }
+}
+
+/// What the Adzuna universe needs to show a copy of a France Travail offer.
+#[derive(Clone, Debug)]
+pub struct CopySource {
+    /// The France Travail offer's id.
+    pub id: String,
+    pub title: String,
+    pub company: &'static str,
+    /// Index in `DEPTS`.
+    pub dept: u8,
+    /// The town as France Travail's libelle names it (`PARIS 08`, `SAINT BRIEUC`).
+    pub town: String,
+    pub description: String,
+    /// `typeContrat`.
+    pub contract: &'static str,
+    pub created: i64,
 }
 
 /// A parsed search (already validated by the server).
@@ -207,26 +242,111 @@ impl Universe {
                 ));
             }
         }
-        recs.sort_unstable_by(|x, y| y.created.cmp(&x.created).then(x.idx.cmp(&y.idx)));
-        let mut pos_of_idx = vec![0u32; recs.len()];
-        for (p, r) in recs.iter().enumerate() {
-            pos_of_idx[r.idx as usize] = p as u32;
-        }
         let ids = IdCodec::new(config.seed);
-        Universe {
+        let mut u = Universe {
             config,
             recs,
-            pos_of_idx,
+            pos_of_idx: Vec::new(),
             ids,
             words: WordIndex::build(),
             tables,
+            reposts: Vec::new(),
             live: RwLock::new(Live::default()),
             churned: AtomicBool::new(false),
+        };
+        u.plant_reposts();
+        u.recs
+            .sort_unstable_by(|x, y| y.created.cmp(&x.created).then(x.idx.cmp(&y.idx)));
+        u.pos_of_idx = vec![0u32; u.recs.len()];
+        for (p, r) in u.recs.iter().enumerate() {
+            u.pos_of_idx[r.idx as usize] = p as u32;
+        }
+        u
+    }
+
+    /// Adds `reposts × offers` reposts (after every other draw, from their own random stream, so
+    /// the other offers do not change) and records (repost, original) indices. An original has an
+    /// employer and a département (an anonymous repost cannot be told from another anonymous
+    /// offer), is not itself a repost, and is reposted at most once.
+    fn plant_reposts(&mut self) {
+        let wanted = (self.config.offers as f64 * self.config.reposts).round() as usize;
+        let mut rng = fastrand::Rng::with_seed(self.config.seed ^ 0x5E90_5700);
+        let now = self.config.now.timestamp_millis();
+        let originals = self.recs.len();
+        let mut used = HashSet::new();
+        let mut tries = 0;
+        while self.reposts.len() < wanted && originals > 0 && tries < wanted * 20 {
+            tries += 1;
+            let o = self.recs[rng.usize(..originals)];
+            if o.dept == NO_DEPT
+                || render(self, &o, now).entreprise.nom.is_none()
+                || !used.insert(o.idx)
+            {
+                continue;
+            }
+            let idx = self.recs.len() as u32;
+            // Reposted a few hours to a few weeks later, while or after the original is online.
+            let created = o.created + 3_600_000 + (exp(&mut rng, 6.0) * DAY_MS as f64) as i64;
+            let withdrawn = created + 3_600_000 + (exp(&mut rng, 30.0) * DAY_MS as f64) as i64;
+            self.recs.push(Rec {
+                created: created / 1000 * 1000,
+                withdrawn,
+                updated: 0,
+                idx,
+                ..o
+            });
+            self.reposts.push((idx, o.idx));
         }
     }
 
     pub fn len(&self) -> usize {
         self.recs.len()
+    }
+
+    /// `n` offers for the Adzuna universe to copy (drawn from their own random stream): active at
+    /// the start, with an employer and a département, not reposts, each copied once.
+    pub fn adzuna_copy_sources(&self, n: usize) -> Vec<CopySource> {
+        let mut rng = fastrand::Rng::with_seed(self.config.seed ^ 0xAD2A_C0B1);
+        let now = self.config.now.timestamp_millis();
+        let mut used = HashSet::new();
+        let mut out = Vec::with_capacity(n);
+        let mut tries = 0;
+        while out.len() < n && !self.recs.is_empty() && tries < n * 50 {
+            tries += 1;
+            let r = self.recs[rng.usize(..self.recs.len())];
+            if r.dept == NO_DEPT || r.content != r.idx || !r.is_active(now) || !used.insert(r.idx) {
+                continue;
+            }
+            let o = render(self, &r, now);
+            let Some(company) = o.entreprise.nom else {
+                continue;
+            };
+            let town = o
+                .lieu_travail
+                .libelle
+                .split_once(" - ")
+                .map_or(o.lieu_travail.libelle.as_str(), |(_, t)| t)
+                .to_string();
+            out.push(CopySource {
+                id: o.id,
+                title: o.intitule,
+                company,
+                dept: r.dept,
+                town,
+                description: o.description,
+                contract: o.type_contrat,
+                created: r.created,
+            });
+        }
+        out
+    }
+
+    /// The truth of the planted reposts: (repost id, id of the offer it reposts).
+    pub fn reposts(&self) -> Vec<(String, String)> {
+        self.reposts
+            .iter()
+            .map(|&(r, o)| (self.ids.encode(r), self.ids.encode(o)))
+            .collect()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -594,6 +714,7 @@ fn make_rec(
         withdrawn,
         updated,
         idx,
+        content: idx,
         dept,
         rome,
         contract,
@@ -601,6 +722,25 @@ fn make_rec(
         paras: [a, b, c],
         place,
     }
+}
+
+/// `text` with its accented letters and apostrophes as HTML entities, as some partner feeds send
+/// descriptions (`t&eacute;l&eacute;travail`, `l&#39;&eacute;quipe`).
+fn escape_entities(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for c in text.chars() {
+        match c {
+            'é' => out.push_str("&eacute;"),
+            'è' => out.push_str("&egrave;"),
+            'ê' => out.push_str("&ecirc;"),
+            'à' => out.push_str("&agrave;"),
+            'ç' => out.push_str("&ccedil;"),
+            'ô' => out.push_str("&ocirc;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn exp(rng: &mut fastrand::Rng, mean: f64) -> f64 {
@@ -630,7 +770,7 @@ fn pick(table: &[f64], rng: &mut fastrand::Rng) -> usize {
 fn commune_of(r: &Rec) -> Option<(&'static str, &'static str, &'static str, f64, f64)> {
     let d = DEPTS.get(r.dept as usize)?;
     if d.code == "75" {
-        let (town, insee, postal, lat, lon) = geo::PARIS[r.idx as usize % geo::PARIS.len()];
+        let (town, insee, postal, lat, lon) = geo::PARIS[r.content as usize % geo::PARIS.len()];
         return Some((insee, postal, town, lat, lon));
     }
     Some((d.insee, d.postal, d.town, d.lat, d.lon))
@@ -1059,8 +1199,9 @@ fn salary_label(rng: &mut fastrand::Rng, rome: &str) -> Option<String> {
 // `*one(..)` copies a `&'static str` out of a table; auto-deref would shorten its lifetime.
 #[allow(clippy::explicit_auto_deref)]
 fn render(u: &Universe, r: &Rec, now: i64) -> SimOffer {
+    // Seeded by the content's offer: a repost renders the original's texts and employer.
     let mut rng = fastrand::Rng::with_seed(
-        u.config.seed ^ (r.idx as u64).wrapping_mul(0x2545_F491_4F6C_DD1D),
+        u.config.seed ^ (r.content as u64).wrapping_mul(0x2545_F491_4F6C_DD1D),
     );
     let rome = &ROMES[r.rome as usize];
     let id = u.id_of(r);
@@ -1179,8 +1320,23 @@ fn render(u: &Universe, r: &Rec, now: i64) -> SimOffer {
     let nature = *one(&mut rng, catalog::NATURES);
     let travel = chance(&mut rng, 0.21).then(|| *one(&mut rng, catalog::TRAVEL));
 
+    // New shapes drawn from their own stream (the draws above stay as they were): an opening
+    // sentence, an HTML-escaped description, and a repost's title upper-cased for half of them.
+    let mut shapes =
+        fastrand::Rng::with_seed(u.config.seed ^ (r.content as u64).wrapping_mul(0x9E37_79B9));
+    description.insert_str(0, &(catalog::hook(&mut shapes) + "\n\n"));
+    if chance(&mut shapes, ESCAPED_SHARE) {
+        description = escape_entities(&description);
+    }
+    let title = rome.titles[r.title as usize];
+    let intitule = if r.content != r.idx && r.idx.is_multiple_of(2) {
+        title.to_uppercase()
+    } else {
+        title.to_string()
+    };
+
     SimOffer {
-        intitule: rome.titles[r.title as usize].to_string(),
+        intitule,
         description,
         date_creation: ts(r.created),
         date_actualisation: ts(r.actualised(now)),
@@ -1274,6 +1430,7 @@ mod tests {
             months: 14,
             now: Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).unwrap(),
             future_days: 10,
+            reposts: 0.0,
         })
     }
 
@@ -1301,6 +1458,62 @@ mod tests {
             let y = serde_json::to_string(&b.render(p, now)).unwrap();
             assert_eq!(x, y);
         }
+    }
+
+    #[test]
+    fn planted_reposts_show_their_originals_content_under_a_new_id() {
+        let mut config = small().config.clone();
+        config.reposts = REPOST_SHARE;
+        let u = Universe::generate(config);
+        let plain = small();
+        let reposts = u.reposts();
+        assert_eq!(reposts.len(), 100, "2% of 5000");
+        assert_eq!(u.len(), plain.len() + 100);
+        // The other offers are unchanged.
+        let now = u.config.now.timestamp_millis();
+        for p in [0u32, 77, 4000] {
+            let r = plain.recs()[p as usize];
+            let same = u.rec_by_id(&plain.id_of(&r)).unwrap();
+            assert_eq!(
+                serde_json::to_string(&render(&u, &same, now)).unwrap(),
+                serde_json::to_string(&plain.render(p, now)).unwrap()
+            );
+        }
+        for (repost, original) in &reposts {
+            let (r, o) = (u.rec_by_id(repost).unwrap(), u.rec_by_id(original).unwrap());
+            assert!(r.created > o.created);
+            let (r, o) = (render(&u, &r, now), render(&u, &o, now));
+            assert_ne!(r.id, o.id);
+            assert_eq!(r.intitule.to_lowercase(), o.intitule.to_lowercase());
+            assert_eq!(r.entreprise.nom, o.entreprise.nom);
+            assert!(o.entreprise.nom.is_some());
+            assert_eq!(r.lieu_travail.libelle, o.lieu_travail.libelle);
+            // The original may have been updated since (a line appended).
+            assert!(o.description.starts_with(&r.description));
+        }
+        let upper = reposts
+            .iter()
+            .filter(|(r, _)| {
+                let o = render(&u, &u.rec_by_id(r).unwrap(), now);
+                o.intitule == o.intitule.to_uppercase()
+            })
+            .count();
+        assert!((30..=70).contains(&upper), "{upper}");
+    }
+
+    #[test]
+    fn some_descriptions_are_html_escaped() {
+        let u = small();
+        let now = u.config.now.timestamp_millis();
+        let escaped = (0..5000u32)
+            .filter(|&p| u.render(p, now).description.contains("&eacute;"))
+            .count();
+        // 2.2% drawn; a few escaped texts have no é.
+        assert!((70..=150).contains(&escaped), "{escaped}");
+        assert_eq!(
+            escape_entities("l'équipe à Besançon"),
+            "l&#39;&eacute;quipe &agrave; Besan&ccedil;on"
+        );
     }
 
     #[test]

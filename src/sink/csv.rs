@@ -303,6 +303,19 @@ pub fn read_offers<R: Read>(
 /// The `(source, id)` of every row in the first `len` bytes of a CSV written by this tool, checking
 /// that every row has the schema's column count.
 pub fn scan_keys(path: &Path, len: u64, mut each: impl FnMut(&str, &str)) -> Result<u64, Error> {
+    scan_keys_and_groups(path, len, |source, id, _| each(source, id))
+}
+
+/// [`scan_keys`] with each row's `duplicate_group` (empty when null).
+pub fn scan_keys_and_groups(
+    path: &Path,
+    len: u64,
+    mut each: impl FnMut(&str, &str, &str),
+) -> Result<u64, Error> {
+    let group_at = offer::COLUMNS
+        .iter()
+        .position(|c| c.name == "duplicate_group")
+        .unwrap_or(COLUMN_COUNT - 1);
     let file =
         File::open(path).map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
     let mut reader = csv::ReaderBuilder::new()
@@ -324,7 +337,8 @@ pub fn scan_keys(path: &Path, len: u64, mut each: impl FnMut(&str, &str)) -> Res
                 }
                 let id = std::str::from_utf8(&rec[0]).unwrap_or("");
                 let source = std::str::from_utf8(&rec[1]).unwrap_or("");
-                each(source, id);
+                let group = std::str::from_utf8(&rec[group_at]).unwrap_or("");
+                each(source, id, group);
                 rows += 1;
             }
             Err(e) => {

@@ -1112,3 +1112,109 @@ fn hybrid_work_in_real_adzuna_results() {
             .all(|o| o.application_url_source.as_deref() == Some("redirect_url"))
     );
 }
+
+/// Duplicate detection on the real Adzuna files (70 jobs of three countries and eras): every group
+/// formed, listed and judged by hand.
+#[test]
+fn duplicate_groups_on_the_real_files() {
+    let Some(dir) = real_dir() else { return };
+    let rows: Vec<NormalizedOffer> = FILES
+        .iter()
+        .flat_map(|f| normalize_file(&dir, f).1)
+        .collect();
+    let groups = ftcollect::normalize::duplicates::duplicate_groups(&rows);
+    let mut by_group: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+    for (r, g) in rows.iter().zip(&groups) {
+        if let Some(g) = g {
+            by_group.entry(g.as_str()).or_default().push(r.id.as_str());
+        }
+    }
+    let formed: Vec<Vec<&str>> = by_group.into_values().collect();
+    // None formed, and rightly so, judged by hand: the candidates are one employer's adverts in
+    // several towns with the same title and text (Predictis "Conseiller en gestion de patrimoine" in
+    // Châtenay-Malabry, Neuilly-sur-Marne, Rosny-sous-Bois, Sceaux and Seine-Saint-Denis; Cuisinella
+    // "Concepteur vendeur" in Evreux-Est, Metz, Moisdon-la-Rivière, Six-Fours-les-Plages): one
+    // position per shop, not reposts. Their keys differ by the place only.
+    assert_eq!(formed, Vec::<Vec<&str>>::new());
+    let predictis: BTreeSet<&str> = rows
+        .iter()
+        .filter(|r| r.company_name.as_deref() == Some("Predictis"))
+        .map(|r| r.duplicate_group.as_deref().unwrap())
+        .collect();
+    assert_eq!(predictis.len(), 5);
+}
+
+/// Cross-source matching: an Adzuna copy of a real France Travail offer (built here, in memory,
+/// the way Adzuna shows an aggregated advert: its title, the employer, `Town, Département` with the
+/// area list, the first 500 characters of the text with an ellipsis, `permanent`) gets the France
+/// Travail row's `duplicate_group`. The real files hold no such pair of the same era.
+#[test]
+fn an_adzuna_copy_of_a_real_france_travail_offer_is_in_its_group() {
+    let Some(dir) = real_dir() else { return };
+    let name = "ft_offer_2024-11_184TRJB.json";
+    let bytes = std::fs::read(dir.join(name)).unwrap();
+    let mut w = Warnings::default();
+    let raw = ftcollect::normalize::read_all(name, &bytes, &mut w).unwrap();
+    let ft =
+        ftcollect::normalize::normalize_france_travail(&raw[0], ts("2024-11-28T12:00:00Z"), &mut w)
+            .unwrap();
+    assert_eq!(ft.id, "184TRJB");
+    // The key is stable: the same row gives the same value in every build (FNV-1a of the parts).
+    assert_eq!(ft.duplicate_group.as_deref(), Some("dup-76edbea716526d4f"));
+    let text = ft.description.as_deref().unwrap();
+    let cut = text.char_indices().nth(500).map_or(text.len(), |(i, _)| i);
+    let copy = |title: &str, display: &str, town: &str, text: String| {
+        serde_json::json!({"results": [{
+            "id": "4123456789",
+            "title": title,
+            "description": text,
+            "company": {"display_name": ft.company_name},
+            "location": {"display_name": display,
+                         "area": ["France", "Ile-de-France", "Paris", town]},
+            "contract_type": "permanent",
+            "created": "2024-11-28T10:00:00Z",
+            "redirect_url": "https://www.adzuna.fr/land/ad/4123456789?se=x&utm_source=0a1b2c3d",
+        }]})
+        .to_string()
+    };
+    let group_of = |json: String| {
+        let mut w = Warnings::default();
+        let job = read_adzuna_jobs("copy", json.as_bytes())
+            .next()
+            .unwrap()
+            .unwrap();
+        normalize_adzuna(&job, None, None, ts("2024-11-29T12:00:00Z"), &mut w)
+            .unwrap()
+            .duplicate_group
+    };
+    let snippet = format!("{}…", &text[..cut]);
+    assert!(ft.duplicate_group.is_some());
+    assert_eq!(
+        group_of(copy(
+            "<strong>Data</strong> Engineer H/F",
+            "Paris 8e Arrondissement, Paris",
+            "Paris 8e Arrondissement",
+            snippet.clone()
+        )),
+        ft.duplicate_group
+    );
+    // Another arrondissement, or another opening, is another job.
+    assert_ne!(
+        group_of(copy(
+            "Data Engineer",
+            "Paris 9e Arrondissement, Paris",
+            "Paris 9e Arrondissement",
+            snippet
+        )),
+        ft.duplicate_group
+    );
+    assert_ne!(
+        group_of(copy(
+            "Data Engineer",
+            "Paris 8e Arrondissement, Paris",
+            "Paris 8e Arrondissement",
+            format!("Nouveau : {}", &text[..cut])
+        )),
+        ft.duplicate_group
+    );
+}

@@ -5,6 +5,7 @@ mod client;
 mod collect;
 mod completeness;
 mod cron;
+mod duplicates;
 mod faults;
 mod harness;
 mod kill;

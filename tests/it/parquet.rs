@@ -85,6 +85,7 @@ fn duckdb_and_pyarrow_read_the_right_types_and_the_same_cells_as_the_csv() {
         ("salary_complements", "VARCHAR[]"),
         ("deplacement", "VARCHAR"),
         ("contexte_travail", "VARCHAR[]"),
+        ("duplicate_group", "VARCHAR"),
     ] {
         assert_eq!(r["types"][column], kind, "{column}");
     }
