@@ -127,7 +127,20 @@ fn scan_values(
     filled: usize,
     target: usize,
 ) -> (usize, Stop) {
-    for (i, &b) in avail.iter().enumerate() {
+    let mut i = 0;
+    while i < avail.len() {
+        if s.in_str && !s.escaped && !s.key_ok {
+            // The bulk of any input: a string's text, up to its next quote or backslash.
+            let rest = &avail[i..];
+            let j = memchr::memchr2(b'"', b'\\', rest).unwrap_or(rest.len());
+            if j > 0 && !rest[..j].iter().any(|&c| c < 0x20) {
+                p.offset += j as u64;
+                i += j;
+                continue;
+            }
+        }
+        let b = avail[i];
+        i += 1;
         if s.in_str {
             if s.escaped {
                 s.escaped = false;
@@ -142,7 +155,7 @@ fn scan_values(
             } else if b < 0x20 {
                 // Never valid in a string: the input cannot decode past here.
                 p.advance(b);
-                return (i + 1, Stop::Broken);
+                return (i, Stop::Broken);
             } else if s.key_ok {
                 if s.key_at < key.len() && key[s.key_at] == b {
                     s.key_at += 1;
@@ -155,8 +168,8 @@ fn scan_values(
         }
         if b.is_ascii_whitespace() {
             p.advance(b);
-            if s.depth == 0 && s.chunk_content && filled + i + 1 >= target {
-                return (i + 1, Stop::Cut);
+            if s.depth == 0 && s.chunk_content && filled + i >= target {
+                return (i, Stop::Cut);
             }
             continue;
         }
@@ -190,7 +203,7 @@ fn scan_values(
                 if s.depth == 0 {
                     // A closing bracket with nothing open: the input cannot decode here.
                     p.advance(b);
-                    return (i + 1, Stop::Broken);
+                    return (i, Stop::Broken);
                 }
                 s.depth -= 1;
                 if s.stream.is_some_and(|d| s.depth < d) {
@@ -205,9 +218,9 @@ fn scan_values(
                 s.last_was_key = false;
             }
             // Cut before this comma; the next chunk starts with it.
-            b',' if s.stream == Some(s.depth) && had_content && filled + i >= target => {
+            b',' if s.stream == Some(s.depth) && had_content && filled + i - 1 >= target => {
                 s.chunk_content = false;
-                return (i, Stop::Cut);
+                return (i - 1, Stop::Cut);
             }
             _ => {}
         }

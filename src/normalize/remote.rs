@@ -528,9 +528,16 @@ fn might_mention(t: &[u8]) -> bool {
     if memchr::memchr2(0xCC, 0xCD, t).is_some() {
         return might_mention_scan(t);
     }
-    CANDIDATES
-        .find_overlapping_iter(t)
-        .any(|m| trigger_at(t, m.start()))
+    // Leftmost matches, the search going on just after each one's start: every position where
+    // a candidate starts is seen.
+    let mut at = 0;
+    while let Some(m) = CANDIDATES.find(aho_corasick::Input::new(t).span(at..t.len())) {
+        if trigger_at(t, m.start()) {
+            return true;
+        }
+        at = m.start() + 1;
+    }
+    false
 }
 
 /// Every raw spelling (ASCII case aside) of the first letters of the triggers, as [`fold_char`]
