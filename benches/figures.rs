@@ -3,6 +3,11 @@
 //!
 //!     bench/run              # full run, writes BENCHMARKS.md
 //!     bench/run --tiny       # smoke run, asserts nothing, writes nothing
+//!     bench/run --only real  # some sections (efficiency, rate, cpu, pandas, real, memory,
+//!                            # resume, headroom, completeness): prints the table, writes nothing
+//!
+//! The `real` section measures real offers: the fixtures of `../shared/fixtures/real/` replicated
+//! with unique ids into a ~164 MB JSON Lines file at run time (never committed).
 //!
 //! Every timed figure is the median of several runs; counts (calls) are deterministic per seed and
 //! the median is taken over seeds.
@@ -319,6 +324,13 @@ fn pages(n: usize) -> Vec<Vec<u8>> {
 fn cpu(ctx: &mut Ctx) -> Vec<Vec<u8>> {
     let n = if ctx.tiny { 3_000 } else { 200_000 };
     let data = pages(n);
+    cpu_on(ctx, "CPU", &data, n);
+    data
+}
+
+/// Parse only, pages → rows, pages → CSV, pages → Parquet on `data` (search pages of `n`
+/// offers), one thread; rows labelled with `label`.
+fn cpu_on(ctx: &mut Ctx, label: &str, data: &[Vec<u8>], n: usize) {
     let bytes: usize = data.iter().map(Vec::len).sum();
     let fetched_at = Utc::now();
     let mut parse = vec![];
@@ -329,7 +341,7 @@ fn cpu(ctx: &mut Ctx) -> Vec<Vec<u8>> {
         let t = Instant::now();
         let mut w = Warnings::default();
         let mut kept = 0usize;
-        for p in &data {
+        for p in data {
             let b: SearchBody = serde_json::from_slice(p).unwrap();
             for o in b.resultats {
                 kept += normalize_france_travail_owned(o, fetched_at, &mut w).is_some() as usize;
@@ -340,7 +352,7 @@ fn cpu(ctx: &mut Ctx) -> Vec<Vec<u8>> {
 
         let t = Instant::now();
         let mut count = 0;
-        for p in &data {
+        for p in data {
             let b: SearchBody = serde_json::from_slice(p).unwrap();
             count += b.resultats.len();
         }
@@ -351,7 +363,7 @@ fn cpu(ctx: &mut Ctx) -> Vec<Vec<u8>> {
         let t = Instant::now();
         let mut sink = ftcollect::sink::csv::CsvSink::create(&path).unwrap();
         let mut w = Warnings::default();
-        for p in &data {
+        for p in data {
             let b: SearchBody = serde_json::from_slice(p).unwrap();
             for o in b.resultats {
                 sink.write(&normalize_france_travail_owned(o, fetched_at, &mut w).unwrap())
@@ -364,7 +376,7 @@ fn cpu(ctx: &mut Ctx) -> Vec<Vec<u8>> {
         let path = ctx.tmp.path().join("cpu.parquet");
         let t = Instant::now();
         let mut sink = ftcollect::sink::parquet::ParquetSink::create(&path, vec![]).unwrap();
-        for p in &data {
+        for p in data {
             let b: SearchBody = serde_json::from_slice(p).unwrap();
             for o in b.resultats {
                 sink.write(&normalize_france_travail_owned(o, fetched_at, &mut w).unwrap())
@@ -378,31 +390,273 @@ fn cpu(ctx: &mut Ctx) -> Vec<Vec<u8>> {
     let (p, c, q) = (median(parse), median(to_csv), median(to_pq));
     let line = |s: f64| format!("{:.0} offers/s, {:.0} MB/s", n as f64 / s, mb / s);
     ctx.rows.push([
-        format!("CPU: parse only ({n} offers, {mb:.0} MB, 1 thread)"),
+        format!("{label}: parse only ({n} offers, {mb:.0} MB, 1 thread)"),
         line(p),
         "the stage's practical limit".into(),
         "—".into(),
     ]);
     let nn = median(norm_only);
     ctx.rows.push([
-        "CPU: pages → normalized rows (no output)".into(),
+        format!("{label}: pages → normalized rows (no output)"),
         format!("{} = {:.0}% of parse-only", line(nn), 100.0 * p / nn),
         "—".into(),
         "—".into(),
     ]);
     ctx.rows.push([
-        "CPU: pages → normalized CSV".into(),
+        format!("{label}: pages → normalized CSV"),
         format!("{} = {:.0}% of parse-only", line(c), 100.0 * p / c),
         "≥ 50% of parse-only".into(),
         ok(p / c >= 0.5),
     ]);
     ctx.rows.push([
-        "CPU: pages → Parquet".into(),
+        format!("{label}: pages → Parquet"),
         format!("{} = {:.0}% of parse-only", line(q), 100.0 * p / q),
         "—".into(),
         "—".into(),
     ]);
-    data
+}
+
+/// The France Travail offers of the real fixtures (`../shared/fixtures/real/ft_*.json`), or
+/// `None` when this machine does not have them.
+fn real_offers() -> Option<Vec<serde_json::Value>> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/real");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .ok()?
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            let n = p.file_name().unwrap().to_string_lossy();
+            n.starts_with("ft_") && n.ends_with(".json")
+        })
+        .collect();
+    files.sort();
+    let mut out = Vec::new();
+    for f in files {
+        match serde_json::from_slice(&std::fs::read(f).unwrap()).unwrap() {
+            serde_json::Value::Array(a) => out.extend(a),
+            serde_json::Value::Object(mut o) if o.contains_key("resultats") => {
+                if let Some(serde_json::Value::Array(a)) = o.remove("resultats") {
+                    out.extend(a)
+                }
+            }
+            o => out.push(o),
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// `copies` copies of `offers`, each with a unique 7-character id (as the API's), as JSON lines.
+fn replicated_lines(offers: &[serde_json::Value], copies: usize) -> Vec<Vec<u8>> {
+    let mut out = Vec::with_capacity(offers.len() * copies);
+    let mut n = 0u64;
+    for _ in 0..copies {
+        for o in offers {
+            let mut o = o.clone();
+            o["id"] = serde_json::Value::String(format!("{n:07}"));
+            n += 1;
+            out.push(serde_json::to_vec(&o).unwrap());
+        }
+    }
+    out
+}
+
+/// Wall time (s) and peak RSS (MB) of a command, from `/usr/bin/time` (exact: the kernel's
+/// maximum resident set of the child), or by polling when it is missing.
+fn timed(cmd: &mut Command) -> (f64, f64) {
+    let time = Path::new("/usr/bin/time");
+    let t = Instant::now();
+    if time.exists() {
+        let mut c = Command::new(time);
+        c.arg("-f")
+            .arg("%M")
+            .arg(cmd.get_program())
+            .args(cmd.get_args());
+        if let Some(d) = cmd.get_current_dir() {
+            c.current_dir(d);
+        }
+        let o = c.stdout(Stdio::null()).output().unwrap();
+        let wall = t.elapsed().as_secs_f64();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(o.status.success(), "{err}");
+        let kb: f64 = err
+            .lines()
+            .last()
+            .and_then(|l| l.trim().parse().ok())
+            .unwrap_or(f64::NAN);
+        return (wall, kb / 1024.0);
+    }
+    let child = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let (mb, okk) = peak_rss_mb(child);
+    assert!(okk);
+    (t.elapsed().as_secs_f64(), mb)
+}
+
+/// Real offers (the real fixtures replicated with unique ids, made at run time, never
+/// committed): the CPU stages, `normalize` on one input and on 8, the plain-Python normalizer,
+/// pandas, and peak RSS at ~160 MB and ≥ 1.5 GB of input.
+fn real(ctx: &mut Ctx) {
+    let Some(offers) = real_offers() else {
+        ctx.rows.push([
+            "real offers".into(),
+            "skipped: ../shared/fixtures/real not found".into(),
+            "—".into(),
+            "—".into(),
+        ]);
+        return;
+    };
+    let copies = if ctx.tiny { 2 } else { 64 };
+    let lines = replicated_lines(&offers, copies);
+    let n = lines.len();
+    // In memory, as search pages of 150: the CPU stages.
+    let pages: Vec<Vec<u8>> = lines
+        .chunks(150)
+        .map(|c| {
+            let mut p = b"{\"resultats\":[".to_vec();
+            p.extend_from_slice(&c.join(&b","[..]));
+            p.extend_from_slice(b"]}");
+            p
+        })
+        .collect();
+    cpu_on(ctx, "CPU, real offers", &pages, n);
+    // On disk: one JSON Lines file, the same split into 8, and the pages for pandas.
+    let dir = ctx.tmp.path().join("real");
+    let pages_dir = dir.join("pages");
+    std::fs::create_dir_all(&pages_dir).unwrap();
+    let bulk = dir.join("bulk.jsonl");
+    let mut joined = lines.join(&b"\n"[..]);
+    joined.push(b'\n');
+    std::fs::write(&bulk, &joined).unwrap();
+    let mb = joined.len() as f64 / 1e6;
+    let mut parts = Vec::new();
+    for (i, part) in lines.chunks(n.div_ceil(8)).enumerate() {
+        let p = dir.join(format!("part-{i}.jsonl"));
+        let mut b = part.join(&b"\n"[..]);
+        b.push(b'\n');
+        std::fs::write(&p, b).unwrap();
+        parts.push(p);
+    }
+    for (i, p) in pages.iter().enumerate() {
+        std::fs::write(pages_dir.join(format!("page-{i:05}.json")), p).unwrap();
+    }
+    drop((pages, joined, lines));
+    let out = dir.join("out.csv");
+    let normalize = |inputs: &[PathBuf]| {
+        let mut c = Command::new(&ctx.exe);
+        c.arg("normalize").args(inputs).arg("--output").arg(&out);
+        c
+    };
+    let (mut one, mut eight, mut py, mut pd) = (vec![], vec![], vec![], vec![]);
+    let (mut one_rss, mut eight_rss) = (vec![], vec![]);
+    let python = std::env::var("FTCOLLECT_BENCH_PYTHON").ok();
+    let plain = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/plain_normalizer.py");
+    let pandas = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/pandas_baseline.py");
+    let (mut py_rows, mut pd_rows) = (0usize, 0usize);
+    for _ in 0..ctx.runs {
+        let (t, m) = timed(&mut normalize(std::slice::from_ref(&bulk)));
+        one.push(t);
+        one_rss.push(m);
+        assert_eq!(csv_ids(&out).len(), n);
+        let (t, m) = timed(&mut normalize(&parts));
+        eight.push(t);
+        eight_rss.push(m);
+        assert_eq!(csv_ids(&out).len(), n);
+        let py_out = dir.join("plain.csv");
+        let t = Instant::now();
+        let o = Command::new(python.as_deref().unwrap_or("python3"))
+            .arg(&plain)
+            .arg(&py_out)
+            .arg(&bulk)
+            .output()
+            .unwrap();
+        py.push(t.elapsed().as_secs_f64());
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        py_rows = String::from_utf8_lossy(&o.stdout).trim().parse().unwrap();
+        if let Some(py) = &python {
+            let t = Instant::now();
+            let o = Command::new(py)
+                .arg(&pandas)
+                .arg(&pages_dir)
+                .arg(dir.join("pandas.csv"))
+                .output()
+                .unwrap();
+            pd.push(t.elapsed().as_secs_f64());
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            pd_rows = String::from_utf8_lossy(&o.stdout).trim().parse().unwrap();
+        }
+    }
+    let (one, eight, py) = (median(one), median(eight), median(py));
+    let (one_rss, eight_rss) = (median(one_rss), median(eight_rss));
+    ctx.rows.push([
+        format!("normalize, real offers: 1 input ({n} offers, {mb:.0} MB JSON Lines)"),
+        format!(
+            "{one:.2} s ({:.0} MB/s), peak RSS {one_rss:.0} MB; plain Python {py:.2} s ({py_rows} rows): {:.1}× faster",
+            mb / one,
+            py / one
+        ),
+        "≥ 10× the plain-Python normalizer, peak RSS ≤ 150 MB".into(),
+        if ctx.tiny {
+            "—".into()
+        } else {
+            ok(py / one >= 10.0 && one_rss <= 150.0)
+        },
+    ]);
+    ctx.rows.push([
+        "normalize, real offers: the same in 8 inputs".into(),
+        format!(
+            "{eight:.2} s ({:.0} MB/s), peak RSS {eight_rss:.0} MB",
+            mb / eight
+        ),
+        "—".into(),
+        "—".into(),
+    ]);
+    if !pd.is_empty() {
+        let pd = median(pd);
+        ctx.rows.push([
+            "versus pandas json_normalize, real offers (pages of 150)".into(),
+            format!(
+                "pandas {pd:.2} s ({pd_rows} rows): normalize {:.1}× faster",
+                pd / one
+            ),
+            "—".into(),
+            "—".into(),
+        ]);
+    }
+    if ctx.tiny {
+        return;
+    }
+    // ≥ 1.5 GB: the one-input file ten times over (ids unique again), one run.
+    let big = dir.join("big.jsonl");
+    {
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&big).unwrap());
+        let mut k = 0u64;
+        for _ in 0..copies * 10 {
+            for o in &offers {
+                let mut o = o.clone();
+                o["id"] = serde_json::Value::String(format!("{k:07}"));
+                k += 1;
+                serde_json::to_writer(&mut f, &o).unwrap();
+                f.write_all(b"\n").unwrap();
+            }
+        }
+        f.flush().unwrap();
+    }
+    let big_mb = std::fs::metadata(&big).unwrap().len() as f64 / 1e6;
+    let (t, m) = timed(&mut normalize(std::slice::from_ref(&big)));
+    assert_eq!(csv_ids(&out).len(), n * 10);
+    let _ = std::fs::remove_file(&big);
+    let _ = std::fs::remove_file(&out);
+    ctx.rows.push([
+        format!(
+            "normalize, real offers: 1 input of {big_mb:.0} MB ({} offers)",
+            n * 10
+        ),
+        format!("{t:.1} s ({:.0} MB/s), peak RSS {m:.0} MB", big_mb / t),
+        "peak RSS ≤ 150 MB".into(),
+        ok(m <= 150.0),
+    ]);
 }
 
 /// Issue 17: the cost of duplicate detection at 1M offers (with 2% planted reposts). The key is
@@ -1114,6 +1368,9 @@ fn main() {
         && let Some(d) = &data
     {
         pandas(&mut ctx, d);
+    }
+    if want("real") {
+        real(&mut ctx);
     }
     if want("memory") {
         memory(&mut ctx);

@@ -4,8 +4,8 @@
 //! Invariant: these functions print only the final report (stdout) and warnings (stderr through
 //! `log`); they return the exit code instead of exiting, so `main` stays the single exit point.
 
-use std::io::{self, Read, Write};
-use std::path::{Path, PathBuf};
+use std::io::{self, Write};
+use std::path::Path;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use chrono::Utc;
@@ -19,8 +19,7 @@ use ftcollect::config;
 use ftcollect::error::Error;
 use ftcollect::exit::{ExitCode, code_for};
 use ftcollect::http::Cancel;
-use ftcollect::normalize::{self, Warnings};
-use ftcollect::sink::csv as csv_sink;
+use ftcollect::normalize;
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<ExitCode, Error> {
@@ -119,40 +118,6 @@ fn lock_output_in(output: &Path, what: &str) -> Result<Option<ftcollect::lock::F
     ftcollect::lock::lock_output(output, what)
 }
 
-/// Reads one input, decompressing gzip.
-fn read_input(path: Option<&Path>) -> Result<(String, Vec<u8>), Error> {
-    let (name, raw) = match path {
-        None => {
-            let mut b = Vec::new();
-            io::stdin()
-                .read_to_end(&mut b)
-                .map_err(|e| Error::io("cannot read stdin", e))?;
-            ("stdin".to_string(), b)
-        }
-        Some(p) => (
-            p.display().to_string(),
-            std::fs::read(p).map_err(|e| Error::io(format!("cannot read {}", p.display()), e))?,
-        ),
-    };
-    if raw.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::new();
-        flate2::read::MultiGzDecoder::new(&raw[..])
-            .read_to_end(&mut out)
-            .map_err(|e| {
-                Error::Input(normalize::InputError {
-                    input: name.clone(),
-                    line: None,
-                    column: None,
-                    kind: normalize::InputErrorKind::Gzip(e.to_string()),
-                    advice: "",
-                    results_key: "",
-                })
-            })?;
-        return Ok((name, out));
-    }
-    Ok((name, raw))
-}
-
 fn normalize_cmd(a: &NormalizeArgs) -> Result<ExitCode, Error> {
     let adzuna_country = match &a.adzuna_country {
         Some(c) if a.source == SourceArg::Adzuna => {
@@ -166,24 +131,29 @@ fn normalize_cmd(a: &NormalizeArgs) -> Result<ExitCode, Error> {
         }
         None => None,
     };
-    let inputs: Vec<Option<PathBuf>> = if a.inputs.is_empty() {
-        vec![None]
+    let inputs: Vec<normalize::Input> = if a.inputs.is_empty() {
+        vec![normalize::Input::Stdin]
     } else {
         a.inputs
             .iter()
-            .map(|p| (p.as_os_str() != "-").then(|| p.clone()))
+            .map(|p| match p.as_os_str() == "-" {
+                true => normalize::Input::Stdin,
+                false => normalize::Input::File(p.clone()),
+            })
             .collect()
     };
-    let fetched_at = Utc::now();
+    let material = match a.source {
+        SourceArg::FranceTravail => normalize::Material::FranceTravail,
+        SourceArg::Adzuna => normalize::Material::Adzuna {
+            country: adzuna_country,
+        },
+    };
+    let cfg = normalize::NormalizeConfig::new(inputs, material, Utc::now());
     // Both outputs locked before either is created: one writer per file.
     let mut _locks = Vec::new();
     for p in a.output.iter().chain(a.parquet.iter()) {
         _locks.extend(lock_output_in(p, "normalize")?);
     }
-    let mut warnings = Warnings::default();
-    let mut seen = collect::dedup::SeenSet::new();
-    let (mut written, mut duplicates) = (0u64, 0u64);
-    // Streams every input into `w`; the first unreadable input stops with an error.
     let mut parquet = match &a.parquet {
         Some(p) => Some(ftcollect::sink::parquet::ParquetSink::create(
             p,
@@ -191,134 +161,31 @@ fn normalize_cmd(a: &NormalizeArgs) -> Result<ExitCode, Error> {
         )?),
         None => None,
     };
-    // One input, read, normalized and encoded as CSV rows: done in parallel, written in order.
-    struct Part {
-        offers: Vec<normalize::NormalizedOffer>,
-        rows: csv_sink::EncodedRows,
-        warnings: Warnings,
-    }
-    let source = a.source;
-    let country = adzuna_country.as_deref();
-    let part = |input: &Option<PathBuf>| -> Result<Part, Error> {
-        let (name, bytes) = read_input(input.as_deref())?;
-        let mut warnings = Warnings::default();
-        let mut offers = Vec::new();
-        // Pages from a raw archive carry their fetch time: `date_extraction` is the time the page
-        // was fetched, not the time of the replay.
-        let segments: Vec<(String, chrono::DateTime<Utc>, &[u8])> =
-            match ftcollect::sink::raw::split_fetched(&bytes) {
-                Some(parts) => parts
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, (at, line))| {
-                        (
-                            format!("{name} line {}", i + 1),
-                            at.unwrap_or(fetched_at),
-                            line,
-                        )
-                    })
-                    .collect(),
-                None => vec![(name.clone(), fetched_at, &bytes[..])],
-            };
-        for (name, fetched_at, bytes) in segments {
-            match source {
-                SourceArg::FranceTravail => {
-                    for raw in normalize::read_offers(&name, bytes) {
-                        let raw = raw?;
-                        offers.extend(normalize::normalize_france_travail_owned(
-                            raw,
-                            fetched_at,
-                            &mut warnings,
-                        ));
-                    }
-                }
-                SourceArg::Adzuna => {
-                    let mut jobs = normalize::read_adzuna_jobs(&name, bytes);
-                    for raw in &mut jobs {
-                        let raw = raw?;
-                        offers.extend(normalize::normalize_adzuna(
-                            &raw,
-                            country,
-                            None,
-                            fetched_at,
-                            &mut warnings,
-                        ));
-                    }
-                    warnings.merge(jobs.warnings());
-                }
-            }
-        }
-        let rows =
-            csv_sink::encode_rows(&offers).map_err(|e| Error::io("cannot encode CSV rows", e))?;
-        Ok(Part {
-            offers,
-            rows,
-            warnings,
-        })
-    };
-    // Streams every input into `w`; the first unreadable input (in input order) stops with an error.
-    let mut convert = |w: &mut dyn Write| -> Result<(), Error> {
-        use rayon::prelude::*;
-        let io_err = |e: io::Error| Error::io("cannot write the CSV output", e);
-        let mut out = io::BufWriter::with_capacity(1 << 20, w);
-        csv_sink::writer(&mut out)
-            .map_err(io_err)?
-            .flush()
-            .map_err(io_err)?;
-        let batch = 2 * rayon::current_num_threads().max(1);
-        for inputs in inputs.chunks(batch) {
-            let parts: Vec<Result<Part, Error>> = inputs.par_iter().map(&part).collect();
-            for p in parts {
-                let p = p?;
-                warnings.merge(&p.warnings);
-                let mut start = 0;
-                for (o, &end) in p.offers.iter().zip(&p.rows.ends) {
-                    if seen.insert(&o.source, &o.id) {
-                        out.write_all(&p.rows.bytes[start..end]).map_err(io_err)?;
-                        if let Some(pq) = parquet.as_mut() {
-                            pq.write(o)?;
-                        }
-                        written += 1;
-                    } else {
-                        duplicates += 1;
-                    }
-                    start = end;
-                }
-            }
-        }
-        out.flush().map_err(io_err)
-    };
-    match &a.output {
+    let report = match &a.output {
         // A reader that stops early (`| head`) is no error: stop quietly, like other Unix tools.
-        None => match convert(&mut io::stdout().lock()) {
+        None => match normalize::stream::normalize_to_writer(
+            &cfg,
+            &mut io::stdout().lock(),
+            parquet.as_mut(),
+        ) {
             Err(Error::Io { source, .. }) if source.kind() == io::ErrorKind::BrokenPipe => {
                 return Ok(ExitCode::Success);
             }
             r => r?,
         },
-        Some(p) => {
-            // A temporary file renamed into place: an existing output is replaced only by a complete one.
-            let tmp = ftcollect::fsutil::temp_path(p);
-            let mut f = std::fs::File::create(&tmp)
-                .map_err(|e| Error::io(format!("cannot create {}", p.display()), e))?;
-            let done = convert(&mut f).and_then(|_| {
-                f.sync_all()
-                    .map_err(|e| Error::io(format!("cannot write {}", p.display()), e))
-            });
-            if let Err(e) = done {
-                let _ = std::fs::remove_file(&tmp);
-                return Err(e);
-            }
-            ftcollect::fsutil::rename_durable(&tmp, p)
-                .map_err(|e| Error::io(format!("cannot write {}", p.display()), e))?;
-        }
-    }
+        Some(p) => normalize::stream::normalize_to_file(&cfg, p, parquet.as_mut())?,
+    };
     if let Some(p) = parquet {
         p.finish()?;
     }
+    let normalize::NormalizeReport {
+        written,
+        duplicates,
+        warnings,
+    } = report;
     eprintln!(
         "normalized {written} offer(s) from {} input(s){}{}",
-        inputs.len(),
+        cfg.inputs.len(),
         if duplicates > 0 {
             format!(", {duplicates} duplicate(s) skipped")
         } else {

@@ -61,6 +61,9 @@ pub enum InputErrorKind {
     Empty,
     /// Gzip data that cannot be decompressed (cut short).
     Gzip(String),
+    /// One JSON value larger than this many MiB that is not read in parts (see
+    /// [`super::chunk`]): anything but a JSON array or a search response's list of offers.
+    TooLarge(usize),
 }
 
 /// An input that could not be read, with where and why.
@@ -111,11 +114,46 @@ impl fmt::Display for InputError {
                 ": the gzip data is damaged ({msg}); the archive may have been cut short. Copy it again \
                  from where it came from, or normalize what `zcat` can still read of it."
             ),
+            InputErrorKind::TooLarge(mib) => write!(
+                f,
+                ": a single JSON value runs past {mib} MiB without ending; only a JSON array of offers \
+                 and the `{}` of a search response are read in parts, any other value must be smaller \
+                 (split it into one offer a line, e.g. `jq -c '.[]'`); {advice}",
+                self.results_key
+            ),
         }
     }
 }
 
 impl std::error::Error for InputError {}
+
+impl InputError {
+    /// The error of a part of an input moved to its place in the whole input: the part's first
+    /// original byte is at `line`, `column`, after `prefix` bytes that are not in the input.
+    pub fn relocated(mut self, line: usize, column: usize, prefix: usize) -> InputError {
+        match (self.line, self.column) {
+            (Some(1), c) => {
+                self.line = Some(line);
+                self.column = c.map(|c| (column + c).saturating_sub(1 + prefix).max(1));
+            }
+            (Some(l), _) => self.line = Some(line + l - 1),
+            (None, _) => {}
+        }
+        self
+    }
+
+    /// The error for an input that holds nothing but whitespace.
+    pub fn empty<T: RawRecord>(input: &str) -> InputError {
+        InputError {
+            input: input.to_string(),
+            line: None,
+            column: None,
+            kind: InputErrorKind::Empty,
+            advice: T::ADVICE,
+            results_key: T::RESULTS_KEY,
+        }
+    }
+}
 
 /// One JSON value of the input, classified.
 enum Doc<T> {
@@ -229,6 +267,8 @@ pub struct RawOffers<'a, T = RawOffer> {
     base: usize,
     /// Whether `stream` decodes with repeated keys skipped (see `lenient::from_slice`).
     skip_repeated_keys: bool,
+    /// Array elements still to drop unseen (a chunk's synthetic leading `null`).
+    skip: usize,
 }
 
 /// Reads the France Travail offers of one input (`name` is used in error messages: a path or `stdin`).
@@ -253,6 +293,7 @@ pub fn read_records<'a, T: RawRecord>(name: &str, bytes: &'a [u8]) -> RawOffers<
         failed: false,
         base: 0,
         skip_repeated_keys: false,
+        skip: 0,
     }
 }
 
@@ -272,6 +313,13 @@ pub fn read_all(
 }
 
 impl<T: RawRecord> RawOffers<'_, T> {
+    /// Drops the first array element unseen (not yielded, not counted): the synthetic `null` a
+    /// [`super::chunk::Chunk`] that continues an array starts with.
+    pub fn skipping_first(mut self, skip: bool) -> Self {
+        self.skip = usize::from(skip);
+        self
+    }
+
     /// Anomalies met so far (array elements that were not offers).
     pub fn warnings(&self) -> &Warnings {
         &self.warnings
@@ -335,6 +383,10 @@ impl<T: RawRecord> Iterator for RawOffers<'_, T> {
     fn next(&mut self) -> Option<Self::Item> {
         loop {
             for o in self.pending.by_ref() {
+                if self.skip > 0 {
+                    self.skip -= 1;
+                    continue;
+                }
                 match o {
                     Lenient::Value(o) => return Some(Ok(o)),
                     Lenient::Null | Lenient::Absent => {

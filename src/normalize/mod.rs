@@ -1,6 +1,7 @@
 //! Raw offers in, rows of the one documented schema out.
 
 pub mod adzuna;
+pub mod chunk;
 pub mod departements;
 pub mod duplicates;
 pub mod france_travail;
@@ -10,6 +11,7 @@ pub mod offer;
 pub mod remote;
 pub mod salary;
 pub mod salary_comment;
+pub mod stream;
 pub mod warnings;
 
 pub use adzuna::normalize_adzuna;
@@ -21,4 +23,5 @@ pub use input::{
 pub use offer::{COLUMNS, Cell, Column, Kind, NormalizedOffer};
 pub use remote::remote_work;
 pub use salary::{Period, Salary, parse_salary};
+pub use stream::{Input, Material, NormalizeConfig, NormalizeReport};
 pub use warnings::Warnings;

@@ -520,39 +520,107 @@ fn folds_to(t: &[u8], mut i: usize, word: &[u8]) -> Option<usize> {
 /// trigger at all after folding (no word starting `tele`, `remote`, `presentiel`, `site`, `hybrid`,
 /// or `travail` followed by `a`/`à`). The [`EXERCISE_ONLY`] words are not looked for: those fields
 /// are always scanned. Never false when a trigger is present; may be true without one.
+///
+/// One multi-pattern search ([`CANDIDATES`]: the raw spellings of the triggers' first letters)
+/// jumps to the few places worth the exact check, instead of looking at every word; text with
+/// combining accents (which may follow any letter) takes the word-by-word scan.
 fn might_mention(t: &[u8]) -> bool {
+    if memchr::memchr2(0xCC, 0xCD, t).is_some() {
+        return might_mention_scan(t);
+    }
+    // Leftmost matches, the search going on just after each one's start: every position where
+    // a candidate starts is seen.
+    let mut at = 0;
+    while let Some(m) = CANDIDATES.find(aho_corasick::Input::new(t).span(at..t.len())) {
+        if trigger_at(t, m.start()) {
+            return true;
+        }
+        at = m.start() + 1;
+    }
+    false
+}
+
+/// Every raw spelling (ASCII case aside) of the first letters of the triggers, as [`fold_char`]
+/// folds them: `tel`, `trav`, `remo`, `hybr`, `pres`, `sit`, with each vowel also as its
+/// precomposed accented forms.
+static CANDIDATES: std::sync::LazyLock<aho_corasick::AhoCorasick> =
+    std::sync::LazyLock::new(|| {
+        let variants = |base: &str| -> Vec<Vec<u8>> {
+            // Second bytes of the `C3 xx` characters folded to each vowel (see `fold_char`).
+            let accented: &[u8] = match base {
+                "a" => &[
+                    0x80, 0x81, 0x82, 0x83, 0x84, 0x85, 0xA0, 0xA1, 0xA2, 0xA3, 0xA4, 0xA5,
+                ],
+                "e" => &[0x88, 0x89, 0x8A, 0x8B, 0xA8, 0xA9, 0xAA, 0xAB],
+                "i" => &[0x8C, 0x8D, 0x8E, 0x8F, 0xAC, 0xAD, 0xAE, 0xAF],
+                "o" => &[0x92, 0x93, 0x94, 0x95, 0x96, 0xB2, 0xB3, 0xB4, 0xB5, 0xB6],
+                _ => &[],
+            };
+            std::iter::once(base.as_bytes().to_vec())
+                .chain(accented.iter().map(|b| vec![0xC3, *b]))
+                .collect()
+        };
+        let mut patterns: Vec<Vec<u8>> = Vec::new();
+        for word in ["tel", "trav", "remo", "hybr", "pres", "sit"] {
+            let mut spellings = vec![Vec::new()];
+            for c in word.chars() {
+                let vs = variants(&c.to_string());
+                spellings = spellings
+                    .iter()
+                    .flat_map(|s| {
+                        vs.iter().map(move |v| {
+                            let mut s = s.clone();
+                            s.extend_from_slice(v);
+                            s
+                        })
+                    })
+                    .collect();
+            }
+            patterns.extend(spellings);
+        }
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(patterns)
+            .expect("a small fixed pattern set")
+    });
+
+/// The word-by-word scan (the reference [`might_mention`] agrees with).
+fn might_mention_scan(t: &[u8]) -> bool {
     let mut prev_alnum = false;
     for i in 0..t.len() {
-        let b = t[i];
-        let alnum = b.is_ascii_alphanumeric();
+        let alnum = t[i].is_ascii_alphanumeric();
         let starts = !prev_alnum;
         prev_alnum = alnum;
-        if !starts {
-            continue;
-        }
-        let hit = match b | 0x20 {
-            b't' => {
-                folds_to(t, i, b"tele").is_some()
-                    || folds_to(t, i, b"travail").is_some_and(|e| {
-                        // "travail a distance", whatever the spaces between.
-                        let mut j = e;
-                        while j < t.len() && !t[j].is_ascii_alphanumeric() && t[j] != 0xC3 {
-                            j += 1;
-                        }
-                        fold_char(t, j).is_some_and(|(c, _)| c == b'a')
-                    })
-            }
-            b'r' => folds_to(t, i, b"remote").is_some(),
-            b'h' => folds_to(t, i, HYBRID.as_bytes()).is_some(),
-            b'p' => folds_to(t, i, b"presentiel").is_some(),
-            b's' => folds_to(t, i, b"site").is_some(),
-            _ => false,
-        };
-        if hit {
+        if starts && trigger_at(t, i) {
             return true;
         }
     }
     false
+}
+
+/// Whether a word starting a trigger begins at `i`.
+fn trigger_at(t: &[u8], i: usize) -> bool {
+    if i > 0 && t[i - 1].is_ascii_alphanumeric() {
+        return false;
+    }
+    match t[i] | 0x20 {
+        b't' => {
+            folds_to(t, i, b"tele").is_some()
+                || folds_to(t, i, b"travail").is_some_and(|e| {
+                    // "travail a distance", whatever the spaces between.
+                    let mut j = e;
+                    while j < t.len() && !t[j].is_ascii_alphanumeric() && t[j] != 0xC3 {
+                        j += 1;
+                    }
+                    fold_char(t, j).is_some_and(|(c, _)| c == b'a')
+                })
+        }
+        b'r' => folds_to(t, i, b"remote").is_some(),
+        b'h' => folds_to(t, i, HYBRID.as_bytes()).is_some(),
+        b'p' => folds_to(t, i, b"presentiel").is_some(),
+        b's' => folds_to(t, i, b"site").is_some(),
+        _ => false,
+    }
 }
 
 /// The verdict on text already folded by [`fold_into`].
@@ -645,6 +713,79 @@ fn tally_folded(t: &[u8], exercise: bool, tally: &mut Tally) {
 
 #[cfg(test)]
 mod tests {
+
+    /// Every string of every real fixture (when present), and their tails.
+    fn real_texts() -> Vec<String> {
+        fn strings(v: &serde_json::Value, out: &mut Vec<String>) {
+            match v {
+                serde_json::Value::String(s) => out.push(s.clone()),
+                serde_json::Value::Array(a) => a.iter().for_each(|x| strings(x, out)),
+                serde_json::Value::Object(o) => o.values().for_each(|x| strings(x, out)),
+                _ => {}
+            }
+        }
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/real");
+        let mut out = Vec::new();
+        for e in std::fs::read_dir(dir).into_iter().flatten() {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|x| x == "json") {
+                let v: serde_json::Value =
+                    serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap();
+                strings(&v, &mut out);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn the_multi_pattern_prefilter_agrees_with_the_word_scan() {
+        let mut texts: Vec<String> = [
+            "Télétravail possible",
+            "TÉLÉTRAVAIL",
+            "tèletravail",
+            "te\u{301}le\u{301}travail",
+            "travail à distance",
+            "Travail  \u{e0} distance",
+            "trÀvail a",
+            "REMOTE",
+            "rémote",
+            "remöte",
+            "Hybride",
+            "hybrid",
+            "Présentiel",
+            "PRÉSENTIEL",
+            "sur site",
+            "SÎTE",
+            "síte",
+            "entretel",
+            "xremote",
+            "a-remote",
+            "1site",
+            "é-site",
+            "",
+            "t",
+            "te",
+            "tél",
+            "\u{c3}",
+            "pas de télé",
+            "stite",
+            "ttele",
+            "remotele",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        texts.extend(real_texts());
+        let mut checked = 0;
+        for t in &texts {
+            for (i, _) in t.char_indices().step_by(7) {
+                let b = &t.as_bytes()[i..];
+                assert_eq!(might_mention(b), might_mention_scan(b), "{:?}", &t[i..]);
+                checked += 1;
+            }
+        }
+        assert!(checked > 30);
+    }
     use super::*;
 
     fn rw(s: &str) -> Option<bool> {

@@ -60,18 +60,20 @@ pub fn split_fetched(bytes: &[u8]) -> Option<Vec<Stamped<'_>>> {
     let parts = bytes
         .split(|b| *b == b'\n')
         .filter(|l| l.iter().any(|b| !b.is_ascii_whitespace()))
-        .map(|line| {
-            let trimmed = line.trim_ascii_start();
-            let at = trimmed
-                .strip_prefix(prefix.as_bytes())
-                .and_then(|r| r.iter().position(|b| *b == b'"').map(|end| &r[..end]))
-                .and_then(|t| std::str::from_utf8(t).ok())
-                .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
-                .map(|t| t.with_timezone(&Utc));
-            (at, line)
-        })
+        .map(|line| (fetched_at_of(line), line))
         .collect();
     Some(parts)
+}
+
+/// The fetch time an archive line starts with, if any.
+pub fn fetched_at_of(line: &[u8]) -> Option<DateTime<Utc>> {
+    let prefix = format!("{{\"{FETCHED_AT_KEY}\":\"");
+    line.trim_ascii_start()
+        .strip_prefix(prefix.as_bytes())
+        .and_then(|r| r.iter().position(|b| *b == b'"').map(|end| &r[..end]))
+        .and_then(|t| std::str::from_utf8(t).ok())
+        .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+        .map(|t| t.with_timezone(&Utc))
 }
 
 pub struct RawArchive {

@@ -11,6 +11,7 @@ mod harness;
 mod kill;
 mod locks;
 mod normalize;
+mod normalize_stream;
 mod parquet;
 mod secrets;
 mod third_source;
