@@ -218,7 +218,7 @@ fn scan_values(
                 s.last_was_key = false;
             }
             // Cut before this comma; the next chunk starts with it.
-            b',' if s.stream == Some(s.depth) && had_content && filled + i - 1 >= target => {
+            b',' if s.stream == Some(s.depth) && had_content && filled + i > target => {
                 s.chunk_content = false;
                 return (i - 1, Stop::Cut);
             }

@@ -422,3 +422,35 @@ fn a_malformed_line_in_a_large_input_gives_the_readers_error_and_no_output() {
         assert!(left.iter().all(|n| n == "out.csv.lock"), "{name}: {left:?}");
     }
 }
+
+#[test]
+fn a_large_input_on_stdin_gives_the_reference_output() {
+    let Some(dir) = real_fixtures() else { return };
+    let offers = replicated(&real_ft_offers(&dir), 4);
+    let lines = json_lines(&offers);
+    let d = tempdir();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ftcollect"))
+        .args(["normalize", "-", "--output", "out.csv"])
+        .current_dir(d.path())
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let feed = std::thread::spawn(move || stdin.write_all(&lines).unwrap());
+    let o = child.wait_with_output().unwrap();
+    feed.join().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let got = std::fs::read(d.path().join("out.csv")).unwrap();
+    let want = reference_csv(
+        &[("stdin".to_string(), json_lines(&offers))],
+        Src::FranceTravail,
+        run_time(&got),
+    );
+    assert!(
+        got == want,
+        "{} bytes written, {} expected",
+        got.len(),
+        want.len()
+    );
+}
