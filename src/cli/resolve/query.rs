@@ -56,7 +56,7 @@ pub fn resolve(a: &CollectArgs) -> Result<QueryKey, Error> {
         }
     };
     Ok(QueryKey {
-        sources: super::sources_of(&a.source).names(),
+        sources: super::sources::sources_of(&a.source).names(),
         rome_codes,
         departements,
         search,
