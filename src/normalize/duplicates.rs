@@ -118,18 +118,23 @@ fn place_name(label: &str) -> &str {
     }
 }
 
-/// The opening of a description, cut after three times [`DESCRIPTION_WORDS`] alphanumeric runs (a
-/// margin for entities, which split a word until decoded) on a character boundary, its HTML
-/// entities decoded: only this much is read, whatever the description's length.
+/// The opening of a description, cut on a character boundary before its
+/// ([`DESCRIPTION_WORDS`] + 1)th alphanumeric run — three times further once an `&` is met (an
+/// entity splits a word until decoded) — its HTML entities decoded: only this much is read,
+/// whatever the description's length.
 fn description_prefix(d: &str) -> Cow<'_, str> {
     let mut runs = 0;
     let mut in_word = false;
+    let mut margin = 1;
     let mut end = d.len();
     for (i, c) in d.char_indices() {
+        if c == '&' {
+            margin = 3;
+        }
         let alnum = c.is_alphanumeric();
         if alnum && !in_word {
             runs += 1;
-            if runs > DESCRIPTION_WORDS * 3 {
+            if runs > DESCRIPTION_WORDS * margin {
                 end = i;
                 break;
             }
@@ -348,5 +353,11 @@ mod tests {
             description_opening(Some(&snippet))
         );
         assert_eq!(description_opening(None), "");
+        // An entity near the cut widens it: the word is read whole once decoded.
+        let near = format!("{}t&eacute;l&eacute;travail partiel", "mot ".repeat(14));
+        assert_eq!(
+            description_opening(Some(&near)),
+            format!("{}teletravail partiel", "mot ".repeat(14))
+        );
     }
 }
