@@ -9,7 +9,7 @@
 //! - the place: the département code and the commune's name — France Travail's
 //!   `lieuTravail.libelle` without its `NN - ` prefix, Adzuna's `location.display_name` up to its
 //!   first comma (its most precise area) — with `St`/`Ste` spelled out, ordinals (`14e`, `1er`)
-//!   and leading zeros read as numbers, and `arrondissement`/`cedex` (and a cedex number) dropped.
+//!   and leading zeros read as numbers, and the words `arrondissement` and `cedex` dropped.
 //!   Postal and commune codes are not used: Adzuna has neither;
 //! - the opening of the description: its first [`DESCRIPTION_WORDS`] words, HTML entities
 //!   decoded. Adzuna serves the first ~500 characters of the advert, so its copy has the same
@@ -26,10 +26,12 @@
 //! without a title, an employer or a place has no value (too little to tell two jobs apart). Rows
 //! are never dropped or reordered: analysts choose to deduplicate.
 
+use std::borrow::Cow;
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 use super::offer::NormalizedOffer;
-use super::remote::{decode_entities, fold};
+use super::remote::{decode_entities, fold_into};
 
 /// Words dropped from titles: gender markers (`H/F`, `F/H`, `H/F/X`) and their letters.
 const TITLE_NOISE: [&str; 4] = ["h", "f", "x", "hf"];
@@ -43,31 +45,45 @@ const PLACE_NOISE: [&str; 2] = ["arrondissement", "cedex"];
 /// How many opening words of the description enter the key.
 pub const DESCRIPTION_WORDS: usize = 16;
 
-/// The folded, alphanumeric words of `s` without `noise`, each passed through `map`, joined by
-/// one space.
-fn words_with(s: &str, noise: &[&str], map: fn(&str) -> std::borrow::Cow<'_, str>) -> String {
-    let folded = fold(s);
-    let mut out = String::with_capacity(folded.len());
-    for w in folded
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty() && !noise.contains(w))
-    {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(&map(w));
-    }
-    out
+thread_local! {
+    /// Per-thread buffer for folded text (the key allocates nothing per row).
+    static FOLDED: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
-/// The folded, alphanumeric words of `s` without `noise`, joined by one space.
-fn words(s: &str, noise: &[&str]) -> String {
-    words_with(s, noise, |w| std::borrow::Cow::Borrowed(w))
+/// Calls `each` with the first `limit` folded (lower case, no accents), alphanumeric words of `s`
+/// that are not in `noise`, passed through `map`.
+fn each_word(
+    s: &str,
+    noise: &[&str],
+    map: fn(&str) -> Cow<'_, str>,
+    limit: usize,
+    mut each: impl FnMut(&str),
+) {
+    let mut run = |buf: &mut Vec<u8>| {
+        buf.clear();
+        fold_into(s, buf);
+        let folded = String::from_utf8_lossy(buf);
+        for w in folded
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty() && !noise.contains(w))
+            .take(limit)
+        {
+            each(&map(w));
+        }
+    };
+    FOLDED.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut buf) => run(&mut buf),
+        Err(_) => run(&mut Vec::new()),
+    });
+}
+
+/// A word as it is.
+fn same(w: &str) -> Cow<'_, str> {
+    Cow::Borrowed(w)
 }
 
 /// A place word as both sources spell it: `st` → `saint`, `14e`/`1er`/`08` → `14`/`1`/`8`.
-fn place_word(w: &str) -> std::borrow::Cow<'_, str> {
-    use std::borrow::Cow;
+fn place_word(w: &str) -> Cow<'_, str> {
     match w {
         "st" => return Cow::Borrowed("saint"),
         "ste" => return Cow::Borrowed("sainte"),
@@ -77,7 +93,13 @@ fn place_word(w: &str) -> std::borrow::Cow<'_, str> {
     let suffix = &w[digits..];
     if digits > 0 && ["", "e", "er", "eme", "ieme"].contains(&suffix) {
         let n = w[..digits].trim_start_matches('0');
-        return Cow::Owned(if n.is_empty() { "0".into() } else { n.into() });
+        return if n.is_empty() {
+            Cow::Borrowed("0")
+        } else if n.len() == w.len() {
+            Cow::Borrowed(w)
+        } else {
+            Cow::Owned(n.to_string())
+        };
     }
     Cow::Borrowed(w)
 }
@@ -96,76 +118,105 @@ fn place_name(label: &str) -> &str {
     }
 }
 
-/// The place part of a key: the département code and the normalized place name; `None` without
-/// either.
-fn place_key(o: &NormalizedOffer) -> Option<String> {
-    let name = words_with(
-        place_name(o.location_name.as_deref().unwrap_or("")),
-        &PLACE_NOISE,
-        place_word,
-    );
-    let dept = o.department_code.as_deref().unwrap_or("");
-    if dept.is_empty() && name.is_empty() {
-        return None;
-    }
-    Some(format!("{dept} {name}"))
-}
-
-/// The first [`DESCRIPTION_WORDS`] words of the description, folded (empty without one). Only
-/// the opening is decoded and folded, whatever the description's length.
-fn description_opening(description: Option<&str>) -> String {
-    let Some(d) = description else {
-        return String::new();
-    };
-    // Cut after the wanted number of alphanumeric runs (plus a margin for entities, which may
-    // split a word until decoded), on a character boundary.
+/// The opening of a description, cut on a character boundary before its
+/// ([`DESCRIPTION_WORDS`] + 1)th alphanumeric run — three times further once an `&` is met (an
+/// entity splits a word until decoded) — its HTML entities decoded: only this much is read,
+/// whatever the description's length.
+fn description_prefix(d: &str) -> Cow<'_, str> {
     let mut runs = 0;
     let mut in_word = false;
+    let mut margin = 1;
     let mut end = d.len();
     for (i, c) in d.char_indices() {
+        if c == '&' {
+            margin = 3;
+        }
         let alnum = c.is_alphanumeric();
         if alnum && !in_word {
             runs += 1;
-            if runs > DESCRIPTION_WORDS * 3 {
+            if runs > DESCRIPTION_WORDS * margin {
                 end = i;
                 break;
             }
         }
         in_word = alnum;
     }
-    let decoded = decode_entities(&d[..end]);
-    let all = words(&decoded, &[]);
-    all.split(' ')
-        .take(DESCRIPTION_WORDS)
-        .collect::<Vec<_>>()
-        .join(" ")
+    decode_entities(&d[..end])
 }
 
-/// FNV-1a, 64 bits: small, stable across platforms and Rust versions (unlike `DefaultHasher`).
-fn fnv1a(parts: &[&str]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for p in parts {
-        for b in p.bytes().chain([0xFF]) {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0000_0100_0000_01B3);
+/// FNV-1a, 64 bits (small, stable across platforms and Rust versions, unlike `DefaultHasher`),
+/// over the key's parts: each part's words joined by one space, each part ended by `0xFF`.
+struct KeyHasher {
+    h: u64,
+    words: usize,
+}
+
+impl KeyHasher {
+    fn new() -> Self {
+        KeyHasher {
+            h: 0xcbf2_9ce4_8422_2325,
+            words: 0,
         }
     }
-    h
+    fn bytes(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.h ^= u64::from(b);
+            self.h = self.h.wrapping_mul(0x0000_0100_0000_01B3);
+        }
+    }
+    fn word(&mut self, w: &str) {
+        if self.words > 0 {
+            self.bytes(b" ");
+        }
+        self.bytes(w.as_bytes());
+        self.words += 1;
+    }
+    /// Ends a part; returns its number of words.
+    fn end_part(&mut self) -> usize {
+        self.bytes(&[0xFF]);
+        std::mem::take(&mut self.words)
+    }
 }
 
 /// A row's key, or `None` when it lacks a title, an employer or a place.
 pub fn fingerprint(o: &NormalizedOffer) -> Option<u64> {
-    let title = words(&decode_entities(&o.title), &TITLE_NOISE);
-    let employer = words(
-        &decode_entities(o.company_name.as_deref()?),
-        &EMPLOYER_NOISE,
+    let company = o.company_name.as_deref()?;
+    let mut h = KeyHasher::new();
+    each_word(
+        &decode_entities(&o.title),
+        &TITLE_NOISE,
+        same,
+        usize::MAX,
+        |w| h.word(w),
     );
-    if title.is_empty() || employer.is_empty() {
+    if h.end_part() == 0 {
         return None;
     }
-    let place = place_key(o)?;
-    let opening = description_opening(o.description.as_deref());
-    Some(fnv1a(&[&title, &employer, &place, &opening]))
+    each_word(
+        &decode_entities(company),
+        &EMPLOYER_NOISE,
+        same,
+        usize::MAX,
+        |w| h.word(w),
+    );
+    if h.end_part() == 0 {
+        return None;
+    }
+    let dept = o.department_code.as_deref().unwrap_or("");
+    h.bytes(dept.as_bytes());
+    h.bytes(b" ");
+    let label = place_name(o.location_name.as_deref().unwrap_or(""));
+    each_word(label, &PLACE_NOISE, place_word, usize::MAX, |w| h.word(w));
+    if h.end_part() == 0 && dept.is_empty() {
+        return None;
+    }
+    if let Some(d) = o.description.as_deref() {
+        each_word(&description_prefix(d), &[], same, DESCRIPTION_WORDS, |w| {
+            h.word(w)
+        });
+    }
+    h.end_part();
+    Some(h.h)
 }
 
 /// The `duplicate_group` value of a row (see the module's invariants).
@@ -253,13 +304,25 @@ mod tests {
         assert_eq!(parse_group_id(""), None);
     }
 
+    /// The words of `s` as the key reads them, joined by one space.
+    fn joined(s: &str, noise: &[&str], map: fn(&str) -> Cow<'_, str>, limit: usize) -> String {
+        let mut out: Vec<String> = Vec::new();
+        each_word(s, noise, map, limit, |w| out.push(w.to_string()));
+        out.join(" ")
+    }
+
+    fn description_opening(d: Option<&str>) -> String {
+        d.map(|d| joined(&description_prefix(d), &[], same, DESCRIPTION_WORDS))
+            .unwrap_or_default()
+    }
+
     #[test]
     fn places_of_both_sources_read_alike() {
         assert_eq!(place_name("92 - SCEAUX"), "SCEAUX");
         assert_eq!(place_name("Sceaux, Antony"), "Sceaux");
         assert_eq!(place_name("2A - AJACCIO"), "AJACCIO");
         assert_eq!(place_name("Saint-Denis - Centre"), "Saint-Denis - Centre");
-        let key = |label: &str| words_with(place_name(label), &PLACE_NOISE, place_word);
+        let key = |label: &str| joined(place_name(label), &PLACE_NOISE, place_word, usize::MAX);
         assert_eq!(key("42 - ST ETIENNE"), "saint etienne");
         assert_eq!(key("Saint-Étienne, Loire"), "saint etienne");
         assert_eq!(key("69 - LYON 02"), "lyon 2");
@@ -290,5 +353,11 @@ mod tests {
             description_opening(Some(&snippet))
         );
         assert_eq!(description_opening(None), "");
+        // An entity near the cut widens it: the word is read whole once decoded.
+        let near = format!("{}t&eacute;l&eacute;travail partiel", "mot ".repeat(14));
+        assert_eq!(
+            description_opening(Some(&near)),
+            format!("{}teletravail partiel", "mot ".repeat(14))
+        );
     }
 }
