@@ -30,11 +30,12 @@ use serde::{Deserialize, Serialize};
 
 use super::dataset::{Layout, PART, PendingRun};
 use super::table::{
-    OFFER_COLUMNS, SNAPSHOT_COLUMNS, TableReader, col, content_hash, hash_text, ms_to_ts,
-    parse_hash,
+    BatchView, OFFER_COLUMNS, SNAPSHOT_COLUMNS, TableReader, col, content_hash, hash_text,
+    ms_to_ts, parse_hash,
 };
 use super::{pause_point, scrub};
 use crate::error::{Error, FileError};
+use crate::normalize::NormalizedOffer;
 use crate::normalize::duplicates::parse_group_id;
 use crate::normalize::offer::{COLUMN_COUNT, Cell};
 use crate::sink::csv::{self as csv_sink, RowError, read_offers};
@@ -130,162 +131,245 @@ pub fn stage(m: &MergeInput<'_>) -> Result<MergeCounts, Error> {
     let l = m.layout;
     let csv_path = l.work_csv();
     let run_id = &m.run.run_id;
-    let t = m.run.run_at.timestamp_millis();
-    let t_ts = ms_to_ts(t);
-    let window_min = m.window_min.timestamp_millis();
     let len = std::fs::metadata(&csv_path)
         .map_err(|e| Error::io(format!("cannot read {}", csv_path.display()), e))?
         .len();
+    let (slots, reposted) = scan_run(&csv_path, len)?;
+    let snapshot_dir = l.staged_snapshot_dir(run_id);
+    std::fs::create_dir_all(&snapshot_dir)
+        .map_err(|e| Error::io(format!("cannot create {}", snapshot_dir.display()), e))?;
+    let offers = ParquetSink::create_with(
+        &l.staging(run_id).join(super::dataset::OFFERS),
+        m.metadata.clone(),
+        OFFER_COLUMNS,
+    )?;
+    let t = m.run.run_at.timestamp_millis();
+    let mut merge = Merge {
+        m,
+        t,
+        t_ts: ms_to_ts(t),
+        window_min: m.window_min.timestamp_millis(),
+        slots,
+        reposted,
+        buf: String::new(),
+        counts: MergeCounts::default(),
+        scrub_keys: HashSet::new(),
+        offers,
+    };
+    if l.offers().exists() {
+        merge.copy_history()?;
+    }
+    pause_point("merging");
+    let mut snapshot = ParquetSink::create_with(
+        &snapshot_dir.join(PART),
+        m.metadata.clone(),
+        SNAPSHOT_COLUMNS,
+    )?;
+    merge.write_run(&csv_path, len, &mut snapshot)?;
+    snapshot.finish()?;
+    let Merge {
+        mut counts,
+        scrub_keys,
+        offers,
+        ..
+    } = merge;
+    if !scrub_keys.is_empty() {
+        counts.scrubbed_snapshot_rows = scrub::stage_snapshots(l, run_id, &scrub_keys)?;
+    }
+    offers.finish()?;
+    Ok(counts)
+}
 
-    // The keys this run saw.
+/// The keys this run saw, and the duplicate groups it saw (each with the withdrawn offer it may
+/// repost, found by pass 1).
+type RunKeys = (HashMap<Box<str>, Slot>, HashMap<u64, Option<Reposted>>);
+
+fn scan_run(csv_path: &std::path::Path, len: u64) -> Result<RunKeys, Error> {
     let mut slots: HashMap<Box<str>, Slot> = HashMap::new();
-    let mut buf = String::new();
-    // The duplicate groups this run saw, and for each the withdrawn offer it may repost.
     let mut reposted: HashMap<u64, Option<Reposted>> = HashMap::new();
-    csv_sink::scan_keys_and_groups(&csv_path, len, |source, id, group| {
+    let mut buf = String::new();
+    csv_sink::scan_keys_and_groups(csv_path, len, |source, id, group| {
         key_into(&mut buf, source, id);
         slots.entry(buf.as_str().into()).or_default();
         if let Some(g) = parse_group_id(group) {
             reposted.entry(g).or_default();
         }
     })?;
+    Ok((slots, reposted))
+}
 
-    let snapshot_dir = l.staged_snapshot_dir(run_id);
-    std::fs::create_dir_all(&snapshot_dir)
-        .map_err(|e| Error::io(format!("cannot create {}", snapshot_dir.display()), e))?;
-    let mut offers = ParquetSink::create_with(
-        &l.staging(run_id).join(super::dataset::OFFERS),
-        m.metadata.clone(),
-        OFFER_COLUMNS,
-    )?;
-    let mut counts = MergeCounts::default();
-    // Withdrawn offers whose identifying content is removed by this run (their snapshot rows too).
-    let mut scrub_keys: HashSet<Box<str>> = HashSet::new();
+/// One merge under way: the run's keys, the counts, and the new `offers.parquet` being written.
+struct Merge<'a> {
+    m: &'a MergeInput<'a>,
+    /// The run's time, in milliseconds and as a cell value.
+    t: i64,
+    t_ts: Option<DateTime<Utc>>,
+    window_min: i64,
+    slots: HashMap<Box<str>, Slot>,
+    reposted: HashMap<u64, Option<Reposted>>,
+    buf: String,
+    counts: MergeCounts,
+    /// Withdrawn offers whose identifying content is removed by this run (their snapshot rows too).
+    scrub_keys: HashSet<Box<str>>,
+    offers: ParquetSink,
+}
 
-    // Pass 1: the stored history, streamed. Offers this run saw are only noted (their row is
-    // written in pass 2 with the new content); the others are copied, possibly marked withdrawn.
-    if l.offers().exists() {
+impl Merge<'_> {
+    /// Pass 1: the stored history, streamed. Offers this run saw are only noted (their row is
+    /// written in pass 2 with the new content); the others are copied, possibly marked withdrawn.
+    fn copy_history(&mut self) -> Result<(), Error> {
+        let l = self.m.layout;
         let mut reader = TableReader::open(&l.offers(), OFFER_COLUMNS)?;
         let mut lists = Vec::new();
         while let Some(batch) = reader.next_batch()? {
             let v = reader.view(&batch);
             for row in 0..v.rows() {
-                let id = v.str(col::ID, row).unwrap_or_default();
-                let source = v.str(col::SOURCE, row).unwrap_or_default();
-                key_into(&mut buf, source, id);
-                let withdrawn = v.ts_ms(col::WITHDRAWN, row);
-                let left = v.ts_ms(col::LEFT_WINDOW, row);
-                if let Some(slot) = slots.get_mut(buf.as_str()) {
-                    if slot.stored.is_some() {
-                        return Err(FileError::OfferTwice {
-                            table: l.offers(),
-                            source: source.to_string(),
-                            id: id.to_string(),
-                        }
-                        .into());
-                    }
-                    slot.stored = Some(Stored {
-                        first_seen: v.ts_ms(col::FIRST_SEEN, row).unwrap_or(t),
-                        times_seen: v.i32(col::TIMES_SEEN, row).unwrap_or(0),
-                        version: v.i32(col::VERSION, row).unwrap_or(1),
-                        hash: v.str(col::CONTENT_HASH, row).and_then(parse_hash),
-                        date_updated: v.ts_ms(col::DATE_UPDATED, row),
-                        gone: withdrawn.is_some() || left.is_some(),
-                        repost_of: v.str(col::REPOST_OF, row).map(|id| {
-                            let source = v.str(col::REPOST_OF_SOURCE, row).unwrap_or_default();
-                            (source.into(), id.into())
-                        }),
-                    });
-                    continue;
+                self.history_row(&v, row, &mut lists)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn history_row(
+        &mut self,
+        v: &BatchView<'_>,
+        row: usize,
+        lists: &mut Vec<Option<Vec<String>>>,
+    ) -> Result<(), Error> {
+        let id = v.str(col::ID, row).unwrap_or_default();
+        let source = v.str(col::SOURCE, row).unwrap_or_default();
+        key_into(&mut self.buf, source, id);
+        let withdrawn = v.ts_ms(col::WITHDRAWN, row);
+        let left = v.ts_ms(col::LEFT_WINDOW, row);
+        if let Some(slot) = self.slots.get_mut(self.buf.as_str()) {
+            if slot.stored.is_some() {
+                return Err(FileError::OfferTwice {
+                    table: self.m.layout.offers(),
+                    source: source.to_string(),
+                    id: id.to_string(),
                 }
-                let (mut withdrawn, mut left) = (withdrawn, left);
-                if m.complete && withdrawn.is_none() && left.is_none() {
-                    let created = v.ts_ms(col::DATE_CREATED, row);
-                    if created.is_some_and(|c| c < window_min) {
-                        left = Some(t);
-                        counts.left_window += 1;
-                    } else {
-                        withdrawn = Some(t);
-                        counts.withdrawn += 1;
-                    }
-                }
-                if withdrawn.is_none() && left.is_none() {
-                    counts.active += 1;
-                }
-                if let Some(at) = withdrawn {
-                    let group = v.str(col::DUPLICATE_GROUP, row).and_then(parse_group_id);
-                    if let Some(best) = group.and_then(|g| reposted.get_mut(&g)) {
-                        let this = Reposted {
-                            withdrawn: at,
-                            source: source.into(),
-                            id: id.into(),
-                        };
-                        if best.as_ref().is_none_or(|b| this.better_than(b)) {
-                            *best = Some(this);
-                        }
-                    }
-                }
-                v.fill_lists(row, &mut lists);
-                let mut cells = v.cells(row, &lists);
-                cells[col::WITHDRAWN] = Cell::Ts(withdrawn.and_then(ms_to_ts));
-                cells[col::LEFT_WINDOW] = Cell::Ts(left.and_then(ms_to_ts));
-                if m.scrub_withdrawn && withdrawn.is_some() && scrub::has_identifying(&cells) {
-                    scrub::blank(&mut cells);
-                    scrub_keys.insert(buf.as_str().into());
-                    counts.scrubbed += 1;
-                }
-                offers.write_cells(&cells)?;
-                counts.tracked += 1;
+                .into());
+            }
+            slot.stored = Some(Stored {
+                first_seen: v.ts_ms(col::FIRST_SEEN, row).unwrap_or(self.t),
+                times_seen: v.i32(col::TIMES_SEEN, row).unwrap_or(0),
+                version: v.i32(col::VERSION, row).unwrap_or(1),
+                hash: v.str(col::CONTENT_HASH, row).and_then(parse_hash),
+                date_updated: v.ts_ms(col::DATE_UPDATED, row),
+                gone: withdrawn.is_some() || left.is_some(),
+                repost_of: v.str(col::REPOST_OF, row).map(|id| {
+                    let source = v.str(col::REPOST_OF_SOURCE, row).unwrap_or_default();
+                    (source.into(), id.into())
+                }),
+            });
+            return Ok(());
+        }
+        let (mut withdrawn, mut left) = (withdrawn, left);
+        if self.m.complete && withdrawn.is_none() && left.is_none() {
+            let created = v.ts_ms(col::DATE_CREATED, row);
+            if created.is_some_and(|c| c < self.window_min) {
+                left = Some(self.t);
+                self.counts.left_window += 1;
+            } else {
+                withdrawn = Some(self.t);
+                self.counts.withdrawn += 1;
+            }
+        }
+        if withdrawn.is_none() && left.is_none() {
+            self.counts.active += 1;
+        }
+        if let Some(at) = withdrawn {
+            let group = v.str(col::DUPLICATE_GROUP, row).and_then(parse_group_id);
+            self.offer_for_reposts(group, at, source, id);
+        }
+        v.fill_lists(row, lists);
+        let mut cells = v.cells(row, lists);
+        cells[col::WITHDRAWN] = Cell::Ts(withdrawn.and_then(ms_to_ts));
+        cells[col::LEFT_WINDOW] = Cell::Ts(left.and_then(ms_to_ts));
+        if self.m.scrub_withdrawn && withdrawn.is_some() && scrub::has_identifying(&cells) {
+            scrub::blank(&mut cells);
+            self.scrub_keys.insert(self.buf.as_str().into());
+            self.counts.scrubbed += 1;
+        }
+        self.offers.write_cells(&cells)?;
+        self.counts.tracked += 1;
+        Ok(())
+    }
+
+    /// A withdrawn offer of `group`: the one a new offer of that group reposts, if it is the
+    /// latest withdrawn (then the smaller `(source, id)`).
+    fn offer_for_reposts(&mut self, group: Option<u64>, at: i64, source: &str, id: &str) {
+        if let Some(best) = group.and_then(|g| self.reposted.get_mut(&g)) {
+            let this = Reposted {
+                withdrawn: at,
+                source: source.into(),
+                id: id.into(),
+            };
+            if best.as_ref().is_none_or(|b| this.better_than(b)) {
+                *best = Some(this);
             }
         }
     }
-    pause_point("merging");
 
-    // Pass 2: this run's offers, in collection order: their latest version into the state, and
-    // the snapshot.
-    let mut snapshot = ParquetSink::create_with(
-        &snapshot_dir.join(PART),
-        m.metadata.clone(),
-        SNAPSHOT_COLUMNS,
-    )?;
-    let file = File::open(&csv_path)
-        .map_err(|e| Error::io(format!("cannot read {}", csv_path.display()), e))?;
-    let unreadable = |e: RowError| {
-        let (row, problem) = e.into_parts();
-        FileError::RunRow {
-            csv: csv_path.clone(),
-            row,
-            problem,
-            work: l.work(),
-        }
-        .into()
-    };
-    read_offers(file.take(len), unreadable, |offer| {
-        key_into(&mut buf, &offer.source, &offer.id);
-        let Some(slot) = slots.get_mut(buf.as_str()) else {
+    /// Pass 2: this run's offers, in collection order: their latest version into the state, and
+    /// the snapshot.
+    fn write_run(
+        &mut self,
+        csv_path: &std::path::Path,
+        len: u64,
+        snapshot: &mut ParquetSink,
+    ) -> Result<(), Error> {
+        let file = File::open(csv_path)
+            .map_err(|e| Error::io(format!("cannot read {}", csv_path.display()), e))?;
+        let work = self.m.layout.work();
+        let unreadable = |e: RowError| {
+            let (row, problem) = e.into_parts();
+            FileError::RunRow {
+                csv: csv_path.to_path_buf(),
+                row,
+                problem,
+                work: work.clone(),
+            }
+            .into()
+        };
+        read_offers(file.take(len), unreadable, |offer| {
+            self.run_offer(&offer, snapshot)
+        })
+    }
+
+    fn run_offer(
+        &mut self,
+        offer: &NormalizedOffer,
+        snapshot: &mut ParquetSink,
+    ) -> Result<(), Error> {
+        key_into(&mut self.buf, &offer.source, &offer.id);
+        let Some(slot) = self.slots.get_mut(self.buf.as_str()) else {
             return Ok(());
         };
         if slot.written {
             return Ok(());
         }
         slot.written = true;
+        // Each key is written once: what the history knew of it is not needed again.
+        let stored = slot.stored.take();
         let cells = offer.cells();
         let hash = content_hash(&cells);
         let updated_ms = offer.date_updated.map(|d| d.timestamp_millis());
-        let repost_of: Option<(&str, &str)> = match &slot.stored {
+        let repost_of: Option<(&str, &str)> = match &stored {
             None => offer
                 .duplicate_group
                 .as_deref()
                 .and_then(parse_group_id)
-                .and_then(|g| reposted.get(&g)?.as_ref())
+                .and_then(|g| self.reposted.get(&g)?.as_ref())
                 .map(|r| (&*r.source, &*r.id)),
             Some(s) => s.repost_of.as_ref().map(|(s, i)| (&**s, &**i)),
         };
-        if slot.stored.is_none() && repost_of.is_some() {
+        let counts = &mut self.counts;
+        if stored.is_none() && repost_of.is_some() {
             counts.reposts += 1;
         }
-        let (first_seen, times_seen, version, change) = match &slot.stored {
-            None => (t, 1, 1, NEW),
+        let (first_seen, times_seen, version, change) = match &stored {
+            None => (self.t, 1, 1, NEW),
             Some(s) => {
                 let changed = s.hash != Some(hash) || s.date_updated != updated_ms;
                 let change = if s.gone {
@@ -317,7 +401,7 @@ pub fn stage(m: &MergeInput<'_>) -> Result<MergeCounts, Error> {
         row_cells.extend_from_slice(&cells);
         row_cells.extend_from_slice(&[
             Cell::Ts(ms_to_ts(first_seen)),
-            Cell::Ts(t_ts),
+            Cell::Ts(self.t_ts),
             Cell::Ts(None),
             Cell::Ts(None),
             Cell::I32(Some(times_seen)),
@@ -326,23 +410,16 @@ pub fn stage(m: &MergeInput<'_>) -> Result<MergeCounts, Error> {
             Cell::Str(repost_of.map(|r| r.1)),
             Cell::Str(repost_of.map(|r| r.0)),
         ]);
-        offers.write_cells(&row_cells)?;
+        self.offers.write_cells(&row_cells)?;
         row_cells.truncate(COLUMN_COUNT);
         row_cells.extend_from_slice(&[
-            Cell::Ts(t_ts),
+            Cell::Ts(self.t_ts),
             Cell::Text(&hash),
             Cell::I32(Some(version)),
             Cell::Text(change),
         ]);
-        snapshot.write_cells(&row_cells)?;
-        Ok(())
-    })?;
-    snapshot.finish()?;
-    if !scrub_keys.is_empty() {
-        counts.scrubbed_snapshot_rows = scrub::stage_snapshots(l, run_id, &scrub_keys)?;
+        snapshot.write_cells(&row_cells)
     }
-    offers.finish()?;
-    Ok(counts)
 }
 
 #[cfg(test)]
