@@ -939,6 +939,24 @@ fn two_processes_sharing_the_quota_file_never_exceed_it() {
     assert_eq!(file["apps"]["demo-app"].as_array().unwrap().len(), 20);
 }
 
+/// A collection from both sources of `sim` into `out`, the Adzuna quota file in `dir`, no
+/// spacing between Adzuna requests.
+pub fn mixed_config(sim: &SimHandle, dir: &Path, out: &Path, key: &str) -> CollectConfig {
+    let mut c = crate::collect::config(sim, out);
+    c.sources = Sources {
+        france_travail: true,
+        adzuna: true,
+    };
+    let mut z = AdzunaSettings::new(
+        sim.adzuna_url(),
+        AdzunaKeys::new("demo-app", key),
+        dir.join("q.json"),
+    );
+    z.rate_limit_delay = Duration::ZERO;
+    c.adzuna = Some(z);
+    c
+}
+
 #[test]
 fn a_mixed_collection_writes_both_sources_into_one_csv_with_the_same_columns() {
     let sim = sim_with(3_000, |c| {
@@ -950,18 +968,7 @@ fn a_mixed_collection_writes_both_sources_into_one_csv_with_the_same_columns() {
     });
     let dir = tempdir();
     let out = dir.path().join("mixed.csv");
-    let mut c = crate::collect::config(&sim, &out);
-    c.sources = Sources {
-        france_travail: true,
-        adzuna: true,
-    };
-    let mut z = AdzunaSettings::new(
-        sim.adzuna_url(),
-        AdzunaKeys::new("demo-app", KEY),
-        dir.path().join("q.json"),
-    );
-    z.rate_limit_delay = Duration::ZERO;
-    c.adzuna = Some(z);
+    let mut c = mixed_config(&sim, dir.path(), &out, KEY);
     c.parquet = Some(dir.path().join("mixed.parquet"));
     c.raw_dir = Some(dir.path().join("raw"));
     let outcome = collect::collect(&c).unwrap();

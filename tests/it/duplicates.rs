@@ -4,13 +4,12 @@
 //! when every row in it is the same planted job.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::time::Duration;
 
-use ftcollect::collect::{self, AdzunaSettings, RunStatus, Sources};
+use ftcollect::collect::{self, RunStatus};
 use ftcollect::error::Error;
 use ftcollect::normalize::NormalizedOffer;
 use ftcollect::simulator::{AdzunaSimConfig, DuplicateShapes};
-use ftcollect::source::adzuna::{AdzunaKeys, Limits};
+use ftcollect::source::adzuna::Limits;
 
 use crate::harness::*;
 
@@ -69,24 +68,15 @@ fn planted_reposts_and_adzuna_copies_are_grouped_and_the_groups_are_right() {
     });
     let dir = tempdir();
     let out = dir.path().join("mixed.csv");
-    let mut c = crate::collect::config(&sim, &out);
-    c.sources = Sources {
-        france_travail: true,
-        adzuna: true,
-    };
-    let mut z = AdzunaSettings::new(
-        sim.adzuna_url(),
-        AdzunaKeys::new("demo-app", KEY),
-        dir.path().join("q.json"),
-    );
-    z.rate_limit_delay = Duration::ZERO;
-    z.limits = Limits {
-        minute: 100_000,
-        day: 100_000,
-        week: 100_000,
-        month: 100_000,
-    };
-    c.adzuna = Some(z);
+    let mut c = crate::adzuna::mixed_config(&sim, dir.path(), &out, KEY);
+    if let Some(z) = c.adzuna.as_mut() {
+        z.limits = Limits {
+            minute: 100_000,
+            day: 100_000,
+            week: 100_000,
+            month: 100_000,
+        };
+    }
     let outcome = collect::collect(&c).unwrap();
     assert_eq!(outcome.status, RunStatus::Complete);
 
