@@ -270,6 +270,9 @@ pub struct RunRecord {
     /// Withdrawn offers whose identifying content this run removed (licence duty).
     #[serde(default)]
     pub scrubbed: u64,
+    /// New offers that repost an offer withdrawn from the dataset (`repost_of` set).
+    #[serde(default)]
+    pub reposts: u64,
     /// Rows of `offers.parquet` after this run.
     pub offers_tracked: u64,
     /// Offers neither withdrawn nor out of the window after this run.

@@ -147,6 +147,12 @@ impl SyncReport {
                 r.scrubbed
             ));
         }
+        if r.reposts > 0 {
+            out.push_str(&format!(
+                "  {} new offer(s) repost a withdrawn one (repost_of)\n",
+                r.reposts
+            ));
+        }
         out.push_str(&format!(
             "  {} search calls, collection {:.1} s, merge {:.1} s{}\n",
             r.search_requests,
@@ -498,6 +504,7 @@ fn run_record(run: &PendingRun, s: &Summary, m: &MergeCounts, merge_seconds: f64
         withdrawn: m.withdrawn,
         left_window: m.left_window,
         scrubbed: m.scrubbed,
+        reposts: m.reposts,
         offers_tracked: m.tracked,
         offers_active: m.active,
         search_requests: s.api.search_requests,

@@ -682,12 +682,14 @@ fn reposts_of_withdrawn_offers_record_them() {
     });
     let dir = tempdir();
     let ds = dir.path().join("history");
+    let mut reposts_recorded = 0;
     for day in 0..20 {
         if day > 0 {
             sim.advance(DAY);
         }
         let r = history::sync(&sync_config(&sim, &ds)).unwrap();
         assert_eq!(r.status, RunStatus::Complete);
+        reposts_recorded += r.run.expect("a run record").reposts;
     }
     // id -> (first seen, withdrawn at, repost_of)
     let mut state: BTreeMap<String, (i64, Option<i64>, Option<String>)> = BTreeMap::new();
@@ -730,4 +732,6 @@ fn reposts_of_withdrawn_offers_record_them() {
     // 25 planted pairs have both offers in the dataset; in 4 the original was withdrawn by the
     // time the repost was first seen (both cases are exercised).
     assert_eq!((both, want.len()), (25, 4));
+    // The runs' records count each repost once, when it is first seen.
+    assert_eq!(reposts_recorded, 4);
 }
