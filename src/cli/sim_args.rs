@@ -40,6 +40,10 @@ pub struct SimulateArgs {
     /// Share of API requests that fail (5xx, 429, truncated body, dropped connection, slow answer).
     #[arg(long, default_value_t = 0.0, value_parser = parse_rate)]
     pub fault_rate: f64,
+    /// Plant duplicates as a real market has them (as `demo` does): 2% of offers reposted under
+    /// a new id, and Adzuna copies of France Travail offers (20% of the Adzuna jobs).
+    #[arg(long)]
+    pub duplicates: bool,
     /// The simulated start time (RFC 3339) [default: now].
     #[arg(long, value_parser = parse_time)]
     pub now: Option<chrono::DateTime<chrono::Utc>>,

@@ -113,6 +113,11 @@ pub fn simulate(a: &SimulateArgs) -> Result<ExitCode, Error> {
             limits: a.adzuna_limits,
         },
         behaviours: a.behaviours(),
+        duplicates: if a.duplicates {
+            simulator::DuplicateShapes::REALISTIC
+        } else {
+            simulator::DuplicateShapes::NONE
+        },
         ..SimConfig::default()
     };
     let sim = simulator::start(config)
