@@ -81,7 +81,6 @@ pub struct MergeInput<'a> {
 }
 
 /// What the dataset knew of an offer this run saw.
-#[derive(Clone)]
 struct Stored {
     first_seen: i64,
     times_seen: i32,

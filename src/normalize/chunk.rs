@@ -263,21 +263,24 @@ fn scan_lines(
     (avail.len(), Stop::End)
 }
 
-/// Scans values, or archive lines.
+/// Scans values, or archive lines, appending what it scanned to `buf` (the chunk under way).
 fn scan(
     s: &mut Scan,
     p: &mut Pos,
     key: &[u8],
     archive: bool,
     avail: &[u8],
-    filled: usize,
+    buf: &mut Vec<u8>,
     target: usize,
 ) -> (usize, Stop) {
-    if archive {
-        scan_lines(s, p, avail, filled, target)
+    let r = if archive {
+        scan_lines(s, p, avail, buf.len(), target)
     } else {
-        scan_values(s, p, key, avail, filled, target)
-    }
+        scan_values(s, p, key, avail, buf.len(), target)
+    };
+    // What was scanned joins the chunk under way.
+    buf.extend_from_slice(&avail[..r.0]);
+    r
 }
 
 /// Cuts an input (after its BOM) into [`Chunk`]s.
@@ -382,21 +385,20 @@ impl<R: BufRead> Chunker<R> {
         loop {
             let archive = self.archive == Some(true);
             let (key, target) = (self.key.as_bytes(), self.target);
-            let (used, stop) = if self.head_at < self.head.len() {
+            let stop = if self.head_at < self.head.len() {
                 // The first bytes, read to recognize an archive.
                 let avail = &self.head[self.head_at..];
-                let r = scan(
+                let (used, stop) = scan(
                     &mut self.scan,
                     &mut self.pos,
                     key,
                     archive,
                     avail,
-                    self.buf.len(),
+                    &mut self.buf,
                     target,
                 );
-                self.buf.extend_from_slice(&avail[..r.0]);
-                self.head_at += r.0;
-                r
+                self.head_at += used;
+                stop
             } else {
                 let avail = match self.reader.fill_buf() {
                     Ok(a) => a,
@@ -410,20 +412,18 @@ impl<R: BufRead> Chunker<R> {
                     self.done = true;
                     return Ok(self.last_chunk());
                 }
-                let r = scan(
+                let (used, stop) = scan(
                     &mut self.scan,
                     &mut self.pos,
                     key,
                     archive,
                     avail,
-                    self.buf.len(),
+                    &mut self.buf,
                     target,
                 );
-                self.buf.extend_from_slice(&avail[..r.0]);
-                self.reader.consume(r.0);
-                r
+                self.reader.consume(used);
+                stop
             };
-            let _ = used;
             match stop {
                 Stop::Broken => {
                     self.done = true;

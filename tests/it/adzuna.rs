@@ -1129,14 +1129,7 @@ fn duplicate_groups_on_the_real_files() {
         .iter()
         .flat_map(|f| normalize_file(&dir, f).1)
         .collect();
-    let groups = ftcollect::normalize::duplicates::duplicate_groups(&rows);
-    let mut by_group: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
-    for (r, g) in rows.iter().zip(&groups) {
-        if let Some(g) = g {
-            by_group.entry(g.as_str()).or_default().push(r.id.as_str());
-        }
-    }
-    let formed: Vec<Vec<&str>> = by_group.into_values().collect();
+    let formed = groups_formed(&rows);
     // None formed, and rightly so, judged by hand: the candidates are one employer's adverts in
     // several towns with the same title and text (Predictis "Conseiller en gestion de patrimoine" in
     // Châtenay-Malabry, Neuilly-sur-Marne, Rosny-sous-Bois, Sceaux and Seine-Saint-Denis; Cuisinella

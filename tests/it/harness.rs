@@ -280,3 +280,21 @@ pub fn real_fixtures() -> Option<std::path::PathBuf> {
     println!("SKIPPED: real fixtures not found at {}", p.display());
     None
 }
+
+/// The duplicate groups `rows` form (rows sharing a `duplicate_group` with another row), each as
+/// its sorted ids, in sorted order.
+pub fn groups_formed(rows: &[ftcollect::normalize::NormalizedOffer]) -> Vec<Vec<&str>> {
+    let groups = ftcollect::normalize::duplicates::duplicate_groups(rows);
+    let mut by_group: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+    for (r, g) in rows.iter().zip(&groups) {
+        if let Some(g) = g {
+            by_group.entry(g.as_str()).or_default().push(r.id.as_str());
+        }
+    }
+    let mut formed: Vec<Vec<&str>> = by_group.into_values().collect();
+    for g in &mut formed {
+        g.sort();
+    }
+    formed.sort();
+    formed
+}

@@ -2407,20 +2407,14 @@ fn duplicate_groups_on_the_real_fixtures() {
         .iter()
         .map(|(_, o)| normalize_france_travail(o, fetched_at(), &mut w).unwrap())
         .collect();
+    // The column holds the group's value, computed per row by the normalizer.
     let groups = ftcollect::normalize::duplicates::duplicate_groups(&rows);
-    let mut by_group: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
     for (r, g) in rows.iter().zip(&groups) {
         if let Some(g) = g {
-            by_group.entry(g.as_str()).or_default().push(r.id.as_str());
-            // The column holds the same value, computed per row by the normalizer.
             assert_eq!(r.duplicate_group.as_ref(), Some(g), "{}", r.id);
         }
     }
-    let mut formed: Vec<Vec<&str>> = by_group.into_values().collect();
-    for g in &mut formed {
-        g.sort();
-    }
-    formed.sort();
+    let formed = crate::harness::groups_formed(&rows);
     // Judged by hand against the raw payloads (6 of 6 groups, 13 of 13 rows are the same job:
     // precision 1.0 on this set). Each group has the same employer, place, title and a
     // byte-identical description; they were posted minutes to days apart under several ids
