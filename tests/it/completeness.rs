@@ -41,6 +41,16 @@ struct Measured {
 /// Runs one collection against a simulator with `behaviours` and checks the id set against the
 /// oracle. `bulk_rome` restricts bulk seconds to the first default code so they match the query.
 fn run(name: &str, behaviours: Behaviours, strategy: Strategy) -> Measured {
+    run_spaced(name, behaviours, strategy, SPACING)
+}
+
+/// [`run`] with another spacing between requests.
+fn run_spaced(
+    name: &str,
+    behaviours: Behaviours,
+    strategy: Strategy,
+    spacing: Duration,
+) -> Measured {
     let sim = sim_with(OFFERS, |c| c.behaviours = behaviours);
     let q = query(&sim);
     let mark = sim.mark();
@@ -53,7 +63,7 @@ fn run(name: &str, behaviours: Behaviours, strategy: Strategy) -> Measured {
     // A spacing between requests, as the real API always needs: the engine keeps only as many
     // slices busy as the limiter can use, so the calls do not depend on the machine's load (at
     // zero spacing every idle worker gets a slice cut for it, ~1 call more each).
-    c.rate_limit_delay = SPACING;
+    c.rate_limit_delay = spacing;
     c.retry.throttle_budget = Duration::from_secs(600);
     let before = sim.search_requests();
     let outcome = collect::collect(&c).unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -122,7 +132,17 @@ fn bulk(offers: u32, age_days: i64) -> BulkSecond {
 
 #[test]
 fn a_plain_universe_costs_at_most_ten_percent_over_the_minimum() {
-    let m = complete("plain", Behaviours::default());
+    // The cost bound is about the plan, not the machine: a spacing the limiter rules even on a
+    // loaded 2-core machine (at 5 ms, a run sharing the cores with a benchmark made 170 calls
+    // for a bound of 169, from time splits handed to idle workers).
+    let m = run_spaced(
+        "plain",
+        Behaviours::default(),
+        Strategy::Adaptive,
+        Duration::from_millis(20),
+    );
+    assert_eq!(m.status, RunStatus::Complete, "{:?}", m.summary.problems);
+    assert_eq!(m.summary.exit_code, 0);
     assert!(
         m.calls as f64 <= 1.10 * m.minimum as f64,
         "{} calls for a minimum of {}",
