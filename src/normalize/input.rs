@@ -159,8 +159,8 @@ impl InputError {
 enum Doc<T> {
     /// A JSON array of offers, or a search response's `resultats`.
     Offers(Vec<Lenient<T>>),
-    /// An object without `resultats`: a single offer (decoded in a second pass over its bytes).
-    Offer,
+    /// An object without `resultats`: a single offer (decoded as it was read).
+    Offer(T),
     /// A search response with `resultats: null`.
     NoResults,
     BadResultats,
@@ -173,22 +173,88 @@ impl<'de, T: RawRecord> Deserialize<'de> for Doc<T> {
     }
 }
 
-/// Matches the key holding a search response's offers without allocating.
-struct IsResultats<T>(bool, std::marker::PhantomData<T>);
+/// A map handed to the offer's decoder with the first results key taken out (its value decoded
+/// into `found`) and any later results key skipped with its value, as a search response's reader
+/// takes them.
+struct ResultsWatch<A, T> {
+    inner: A,
+    found: Option<Doc<T>>,
+}
 
-impl<'de, T: RawRecord> Deserialize<'de> for IsResultats<T> {
+impl<'de, A: MapAccess<'de>, T: RawRecord> MapAccess<'de> for &mut ResultsWatch<A, T> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
+        loop {
+            let Some(key) = self.inner.next_key::<Key<'de>>()? else {
+                return Ok(None);
+            };
+            if key.as_str() != T::RESULTS_KEY {
+                return match key {
+                    Key::Borrowed(k) => seed
+                        .deserialize(de::value::BorrowedStrDeserializer::<A::Error>::new(k))
+                        .map(Some),
+                    Key::Owned(k) => seed
+                        .deserialize(de::IntoDeserializer::<A::Error>::into_deserializer(k))
+                        .map(Some),
+                };
+            }
+            if self.found.is_none() {
+                self.found = Some(
+                    match self.inner.next_value::<Lenient<Vec<Lenient<T>>>>()? {
+                        Lenient::Value(v) => Doc::Offers(v),
+                        Lenient::Null | Lenient::Absent => Doc::NoResults,
+                        Lenient::Invalid => Doc::BadResultats,
+                    },
+                );
+            } else {
+                self.inner.next_value::<IgnoredAny>()?;
+            }
+        }
+    }
+
+    fn next_value_seed<V: de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: V,
+    ) -> Result<V::Value, A::Error> {
+        self.inner.next_value_seed(seed)
+    }
+}
+
+/// An object key, borrowed from the input unless it held escapes.
+enum Key<'de> {
+    Borrowed(&'de str),
+    Owned(String),
+}
+
+impl Key<'_> {
+    fn as_str(&self) -> &str {
+        match self {
+            Key::Borrowed(k) => k,
+            Key::Owned(k) => k,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Key<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V<T>(std::marker::PhantomData<T>);
-        impl<T: RawRecord> Visitor<'_> for V<T> {
-            type Value = IsResultats<T>;
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Key<'de>;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a key")
             }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<IsResultats<T>, E> {
-                Ok(IsResultats(v == T::RESULTS_KEY, std::marker::PhantomData))
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key::Borrowed(v))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key::Owned(v.to_string()))
             }
         }
-        d.deserialize_str(V(std::marker::PhantomData))
+        d.deserialize_str(V)
     }
 }
 
@@ -209,20 +275,16 @@ impl<'de, T: RawRecord> Visitor<'de> for DocVisitor<T> {
         Ok(Doc::Offers(v))
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Doc<T>, A::Error> {
-        let mut found: Option<Doc<T>> = None;
-        while let Some(IsResultats(is, _)) = map.next_key::<IsResultats<T>>()? {
-            if is && found.is_none() {
-                found = Some(match map.next_value::<Lenient<Vec<Lenient<T>>>>()? {
-                    Lenient::Value(v) => Doc::Offers(v),
-                    Lenient::Null | Lenient::Absent => Doc::NoResults,
-                    Lenient::Invalid => Doc::BadResultats,
-                });
-            } else {
-                map.next_value::<IgnoredAny>()?;
-            }
-        }
-        Ok(found.unwrap_or(Doc::Offer))
+    /// The object is decoded as an offer while its keys go by; the first results key, if any,
+    /// makes it a search response instead (its value read apart, the offer thrown away). One
+    /// pass over the bytes either way.
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Doc<T>, A::Error> {
+        let mut watch = ResultsWatch {
+            inner: map,
+            found: None,
+        };
+        let offer = T::deserialize(de::value::MapAccessDeserializer::new(&mut watch))?;
+        Ok(watch.found.unwrap_or(Doc::Offer(offer)))
     }
 
     fn visit_str<E: de::Error>(self, _: &str) -> Result<Doc<T>, E> {
@@ -253,12 +315,43 @@ fn line_col(bytes: &[u8], offset: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// The documents of an input. Input that is valid UTF-8 (checked once, in one pass) is read as
+/// text, so serde_json does not validate each string again; other input is read as bytes, where
+/// the decoder stops at the first invalid string as before and [`RawOffers`] names the cause.
+enum Stream<'a, T> {
+    Text(serde_json::StreamDeserializer<'a, serde_json::de::StrRead<'a>, Doc<T>>),
+    Bytes(serde_json::StreamDeserializer<'a, serde_json::de::SliceRead<'a>, Doc<T>>),
+}
+
+impl<'a, T: RawRecord> Stream<'a, T> {
+    fn new(bytes: &'a [u8]) -> Self {
+        match std::str::from_utf8(bytes) {
+            Ok(text) => Stream::Text(serde_json::Deserializer::from_str(text).into_iter()),
+            Err(_) => Stream::Bytes(serde_json::Deserializer::from_slice(bytes).into_iter()),
+        }
+    }
+
+    fn next(&mut self) -> Option<serde_json::Result<Doc<T>>> {
+        match self {
+            Stream::Text(s) => s.next(),
+            Stream::Bytes(s) => s.next(),
+        }
+    }
+
+    fn byte_offset(&self) -> usize {
+        match self {
+            Stream::Text(s) => s.byte_offset(),
+            Stream::Bytes(s) => s.byte_offset(),
+        }
+    }
+}
+
 /// The raw offers of one input, in order. Iterating yields each offer, or one error after which the
 /// iterator ends. Array elements that are not objects are skipped and counted in [`Self::warnings`].
 pub struct RawOffers<'a, T = RawOffer> {
     name: String,
     bytes: &'a [u8],
-    stream: Option<serde_json::StreamDeserializer<'a, serde_json::de::SliceRead<'a>, Doc<T>>>,
+    stream: Option<Stream<'a, T>>,
     pending: std::vec::IntoIter<Lenient<T>>,
     values: usize,
     warnings: Warnings,
@@ -408,8 +501,7 @@ impl<T: RawRecord> Iterator for RawOffers<'_, T> {
                 }
                 // Offsets below are relative to `body`; a BOM is 3 bytes and never holds a newline.
                 self.bytes = body;
-                self.stream =
-                    Some(serde_json::Deserializer::from_slice(body).into_iter::<Doc<T>>());
+                self.stream = Some(Stream::new(body));
             }
             let stream = self.stream.as_mut()?;
             let start = self.base + stream.byte_offset();
@@ -429,9 +521,7 @@ impl<T: RawRecord> Iterator for RawOffers<'_, T> {
                 Some(Err(e)) if !self.skip_repeated_keys && lenient::is_repeated_key(&e) => {
                     self.skip_repeated_keys = true;
                     self.base = start;
-                    self.stream = Some(
-                        serde_json::Deserializer::from_slice(&self.bytes[start..]).into_iter(),
-                    );
+                    self.stream = Some(Stream::new(&self.bytes[start..]));
                     continue;
                 }
                 Some(Err(e)) => return Some(Err(self.json_error(&e))),
@@ -441,13 +531,7 @@ impl<T: RawRecord> Iterator for RawOffers<'_, T> {
             match doc {
                 Doc::Offers(v) => self.pending = v.into_iter(),
                 Doc::NoResults => {}
-                Doc::Offer => {
-                    return match lenient::from_slice::<T>(&self.bytes[start..end]) {
-                        Ok(o) => Some(Ok(o)),
-                        // Cannot happen (the bytes parsed once already); reported, not panicked.
-                        Err(e) => Some(Err(self.json_error(&e))),
-                    };
-                }
+                Doc::Offer(o) => return Some(Ok(o)),
                 Doc::BadResultats => {
                     let at = start
                         + self.bytes[start..end]
