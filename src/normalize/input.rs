@@ -325,7 +325,7 @@ enum Stream<'a, T> {
 
 impl<'a, T: RawRecord> Stream<'a, T> {
     fn new(bytes: &'a [u8]) -> Self {
-        match std::str::from_utf8(bytes) {
+        match simdutf8::basic::from_utf8(bytes) {
             Ok(text) => Stream::Text(serde_json::Deserializer::from_str(text).into_iter()),
             Err(_) => Stream::Bytes(serde_json::Deserializer::from_slice(bytes).into_iter()),
         }
