@@ -203,13 +203,11 @@ impl<'de, A: MapAccess<'de>, T: RawRecord> MapAccess<'de> for &mut ResultsWatch<
                 };
             }
             if self.found.is_none() {
-                self.found = Some(
-                    match self.inner.next_value::<Lenient<Vec<Lenient<T>>>>()? {
-                        Lenient::Value(v) => Doc::Offers(v),
-                        Lenient::Null | Lenient::Absent => Doc::NoResults,
-                        Lenient::Invalid => Doc::BadResultats,
-                    },
-                );
+                self.found = Some(match self.inner.next_value::<Lenient<Vec<Lenient<T>>>>()? {
+                    Lenient::Value(v) => Doc::Offers(v),
+                    Lenient::Null | Lenient::Absent => Doc::NoResults,
+                    Lenient::Invalid => Doc::BadResultats,
+                });
             } else {
                 self.inner.next_value::<IgnoredAny>()?;
             }

@@ -755,10 +755,6 @@ fn tally_folded(t: &[u8], exercise: bool, tally: &mut Tally) {
 #[cfg(test)]
 mod tests {
 
-    pub(super) fn real_texts_pub() -> Vec<String> {
-        real_texts()
-    }
-
     /// Every string of every real fixture (when present), and their tails.
     fn real_texts() -> Vec<String> {
         fn strings(v: &serde_json::Value, out: &mut Vec<String>) {
@@ -1101,95 +1097,5 @@ mod tests {
         ] {
             let _ = rw(s);
         }
-    }
-}
-
-#[cfg(test)]
-mod precheck_bench {
-    use super::*;
-
-    fn build(words: &[&str], ci: bool) -> aho_corasick::AhoCorasick {
-        let variants = |base: char| -> Vec<Vec<u8>> {
-            let accented: &[u8] = match base {
-                'a' => &[0x80, 0x81, 0x82, 0x83, 0x84, 0x85, 0xA0, 0xA1, 0xA2, 0xA3, 0xA4, 0xA5],
-                'e' => &[0x88, 0x89, 0x8A, 0x8B, 0xA8, 0xA9, 0xAA, 0xAB],
-                'i' => &[0x8C, 0x8D, 0x8E, 0x8F, 0xAC, 0xAD, 0xAE, 0xAF],
-                'o' => &[0x92, 0x93, 0x94, 0x95, 0x96, 0xB2, 0xB3, 0xB4, 0xB5, 0xB6],
-                _ => &[],
-            };
-            let mut v = vec![vec![base as u8]];
-            if !ci {
-                v.push(vec![base.to_ascii_uppercase() as u8]);
-            }
-            v.extend(accented.iter().map(|b| vec![0xC3, *b]));
-            v
-        };
-        let mut patterns: Vec<Vec<u8>> = Vec::new();
-        for word in words {
-            let mut spellings = vec![Vec::new()];
-            for c in word.chars() {
-                let vs = variants(c);
-                spellings = spellings
-                    .iter()
-                    .flat_map(|s| vs.iter().map(move |v| [s.clone(), v.clone()].concat()))
-                    .collect();
-            }
-            patterns.extend(spellings);
-        }
-        eprintln!("{} patterns", patterns.len());
-        aho_corasick::AhoCorasick::builder()
-            .ascii_case_insensitive(ci)
-            .build(patterns)
-            .unwrap()
-    }
-
-    fn count(ac: &aho_corasick::AhoCorasick, t: &[u8]) -> usize {
-        let mut n = 0;
-        let mut at = 0;
-        while let Some(m) = ac.find(aho_corasick::Input::new(t).span(at..t.len())) {
-            n += 1;
-            at = m.start() + 1;
-        }
-        n
-    }
-
-    #[test]
-    #[ignore]
-    fn bench_prechecks() {
-        let texts: Vec<String> = super::tests::real_texts_pub()
-            .into_iter()
-            .filter(|t| t.len() > 200)
-            .collect();
-        let bytes: usize = texts.iter().map(|t| t.len()).sum();
-        let reps = 50;
-        let time = |name: &str, f: &dyn Fn(&[u8]) -> usize| {
-            let t0 = std::time::Instant::now();
-            let mut hits = 0;
-            for _ in 0..reps {
-                for t in &texts {
-                    hits += f(t.as_bytes());
-                }
-            }
-            let s = t0.elapsed().as_secs_f64();
-            eprintln!(
-                "{name}: {:.0} MB/s, hits/text {:.2}",
-                (bytes * reps) as f64 / s / 1e6,
-                hits as f64 / (texts.len() * reps) as f64
-            );
-        };
-        eprintln!("{} texts, {} bytes", texts.len(), bytes);
-        time("might_mention", &|t| usize::from(might_mention(t)));
-        let folded = texts.iter().filter(|t| might_mention(t.as_bytes())).count();
-        eprintln!("{folded} of {} texts to fold", texts.len());
-        time("word scan", &|t| usize::from(might_mention_scan(t)));
-        time("current candidates (all hits)", &|t| count(&CANDIDATES, t));
-        let small = build(&["trav", "rem", "pre", "sit", "hybr"], true);
-        time("small ci", &|t| count(&small, t));
-        let small2 = build(&["trav", "rem", "pre", "sit", "hy"], false);
-        time("small explicit case", &|t| count(&small2, t));
-        let tiny = build(&["tr", "re", "pr", "si", "hy"], false);
-        time("two-byte explicit case", &|t| count(&tiny, t));
-        let f = memchr::memmem::Finder::new("travail");
-        time("memmem travail", &|t| f.find_iter(t).count());
     }
 }
