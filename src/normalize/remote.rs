@@ -969,8 +969,28 @@ mod tests {
     fn the_eight_byte_fold_agrees_with_the_byte_at_a_time_fold() {
         let mut texts = real_texts();
         let pieces = [
-            "a", "B", "Z", "@", "[", "`", "{", " ", "  ", "\n", "\t", "\r\n", "\u{a0}", "é", "É",
-            "\u{7f}", "\u{1}", "Télétravail", "SITE", "-", "\u{2019}", "œ",
+            "a",
+            "B",
+            "Z",
+            "@",
+            "[",
+            "`",
+            "{",
+            " ",
+            "  ",
+            "\n",
+            "\t",
+            "\r\n",
+            "\u{a0}",
+            "é",
+            "É",
+            "\u{7f}",
+            "\u{1}",
+            "Télétravail",
+            "SITE",
+            "-",
+            "\u{2019}",
+            "œ",
         ];
         let mut rng = fastrand::Rng::with_seed(3);
         for _ in 0..5000 {
