@@ -553,83 +553,104 @@ fn folds_to(t: &[u8], mut i: usize, word: &[u8]) -> Option<usize> {
 /// mention and no refusal after folding. The [`EXERCISE_ONLY`] words are not looked for: those
 /// fields are always scanned. Never false when a trigger is present; may be true without one.
 ///
-/// One multi-pattern search ([`CANDIDATES`]: the raw spellings of short stems of the words that
-/// matter) jumps to the few places worth a check ([`candidate_at`]), instead of looking at every
-/// word; text with combining accents (which may follow any letter) takes the word-by-word scan.
+/// Every trigger word starts with `t`, `r`, `p`, `s` or `h` (ASCII, either case: no accented
+/// form of these letters folds to them) at a word start; the scan finds those places eight bytes
+/// at a time ([`trigger_letters_at_word_starts`]) and looks closer only there
+/// ([`candidate_at`]). Text with combining accents (which may follow any letter) takes the
+/// word-by-word scan.
 fn might_mention(t: &[u8]) -> bool {
     if memchr::memchr2(0xCC, 0xCD, t).is_some() {
         return might_mention_scan(t);
     }
-    // Leftmost matches, the search going on just after each one's start: every position where
-    // a candidate starts is seen.
-    let mut at = 0;
-    while let Some(m) = CANDIDATES.find(aho_corasick::Input::new(t).span(at..t.len())) {
-        if candidate_at(t, m.start()) {
-            return true;
+    let mut i = 0;
+    // The byte before the block: none at the start, which is not a letter or digit.
+    let mut prev = b' ';
+    while let Some(block) = t.get(i..i + 8) {
+        let x = u64::from_le_bytes(block.try_into().expect("8 bytes"));
+        let mut starts = trigger_letters_at_word_starts(x, prev);
+        while starts != 0 {
+            let k = i + (starts.trailing_zeros() / 8) as usize;
+            starts &= starts - 1;
+            if second_letter_fits(t, k) && candidate_at(t, k) {
+                return true;
+            }
         }
-        at = m.start() + 1;
+        prev = block[7];
+        i += 8;
     }
-    false
+    (i..t.len()).any(|k| {
+        matches!(t[k] | 0x20, b't' | b'r' | b'p' | b's' | b'h')
+            && (k == 0 || !t[k - 1].is_ascii_alphanumeric())
+            && second_letter_fits(t, k)
+            && candidate_at(t, k)
+    })
 }
 
-/// Every raw spelling (ASCII case aside) of the stems the mentions and refusals contain, as
-/// [`fold_char`] folds them: `trav` (every `t` mention holds `travail`: `teletravail`,
-/// `tele travail`, `travail a distance`), `rem`, `pre`, `sit`, `hybr`, with each vowel also as
-/// its precomposed accented forms. Short stems keep the pattern set small (41), which keeps the
-/// search fast.
-static CANDIDATES: std::sync::LazyLock<aho_corasick::AhoCorasick> =
-    std::sync::LazyLock::new(|| {
-        let variants = |base: &str| -> Vec<Vec<u8>> {
-            // Second bytes of the `C3 xx` characters folded to each vowel (see `fold_char`).
-            let accented: &[u8] = match base {
-                "a" => &[
-                    0x80, 0x81, 0x82, 0x83, 0x84, 0x85, 0xA0, 0xA1, 0xA2, 0xA3, 0xA4, 0xA5,
-                ],
-                "e" => &[0x88, 0x89, 0x8A, 0x8B, 0xA8, 0xA9, 0xAA, 0xAB],
-                "i" => &[0x8C, 0x8D, 0x8E, 0x8F, 0xAC, 0xAD, 0xAE, 0xAF],
-                "o" => &[0x92, 0x93, 0x94, 0x95, 0x96, 0xB2, 0xB3, 0xB4, 0xB5, 0xB6],
-                _ => &[],
-            };
-            std::iter::once(base.as_bytes().to_vec())
-                .chain(accented.iter().map(|b| vec![0xC3, *b]))
-                .collect()
-        };
-        let mut patterns: Vec<Vec<u8>> = Vec::new();
-        for word in ["trav", "rem", "pre", "sit", "hybr"] {
-            let mut spellings = vec![Vec::new()];
-            for c in word.chars() {
-                let vs = variants(&c.to_string());
-                spellings = spellings
-                    .iter()
-                    .flat_map(|s| {
-                        vs.iter().map(move |v| {
-                            let mut s = s.clone();
-                            s.extend_from_slice(v);
-                            s
-                        })
-                    })
-                    .collect();
-            }
-            patterns.extend(spellings);
-        }
-        aho_corasick::AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .build(patterns)
-            .expect("a small fixed pattern set")
-    });
+/// A quick filter before [`candidate_at`]: the byte after the trigger letter at `i` can be the
+/// second letter of a trigger word (`te`/`tr`, `re`, `pr`, `si`, `hy`; `C3` for an accented
+/// vowel).
+fn second_letter_fits(t: &[u8], i: usize) -> bool {
+    let Some(&next) = t.get(i + 1) else {
+        return false;
+    };
+    match (t[i] | 0x20, next | 0x20) {
+        (b't', b'e' | b'r') | (b'r', b'e') | (b'p', b'r') | (b's', b'i') | (b'h', b'y') => true,
+        (b't' | b'r' | b's', _) => next == 0xC3,
+        _ => false,
+    }
+}
 
-/// Whether a candidate stem at `i` (text without combining accents) may be part of a mention or
-/// a refusal: `travail` after `tele` (any separators between) or starting a word followed by
-/// `a`; `remote`, `presentiel`, `hybrid…` starting a word; `site` starting a word after `sur`.
-/// Conservative where raw bytes leave a doubt (an accented letter near `sur`).
+/// Of eight bytes (little-endian) preceded by `prev`, those that are `t`, `r`, `p`, `s` or `h`
+/// (either case) after a byte that is not an ASCII letter or digit: their high bits set. Every
+/// per-byte flag is exact (no sum below carries into the next byte).
+fn trigger_letters_at_word_starts(x: u64, prev: u8) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    let zero = |y: u64| !(((y & LOW7) + LOW7) | y) & HIGH;
+    // `b >= lo` for bytes below 0x80 (`lo` in 1..=0x80): the high bit of `b + 0x80 - lo`.
+    let at_least = |b: u64, lo: u64| (b + (0x80 - lo) * ONES) & HIGH;
+    let lower = x | (0x20 * ONES);
+    let letters = [b't', b'r', b'p', b's', b'h']
+        .iter()
+        .fold(0, |m, &c| m | zero(lower ^ (ONES * u64::from(c))));
+    let before = (x << 8) | u64::from(prev);
+    let ascii = !before & HIGH;
+    let folded = (before | (0x20 * ONES)) & LOW7;
+    let plain = before & LOW7;
+    let letter = at_least(folded, u64::from(b'a')) & !at_least(folded, u64::from(b'z') + 1);
+    let digit = at_least(plain, u64::from(b'0')) & !at_least(plain, u64::from(b'9') + 1);
+    letters & !((letter | digit) & ascii)
+}
+
+/// Whether a word starting at `i` with one of the trigger letters may be (the start of) a
+/// mention or a refusal: `tele` followed by `travail` (any separators between), `travail` then
+/// `a`, `remote`, `presentiel`, `hybrid…`, or `site` after `sur`. Conservative where raw bytes
+/// leave a doubt (an accented letter near `sur`).
 fn candidate_at(t: &[u8], i: usize) -> bool {
-    if t[i] | 0x20 == b't' {
-        return folds_to(t, i, b"travail").is_some() && (tele_before(t, i) || trigger_at(t, i));
+    match t[i] | 0x20 {
+        b't' => {
+            folds_to(t, i, b"tele")
+                .is_some_and(|e| folds_to(t, skip_separators(t, e), b"travail").is_some())
+                || travail_a_at(t, i)
+        }
+        b's' => trigger_at(t, i) && sur_before(t, i),
+        _ => trigger_at(t, i),
     }
-    if t[i] | 0x20 == b's' {
-        return trigger_at(t, i) && sur_before(t, i);
+}
+
+/// The first byte at or after `j` that is an ASCII letter or digit, or starts an accented letter.
+fn skip_separators(t: &[u8], mut j: usize) -> usize {
+    while j < t.len() && !t[j].is_ascii_alphanumeric() && t[j] != 0xC3 {
+        j += 1;
     }
-    trigger_at(t, i)
+    j
+}
+
+/// `travail` at `i`, then (whatever the spaces between) `a`: "travail à distance".
+fn travail_a_at(t: &[u8], i: usize) -> bool {
+    folds_to(t, i, b"travail")
+        .is_some_and(|e| fold_char(t, skip_separators(t, e)).is_some_and(|(c, _)| c == b'a'))
 }
 
 /// The last letter or digit before `i`, separators (and any non-ASCII byte) skipped: its end.
@@ -639,13 +660,6 @@ fn word_end_before(t: &[u8], i: usize) -> usize {
         j -= 1;
     }
     j
-}
-
-/// Whether the text before `i` may fold to a word ending in `tele` (`tele`, `télé`, `TÉLÉ`):
-/// an `l` among the last raw bytes of the word before, accents and separators aside.
-fn tele_before(t: &[u8], i: usize) -> bool {
-    let j = word_end_before(t, i);
-    t[j.saturating_sub(2)..j].iter().any(|b| b | 0x20 == b'l')
 }
 
 /// Whether the word before `i` may fold to `sur` (`sur`, `SUR`, `sûr`): the raw word `sur`, or a
@@ -678,17 +692,7 @@ fn trigger_at(t: &[u8], i: usize) -> bool {
         return false;
     }
     match t[i] | 0x20 {
-        b't' => {
-            folds_to(t, i, b"tele").is_some()
-                || folds_to(t, i, b"travail").is_some_and(|e| {
-                    // "travail a distance", whatever the spaces between.
-                    let mut j = e;
-                    while j < t.len() && !t[j].is_ascii_alphanumeric() && t[j] != 0xC3 {
-                        j += 1;
-                    }
-                    fold_char(t, j).is_some_and(|(c, _)| c == b'a')
-                })
-        }
+        b't' => folds_to(t, i, b"tele").is_some() || travail_a_at(t, i),
         b'r' => folds_to(t, i, b"remote").is_some(),
         b'h' => folds_to(t, i, HYBRID.as_bytes()).is_some(),
         b'p' => folds_to(t, i, b"presentiel").is_some(),
@@ -812,7 +816,7 @@ mod tests {
     }
 
     #[test]
-    fn the_multi_pattern_prefilter_never_hides_a_verdict() {
+    fn the_pre_check_never_hides_a_verdict_on_real_texts() {
         let mut texts: Vec<String> = [
             "Télétravail possible",
             "TÉLÉTRAVAIL",
@@ -1001,6 +1005,42 @@ mod tests {
             let mut got = Vec::new();
             fold_into(t, &mut got);
             assert_eq!(got, fold_reference(t), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn word_starts_eight_bytes_at_a_time_match_the_byte_at_a_time_answer() {
+        let pick = [
+            b't', b'T', b'r', b'R', b'p', b's', b'S', b'h', b'H', b'a', b'z', b'Z', b'0',
+        ];
+        let other = [
+            b' ', b'9', b'@', b'[', b'`', b'{', b'-', 0x80, 0xC3, 0xA9, 0xFF, 0x00, 0x7F,
+        ];
+        let mut rng = fastrand::Rng::with_seed(11);
+        for _ in 0..200_000 {
+            let mut bytes = [0u8; 9];
+            for b in &mut bytes {
+                *b = match rng.u8(0..4) {
+                    0 => pick[rng.usize(..pick.len())],
+                    1 => other[rng.usize(..other.len())],
+                    _ => rng.u8(..),
+                };
+            }
+            let x = u64::from_le_bytes(bytes[1..].try_into().unwrap());
+            let mut want = 0u64;
+            for k in 0..8 {
+                let (b, before) = (bytes[k + 1], bytes[k]);
+                if matches!(b | 0x20, b't' | b'r' | b'p' | b's' | b'h')
+                    && !before.is_ascii_alphanumeric()
+                {
+                    want |= 0x80 << (8 * k);
+                }
+            }
+            assert_eq!(
+                trigger_letters_at_word_starts(x, bytes[0]),
+                want,
+                "{bytes:?}"
+            );
         }
     }
 
