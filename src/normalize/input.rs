@@ -5,7 +5,9 @@
 //! where each line is any of those three. The raw type ([`RawRecord`]) says which key holds a search
 //! response's offers. The shape is detected per JSON value, so a pretty-printed document and JSON
 //! Lines are read by the same code: a stream of whitespace-separated JSON values parsed straight
-//! from the byte slice with serde_json.
+//! from the bytes with serde_json, each value once (an object is decoded as an offer while its keys
+//! go by, unless a results key makes it a search response), as text when the whole input is valid
+//! UTF-8 (checked once, so strings are not checked again one by one).
 //! The invariants: a syntactically valid input never fails because of a field's type (the raw model
 //! is lenient); elements that are not objects are skipped and counted, never fatal; malformed JSON or
 //! non-UTF-8 bytes stop the input with an [`InputError`] naming the input, the line and column, what
