@@ -439,8 +439,8 @@ impl<T: RawRecord> RawOffers<'_, T> {
 
     fn json_error(&mut self, e: &serde_json::Error) -> InputError {
         self.failed = true;
-        // Bytes that are not UTF-8 make serde_json fail somewhere: name the real cause. (Checking
-        // only on failure keeps a full extra pass over every valid input off the fast path.)
+        // Bytes that are not UTF-8 make serde_json fail somewhere: name the real cause. (Only the
+        // byte reader, for input that failed the UTF-8 check, can get here for that reason.)
         if let Err(u) = std::str::from_utf8(self.bytes) {
             return self.error(Some(u.valid_up_to()), InputErrorKind::NotUtf8);
         }

@@ -13,8 +13,9 @@ use std::cell::RefCell;
 /// Appends `src` to `out`, folded for matching: lowercase, Latin accents stripped (`é` → `e`, `œ` → `oe`),
 /// typographic apostrophes and dashes made ASCII, each run of whitespace (including no-break spaces)
 /// collapsed to one space, or to one `\n` when the run held a line break. `out` stays valid UTF-8:
-/// only ASCII bytes and whole encoded characters are pushed. ASCII, the bulk of any text, takes a
-/// byte-at-a-time fast path; only other characters are decoded.
+/// only ASCII bytes and whole encoded characters are pushed. ASCII, the bulk of any text, takes
+/// fast paths (eight bytes at a time where no space needs collapsing, else a byte at a time); only
+/// other characters are decoded.
 pub(crate) fn fold_into(src: &str, out: &mut Vec<u8>) {
     // 0: no pending whitespace; 1: pending space; 2: pending newline.
     let mut pending = 0u8;
@@ -504,8 +505,8 @@ static CLASS: [u8; 256] = {
 };
 
 /// One raw character folded the way [`fold_into`] folds it, restricted to what the trigger words
-/// need: ASCII lowercased, and the Latin-1 accented vowels and `ç`/`ñ` (2-byte UTF-8 `C3 xx`) mapped
-/// to their base letter. Returns the folded byte and the number of raw bytes read, skipping any
+/// need: ASCII lowercased, and the Latin-1 accented vowels, `ç`/`ñ`/`ý`/`ÿ` (2-byte UTF-8 `C3 xx`)
+/// and `Ÿ` (`C5 B8`) mapped to their base letter. Returns the folded byte and the number of raw bytes read, skipping any
 /// combining accents (U+0300–U+036F) that follow. `None` for any other non-ASCII character.
 fn fold_char(t: &[u8], i: usize) -> Option<(u8, usize)> {
     let b = *t.get(i)?;
@@ -520,9 +521,12 @@ fn fold_char(t: &[u8], i: usize) -> Option<(u8, usize)> {
             0x91 | 0xB1 => b'n',
             0x92..=0x96 | 0xB2..=0xB6 => b'o',
             0x99..=0x9C | 0xB9..=0xBC => b'u',
+            0x9D | 0xBD | 0xBF => b'y',
             _ => return None,
         };
         (c, 2)
+    } else if b == 0xC5 && t.get(i + 1) == Some(&0xB8) {
+        (b'y', 2)
     } else {
         return None;
     };
@@ -549,8 +553,8 @@ fn folds_to(t: &[u8], mut i: usize, word: &[u8]) -> Option<usize> {
     Some(i)
 }
 
-/// A conservative pre-check on raw text: false only when [`verdict_of_folded`] would count no
-/// mention and no refusal after folding. The [`EXERCISE_ONLY`] words are not looked for: those
+/// A conservative pre-check on raw text: false only when the full scan (`tally_folded` on the
+/// folded texts) would count no mention and no refusal. The [`EXERCISE_ONLY`] words are not looked for: those
 /// fields are always scanned. Never false when a trigger is present; may be true without one.
 ///
 /// Every trigger word starts with `t`, `r`, `p`, `s` or `h` (ASCII, either case: no accented
@@ -587,15 +591,16 @@ fn might_mention(t: &[u8]) -> bool {
 }
 
 /// A quick filter before [`candidate_at`]: the byte after the trigger letter at `i` can be the
-/// second letter of a trigger word (`te`/`tr`, `re`, `pr`, `si`, `hy`; `C3` for an accented
-/// vowel).
+/// second letter of a trigger word (`te`/`tr`, `re`, `pr`, `si`, `hy`, or their accented forms).
 fn second_letter_fits(t: &[u8], i: usize) -> bool {
     let Some(&next) = t.get(i + 1) else {
         return false;
     };
     match (t[i] | 0x20, next | 0x20) {
         (b't', b'e' | b'r') | (b'r', b'e') | (b'p', b'r') | (b's', b'i') | (b'h', b'y') => true,
+        // An accented second letter: `é…` (`C3 xx`), or `ý`/`ÿ` (`C3 xx`) and `Ÿ` (`C5 B8`).
         (b't' | b'r' | b's', _) => next == 0xC3,
+        (b'h', _) => next == 0xC3 || next == 0xC5,
         _ => false,
     }
 }
@@ -663,16 +668,21 @@ fn word_end_before(t: &[u8], i: usize) -> usize {
 }
 
 /// Whether the word before `i` may fold to `sur` (`sur`, `SUR`, `sûr`): the raw word `sur`, or a
-/// non-ASCII byte near its end (left to the full scan).
+/// non-ASCII byte near its end, or `sur` ending a longer word 61 or more bytes back (all left to
+/// the full scan: [`before`] looks 64 folded bytes back and takes its window's first byte as a
+/// word start, and folding never lengthens the separators between).
 fn sur_before(t: &[u8], i: usize) -> bool {
     let j = word_end_before(t, i);
     if t[j.saturating_sub(5)..j].iter().any(|b| *b >= 0x80) {
         return true;
     }
-    j >= 3 && t[j - 3..j].eq_ignore_ascii_case(b"sur") && (j == 3 || !is_word_byte(t[j - 4]))
+    j >= 3
+        && t[j - 3..j].eq_ignore_ascii_case(b"sur")
+        && (j == 3 || !is_word_byte(t[j - 4]) || i - (j - 3) >= 64)
 }
 
-/// The word-by-word scan (the reference [`might_mention`] agrees with).
+/// The word-by-word scan, for text with combining accents: looser than [`might_mention`] (any
+/// word starting `tele`, any `site`), never stricter.
 fn might_mention_scan(t: &[u8]) -> bool {
     let mut prev_alnum = false;
     for i in 0..t.len() {
@@ -923,7 +933,10 @@ mod tests {
             "TRAVAIL",
             "\u{2010}",
             "hybride",
+            "hÿbrid",
+            "HŸBRIDE",
             "poste",
+            "::::::::::::::::::::::::::::::::",
             "oui",
             "possible",
             "x",
@@ -1060,6 +1073,9 @@ mod tests {
     #[test]
     fn explicit_mentions_are_true() {
         for s in [
+            "hÿbrid",
+            "HŸBRID",
+            "Poste hýbride",
             "Télétravail",
             "télétravail partiel possible",
             "TELETRAVAIL 2 jours par semaine",
@@ -1080,6 +1096,8 @@ mod tests {
 
     #[test]
     fn explicit_refusals_are_false() {
+        let window_edge = format!("asur{} site uniquement", ":".repeat(60));
+        assert_eq!(rw(&window_edge), Some(false));
         for s in [
             "Pas de télétravail.",
             "pas de teletravail",
