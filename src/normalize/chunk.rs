@@ -411,45 +411,38 @@ impl<R: BufRead> Chunker<R> {
         loop {
             let archive = self.archive == Some(true);
             let (key, target) = (self.key.as_bytes(), self.target);
-            let stop = if self.head_at < self.head.len() {
-                // The first bytes, read to recognize an archive.
-                let avail = &self.head[self.head_at..];
-                let (used, stop) = scan(
-                    &mut self.scan,
-                    &mut self.pos,
-                    key,
-                    archive,
-                    avail,
-                    &mut self.buf,
-                    target,
-                );
-                self.head_at += used;
-                stop
+            // The first bytes (read to recognize an archive) come before the reader's.
+            let from_head = self.head_at < self.head.len();
+            let avail = if from_head {
+                &self.head[self.head_at..]
             } else {
-                let avail = match self.reader.fill_buf() {
+                match self.reader.fill_buf() {
                     Ok(a) => a,
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                     Err(e) => {
                         self.done = true;
                         return Err(e);
                     }
-                };
-                if avail.is_empty() {
-                    self.done = true;
-                    return Ok(self.last_chunk());
                 }
-                let (used, stop) = scan(
-                    &mut self.scan,
-                    &mut self.pos,
-                    key,
-                    archive,
-                    avail,
-                    &mut self.buf,
-                    target,
-                );
-                self.reader.consume(used);
-                stop
             };
+            if avail.is_empty() {
+                self.done = true;
+                return Ok(self.last_chunk());
+            }
+            let (used, stop) = scan(
+                &mut self.scan,
+                &mut self.pos,
+                key,
+                archive,
+                avail,
+                &mut self.buf,
+                target,
+            );
+            if from_head {
+                self.head_at += used;
+            } else {
+                self.reader.consume(used);
+            }
             match stop {
                 Stop::Broken => {
                     self.done = true;
