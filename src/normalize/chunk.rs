@@ -25,7 +25,7 @@
 
 use std::io::{self, BufRead};
 
-use crate::sink::raw::FETCHED_AT_KEY;
+use crate::sink::raw::FETCHED_AT_PREFIX;
 
 /// Default size at which a chunk is cut when it can be.
 pub const TARGET: usize = 1 << 20;
@@ -39,8 +39,6 @@ pub struct Chunk {
     pub bytes: Vec<u8>,
     /// Length of the synthetic prefix.
     pub prefix: usize,
-    /// Whether the first array element of the chunk is the synthetic `null` to skip.
-    pub skip_first: bool,
     /// 1-based line and column in the input of the first original byte.
     pub line: usize,
     pub column: usize,
@@ -49,6 +47,14 @@ pub struct Chunk {
     /// Handed over at [`CAP`] (or at a raw control character in a string, or an unmatched
     /// closing bracket): the last chunk of the input, which fails to decode.
     pub overflow: bool,
+}
+
+impl Chunk {
+    /// Whether the first array element of the chunk is the synthetic `null` to skip: it is when
+    /// the chunk has a synthetic prefix (which always ends with that `null`).
+    pub fn skip_first(&self) -> bool {
+        self.prefix > 0
+    }
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -321,7 +327,6 @@ pub struct Chunker<R> {
     /// The chunk being built (its prefix, then original bytes).
     buf: Vec<u8>,
     prefix: usize,
-    skip_first: bool,
     start_line: usize,
     start_column: usize,
     chunk_first_line: usize,
@@ -332,12 +337,9 @@ pub struct Chunker<R> {
 }
 
 impl<R: BufRead> Chunker<R> {
-    /// Chunks of `reader`, whose search responses keep their offers under `results_key`.
-    pub fn new(reader: R, results_key: &'static str) -> Self {
-        Self::with_sizes(reader, results_key, TARGET, CAP)
-    }
-
-    /// [`Chunker::new`] with other sizes (tests cut small inputs into many chunks).
+    /// Chunks of `reader`, whose search responses keep their offers under `results_key`, cut at
+    /// about `target` bytes when they can be ([`TARGET`] by default), handed over as they are at
+    /// `cap` ([`CAP`]).
     pub fn with_sizes(reader: R, results_key: &'static str, target: usize, cap: usize) -> Self {
         Chunker {
             reader,
@@ -353,7 +355,6 @@ impl<R: BufRead> Chunker<R> {
             },
             buf: Vec::new(),
             prefix: 0,
-            skip_first: false,
             start_line: 1,
             start_column: 1,
             chunk_first_line: 1,
@@ -371,7 +372,6 @@ impl<R: BufRead> Chunker<R> {
     /// Decides from the first bytes whether the input is a raw archive (its first document starts
     /// with the fetch-time stamp), drops a BOM, and scans those bytes.
     fn start(&mut self) -> io::Result<()> {
-        let stamp = format!("{{\"{FETCHED_AT_KEY}\":\"");
         let mut head = Vec::new();
         while head.len() < 4096 {
             let avail = match self.reader.fill_buf() {
@@ -386,11 +386,15 @@ impl<R: BufRead> Chunker<R> {
             head.extend_from_slice(&avail[..n]);
             self.reader.consume(n);
             let body = head.trim_ascii_start();
-            if body.len() >= stamp.len() || !stamp.as_bytes().starts_with(body) {
+            if body.len() >= FETCHED_AT_PREFIX.len()
+                || !FETCHED_AT_PREFIX.as_bytes().starts_with(body)
+            {
                 break;
             }
         }
-        let archive = head.trim_ascii_start().starts_with(stamp.as_bytes());
+        let archive = head
+            .trim_ascii_start()
+            .starts_with(FETCHED_AT_PREFIX.as_bytes());
         self.archive = Some(archive);
         let bom = "\u{feff}".as_bytes();
         let body = match head.strip_prefix(bom) {
@@ -465,14 +469,12 @@ impl<R: BufRead> Chunker<R> {
         let c = Chunk {
             bytes,
             prefix: self.prefix,
-            skip_first: self.skip_first,
             line: self.start_line,
             column: self.start_column,
             archive_line: (self.archive == Some(true)).then_some(self.chunk_first_line),
             overflow,
         };
         self.prefix = 0;
-        self.skip_first = false;
         self.start_line = self.pos.line;
         self.start_column = self.pos.column();
         self.chunk_first_line = self.scan.archive_lines + 1;
@@ -493,7 +495,6 @@ impl<R: BufRead> Chunker<R> {
         let c = self.emit(close, false);
         self.buf.extend_from_slice(open.as_bytes());
         self.prefix = open.len();
-        self.skip_first = true;
         c
     }
 

@@ -360,19 +360,22 @@ fn each_record<T: RawRecord>(
             .filter(|l| l.iter().any(|b| !b.is_ascii_whitespace()));
         for (i, line) in lines.enumerate() {
             let at = crate::sink::raw::fetched_at_of(line).unwrap_or(job.fetched_at);
-            let name = format!("{} line {}", job.name, first + i);
-            let mut it = read_records::<T>(&name, line);
+            let mut it = read_records::<T>(&job.name, line);
             for r in &mut it {
                 match r {
                     Ok(t) => each(t, at, warnings),
-                    Err(e) => return Err(too_large(e, c.overflow)),
+                    Err(mut e) => {
+                        // Named by its line only when it fails (no name built per line).
+                        e.input = format!("{} line {}", job.name, first + i);
+                        return Err(too_large(e, c.overflow));
+                    }
                 }
             }
             warnings.merge(it.warnings());
         }
         return Ok(());
     }
-    let mut it = read_records::<T>(&job.name, &c.bytes).skipping_first(c.skip_first);
+    let mut it = read_records::<T>(&job.name, &c.bytes).skipping_first(c.skip_first());
     for r in &mut it {
         match r {
             Ok(t) => each(t, job.fetched_at, warnings),

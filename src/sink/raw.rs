@@ -17,8 +17,9 @@ use chrono::{DateTime, Utc};
 use flate2::Compression;
 use flate2::write::GzEncoder;
 
-/// The key that carries a page's fetch time in the archive.
-pub const FETCHED_AT_KEY: &str = "ftcollect_fetched_at";
+/// How an archive line starts: `{"ftcollect_fetched_at":"`, the key that carries a page's fetch
+/// time.
+pub const FETCHED_AT_PREFIX: &str = "{\"ftcollect_fetched_at\":\"";
 
 /// `body` (one JSON document on one line) with `"ftcollect_fetched_at":"T"` as its first key; a
 /// document that is not an object is returned as it is.
@@ -35,7 +36,7 @@ pub fn with_fetched_at(body: &[u8], fetched_at: DateTime<Utc>) -> Vec<u8> {
         .find(|b| !b.is_ascii_whitespace())
         .is_none_or(|b| *b == b'}');
     let stamp = format!(
-        "{{\"{FETCHED_AT_KEY}\":\"{}\"{}",
+        "{FETCHED_AT_PREFIX}{}\"{}",
         crate::normalize::offer::format_ts(&fetched_at),
         if empty { "" } else { "," }
     );
@@ -53,10 +54,7 @@ pub type Stamped<'a> = (Option<DateTime<Utc>>, &'a [u8]);
 /// for material without the key (then it is read as a whole, as before), else one part per line
 /// with the time its line carries (`None` for a line without it).
 pub fn split_fetched(bytes: &[u8]) -> Option<Vec<Stamped<'_>>> {
-    let prefix = format!("{{\"{FETCHED_AT_KEY}\":\"");
-    if !bytes.windows(prefix.len()).any(|w| w == prefix.as_bytes()) {
-        return None;
-    }
+    memchr::memmem::find(bytes, FETCHED_AT_PREFIX.as_bytes())?;
     let parts = bytes
         .split(|b| *b == b'\n')
         .filter(|l| l.iter().any(|b| !b.is_ascii_whitespace()))
@@ -67,9 +65,8 @@ pub fn split_fetched(bytes: &[u8]) -> Option<Vec<Stamped<'_>>> {
 
 /// The fetch time an archive line starts with, if any.
 pub fn fetched_at_of(line: &[u8]) -> Option<DateTime<Utc>> {
-    let prefix = format!("{{\"{FETCHED_AT_KEY}\":\"");
     line.trim_ascii_start()
-        .strip_prefix(prefix.as_bytes())
+        .strip_prefix(FETCHED_AT_PREFIX.as_bytes())
         .and_then(|r| r.iter().position(|b| *b == b'"').map(|end| &r[..end]))
         .and_then(|t| std::str::from_utf8(t).ok())
         .and_then(|t| DateTime::parse_from_rfc3339(t).ok())

@@ -939,9 +939,15 @@ fn two_processes_sharing_the_quota_file_never_exceed_it() {
     assert_eq!(file["apps"]["demo-app"].as_array().unwrap().len(), 20);
 }
 
-/// A collection from both sources of `sim` into `out`, the Adzuna quota file in `dir`, no
-/// spacing between Adzuna requests.
-pub fn mixed_config(sim: &SimHandle, dir: &Path, out: &Path, key: &str) -> CollectConfig {
+/// A collection from both sources of `sim` into `out`, the Adzuna quota file in `dir`, these
+/// limits, no spacing between Adzuna requests.
+pub fn mixed_config(
+    sim: &SimHandle,
+    dir: &Path,
+    out: &Path,
+    key: &str,
+    limits: Limits,
+) -> CollectConfig {
     let mut c = crate::collect::config(sim, out);
     c.sources = Sources {
         france_travail: true,
@@ -952,6 +958,7 @@ pub fn mixed_config(sim: &SimHandle, dir: &Path, out: &Path, key: &str) -> Colle
         AdzunaKeys::new("demo-app", key),
         dir.join("q.json"),
     );
+    z.limits = limits;
     z.rate_limit_delay = Duration::ZERO;
     c.adzuna = Some(z);
     c
@@ -968,7 +975,7 @@ fn a_mixed_collection_writes_both_sources_into_one_csv_with_the_same_columns() {
     });
     let dir = tempdir();
     let out = dir.path().join("mixed.csv");
-    let mut c = mixed_config(&sim, dir.path(), &out, KEY);
+    let mut c = mixed_config(&sim, dir.path(), &out, KEY, Limits::default());
     c.parquet = Some(dir.path().join("mixed.parquet"));
     c.raw_dir = Some(dir.path().join("raw"));
     let outcome = collect::collect(&c).unwrap();

@@ -110,7 +110,12 @@ fn run_spaced(
 }
 
 fn complete(name: &str, b: Behaviours) -> Measured {
-    let m = run(name, b, Strategy::Adaptive);
+    complete_spaced(name, b, SPACING)
+}
+
+/// An adaptive collection that must end complete with exit code 0.
+fn complete_spaced(name: &str, b: Behaviours, spacing: Duration) -> Measured {
+    let m = run_spaced(name, b, Strategy::Adaptive, spacing);
     assert_eq!(
         m.status,
         RunStatus::Complete,
@@ -135,14 +140,7 @@ fn a_plain_universe_costs_at_most_ten_percent_over_the_minimum() {
     // The cost bound is about the plan, not the machine: a spacing the limiter rules even on a
     // loaded 2-core machine (at 5 ms, a run sharing the cores with a benchmark made 170 calls
     // for a bound of 169, from time splits handed to idle workers).
-    let m = run_spaced(
-        "plain",
-        Behaviours::default(),
-        Strategy::Adaptive,
-        Duration::from_millis(20),
-    );
-    assert_eq!(m.status, RunStatus::Complete, "{:?}", m.summary.problems);
-    assert_eq!(m.summary.exit_code, 0);
+    let m = complete_spaced("plain", Behaviours::default(), Duration::from_millis(20));
     assert!(
         m.calls as f64 <= 1.10 * m.minimum as f64,
         "{} calls for a minimum of {}",

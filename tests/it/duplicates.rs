@@ -52,31 +52,25 @@ fn jobs_of(pairs: &[(String, String)]) -> HashMap<String, String> {
 
 #[test]
 fn planted_reposts_and_adzuna_copies_are_grouped_and_the_groups_are_right() {
+    // Limits no run comes near, on both sides.
+    let limits = Limits {
+        minute: 100_000,
+        day: 100_000,
+        week: 100_000,
+        month: 100_000,
+    };
     let sim = sim_with(10_000, |c| {
         c.duplicates = DuplicateShapes::REALISTIC;
         c.adzuna = AdzunaSimConfig {
             app_key: KEY.into(),
             offers: 2_000,
-            limits: Limits {
-                minute: 100_000,
-                day: 100_000,
-                week: 100_000,
-                month: 100_000,
-            },
+            limits,
             ..Default::default()
         };
     });
     let dir = tempdir();
     let out = dir.path().join("mixed.csv");
-    let mut c = crate::adzuna::mixed_config(&sim, dir.path(), &out, KEY);
-    if let Some(z) = c.adzuna.as_mut() {
-        z.limits = Limits {
-            minute: 100_000,
-            day: 100_000,
-            week: 100_000,
-            month: 100_000,
-        };
-    }
+    let c = crate::adzuna::mixed_config(&sim, dir.path(), &out, KEY, limits);
     let outcome = collect::collect(&c).unwrap();
     assert_eq!(outcome.status, RunStatus::Complete);
 
